@@ -1,0 +1,28 @@
+// One server variant per process for bench/http-overhead.ts: a hello route on
+// bare Express, or with a metrics middleware in front. Prints its port.
+import express from 'express';
+import { Registry } from 'prom-client';
+import { httpMetricsMiddleware } from '../../exporter/http-metrics.ts';
+import { VARIANTS, type Variant } from './variants.ts';
+
+
+async function build(variant: Variant): Promise<express.Express> {
+  const app = express();
+  if (variant === 'kit') app.use(httpMetricsMiddleware({ registry: new Registry() }));
+  if (variant === 'express-prom-bundle') {
+    const { default: promBundle } = await import('express-prom-bundle');
+    app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promRegistry: new Registry() }));
+  }
+  app.get('/hello/:name', (req, res) => {
+    res.send(`hello ${req.params.name}`);
+  });
+  return app;
+}
+
+const variant = process.argv[2] as Variant;
+if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')}, got ${variant}`);
+const server = (await build(variant)).listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,137 @@
+// Express middleware recording HTTP RED metrics. The request path does as
+// little as it can: a clock read, an array increment and one 'close'
+// listener; label resolution happens once per distinct series (cached) and
+// the route template once per route (see route-template.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Gauge, type Histogram, type Registry } from 'prom-client';
+import {
+  CLIENT_CLOSED_STATUS,
+  HTTP_METHODS,
+  httpMetrics,
+  legacyHttpMetrics,
+} from './catalog/http.ts';
+import type { GaugeSpec, HistogramSpec } from './catalog/spec.ts';
+import { createPromMetric, LabelResolver } from './instruments.ts';
+import { type Logger, stderrLogger } from './logger.ts';
+import { validateSpec } from './naming.ts';
+import { pathnameOf, RouteTemplates, type RoutedRequest } from './route-template.ts';
+
+export interface HttpMetricsOptions {
+  /** Registry the metrics are registered in. */
+  registry: Registry;
+  /** Receives the one warning logged when a metric reaches its series cap. */
+  logger?: Logger;
+  /** Route templates not recorded (default: `['/metrics']`). Literal ones are skipped before any work is done. */
+  excludeRoutes?: readonly string[];
+  /** Labels with one fixed value added to every series, e.g. `{ service: 'checkout' }`. */
+  staticLabels?: Readonly<Record<string, string>>;
+  /** Use `http_request_duration_seconds{method,route,status_code}` names for existing dashboards. */
+  legacyNames?: boolean;
+  /** Also record request and response body sizes (costs a wrapper around `res.write`/`res.end`). */
+  bodySizes?: boolean;
+  /** Series per metric before new label sets go to the overflow series (default 2000). */
+  maxSeries?: number;
+}
+
+type Next = (err?: unknown) => void;
+export type HttpMetricsMiddleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+const OTHER_METHOD = HTTP_METHODS.indexOf('_OTHER');
+const METHOD_INDEX: Readonly<Record<string, number>> = Object.fromEntries(HTTP_METHODS.map((m, i) => [m, i]));
+
+/** Index of a method in HTTP_METHODS; unknown methods share `_OTHER` so a scanner cannot mint series. */
+export function methodIndex(method: string | undefined): number {
+  return (method !== undefined && Object.hasOwn(METHOD_INDEX, method) ? METHOD_INDEX[method] : undefined) ?? OTHER_METHOD;
+}
+
+export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsMiddleware {
+  const { registry, legacyNames = false, bodySizes = false } = options;
+  const staticLabels = options.staticLabels ?? {};
+  const instrumentOptions = { registry, logger: options.logger ?? stderrLogger, staticLabels, ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }) };
+  const names = legacyNames ? legacyHttpMetrics : httpMetrics;
+  const excluded = new Set(options.excludeRoutes ?? ['/metrics']);
+  const excludedPaths = new Set([...excluded].filter((r) => !/[:*?{}()|]/.test(r)));
+  const routes = new RouteTemplates();
+
+  const series = <S extends HistogramSpec>(spec: S) => {
+    const metric = createPromMetric(spec, registry, staticLabels) as Histogram<string>;
+    return new LabelResolver(spec, instrumentOptions, (labels) => metric.labels(labels));
+  };
+  const duration = series(names.requestDuration);
+  const requestSize = bodySizes ? series(names.requestBodySize) : undefined;
+  const responseSize = bodySizes ? series(names.responseBodySize) : undefined;
+  const active = activeRequestsGauge(names.activeRequests, registry, staticLabels);
+
+  const [methodLabel, routeLabel, statusLabel] = names.requestDuration.labels as readonly [string, string, string];
+  const labels = (method: number, route: string, status?: string) => {
+    const out: Record<string, string> = { [methodLabel]: HTTP_METHODS[method]!, [routeLabel]: route };
+    if (status !== undefined) out[statusLabel] = status;
+    return out;
+  };
+
+  return function httpMetrics(req, res, next) {
+    if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
+    const start = performance.now();
+    const method = methodIndex(req.method);
+    active.counts[method]!++;
+    const written = responseSize === undefined ? undefined : countWrittenBytes(res);
+
+    res.once('close', () => {
+      active.counts[method]!--;
+      const route = routes.resolve(req as RoutedRequest);
+      if (excluded.has(route)) return;
+      const status = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS;
+      const seconds = (performance.now() - start) / 1000;
+      const key = `${method}\u0001${status}\u0001${route}`;
+      duration.resolveKey(key, () => labels(method, route, status)).observe(seconds);
+      if (requestSize !== undefined) {
+        const length = Number(req.headers['content-length']);
+        if (length >= 0) requestSize.resolveKey(`${method}\u0001${route}`, () => labels(method, route)).observe(length);
+      }
+      if (responseSize !== undefined && written !== undefined) responseSize.resolveKey(key, () => labels(method, route, status)).observe(written.bytes);
+    });
+    next();
+  };
+}
+
+/** In-flight requests kept in a plain array per method and copied into the gauge at scrape time. */
+function activeRequestsGauge(spec: GaugeSpec, registry: Registry, staticLabels: Readonly<Record<string, string>>) {
+  validateSpec(spec);
+  const counts = new Array<number>(HTTP_METHODS.length).fill(0);
+  const seen = new Array<boolean>(HTTP_METHODS.length).fill(false);
+  const label = spec.labels[0]!;
+  new Gauge({
+    name: spec.name,
+    help: spec.help,
+    labelNames: [label, ...Object.keys(staticLabels)],
+    registers: [registry],
+    collect() {
+      for (let i = 0; i < counts.length; i++) {
+        // Methods never seen in flight stay absent rather than exporting ten zero series.
+        if (counts[i] !== 0) seen[i] = true;
+        if (seen[i]) this.set({ ...staticLabels, [label]: HTTP_METHODS[i]! }, counts[i]!);
+      }
+    },
+  });
+  return { counts };
+}
+
+/** Wraps write/end to count body bytes as they are written (opt-in: it costs a closure per request). */
+function countWrittenBytes(res: ServerResponse): { bytes: number } {
+  const counter = { bytes: 0 };
+  const add = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === 'string') counter.bytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    else if (chunk instanceof Uint8Array) counter.bytes += chunk.byteLength;
+  };
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    add(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'function') add(chunk, rest[0]);
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return counter;
+}
