@@ -3,7 +3,7 @@
 // listener; label resolution happens once per distinct series (cached) and
 // the route template once per route (see route-template.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Gauge, type Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import {
   CLIENT_CLOSED_STATUS,
   HTTP_METHODS,
@@ -11,7 +11,7 @@ import {
   legacyHttpMetrics,
 } from './catalog/http.ts';
 import type { GaugeSpec, HistogramSpec } from './catalog/spec.ts';
-import { createPromMetric, LabelResolver } from './instruments.ts';
+import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { validateSpec } from './naming.ts';
 import { pathnameOf, RouteTemplates, type RoutedRequest } from './route-template.ts';
@@ -47,27 +47,17 @@ export function methodIndex(method: string | undefined): number {
 export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsMiddleware {
   const { registry, legacyNames = false, bodySizes = false } = options;
   const staticLabels = options.staticLabels ?? {};
-  const instrumentOptions = { registry, logger: options.logger ?? stderrLogger, staticLabels, ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }) };
+  const familyOptions = { logger: options.logger ?? stderrLogger, staticLabels, ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }) };
   const names = legacyNames ? legacyHttpMetrics : httpMetrics;
   const excluded = new Set(options.excludeRoutes ?? ['/metrics']);
   const excludedPaths = new Set([...excluded].filter((r) => !/[:*?{}()|]/.test(r)));
   const routes = new RouteTemplates();
 
-  const series = <S extends HistogramSpec>(spec: S) => {
-    const metric = createPromMetric(spec, registry, staticLabels) as Histogram<string>;
-    return new LabelResolver(spec, instrumentOptions, (labels) => metric.labels(labels));
-  };
-  const duration = series(names.requestDuration);
-  const requestSize = bodySizes ? series(names.requestBodySize) : undefined;
-  const responseSize = bodySizes ? series(names.responseBodySize) : undefined;
+  const family = (spec: HistogramSpec) => new HistogramFamily(spec, familyOptions).register(registry);
+  const duration = new SeriesTable(family(names.requestDuration));
+  const requestSize = bodySizes ? new SeriesTable(family(names.requestBodySize)) : undefined;
+  const responseSize = bodySizes ? new SeriesTable(family(names.responseBodySize)) : undefined;
   const active = activeRequestsGauge(names.activeRequests, registry, staticLabels);
-
-  const [methodLabel, routeLabel, statusLabel] = names.requestDuration.labels as readonly [string, string, string];
-  const labels = (method: number, route: string, status?: string) => {
-    const out: Record<string, string> = { [methodLabel]: HTTP_METHODS[method]!, [routeLabel]: route };
-    if (status !== undefined) out[statusLabel] = status;
-    return out;
-  };
 
   return function httpMetrics(req, res, next) {
     if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
@@ -76,22 +66,59 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     active.counts[method]!++;
     const written = responseSize === undefined ? undefined : countWrittenBytes(res);
 
-    res.once('close', () => {
+    res.on('close', () => {
       active.counts[method]!--;
       const route = routes.resolve(req as RoutedRequest);
       if (excluded.has(route)) return;
-      const status = res.writableFinished ? String(res.statusCode) : CLIENT_CLOSED_STATUS;
-      const seconds = (performance.now() - start) / 1000;
-      const key = `${method}\u0001${status}\u0001${route}`;
-      duration.resolveKey(key, () => labels(method, route, status)).observe(seconds);
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
+      duration.get(route, method, status).observe((performance.now() - start) / 1000);
       if (requestSize !== undefined) {
         const length = Number(req.headers['content-length']);
-        if (length >= 0) requestSize.resolveKey(`${method}\u0001${route}`, () => labels(method, route)).observe(length);
+        if (length >= 0) requestSize.get(route, method, NO_STATUS).observe(length);
       }
-      if (responseSize !== undefined && written !== undefined) responseSize.resolveKey(key, () => labels(method, route, status)).observe(written.bytes);
+      if (written !== undefined) responseSize?.get(route, method, status).observe(written.bytes);
     });
     next();
   };
+}
+
+/** Marks a series without a status label (the request body size). */
+const NO_STATUS = 0;
+
+/**
+ * Series of one HTTP histogram by route, method and status, looked up by a
+ * Map on the (interned) route template, an array index and a small-integer
+ * Map key: no string is built per request. The family's cap still bounds it.
+ */
+class SeriesTable {
+  readonly #family: HistogramFamily;
+  readonly #byRoute = new Map<string, Map<number, HistogramSeries>[]>();
+  readonly #labelNames: readonly string[];
+
+  constructor(family: HistogramFamily) {
+    this.#family = family;
+    this.#labelNames = family.spec.labels;
+  }
+
+  get(route: string, method: number, status: number): HistogramSeries {
+    let byMethod = this.#byRoute.get(route);
+    if (byMethod === undefined) this.#byRoute.set(route, (byMethod = []));
+    let byStatus = byMethod[method];
+    if (byStatus === undefined) byMethod[method] = byStatus = new Map();
+    let series = byStatus.get(status);
+    if (series === undefined) {
+      series = this.#family.byKey(`${method}\u0001${status}\u0001${route}`, () => this.#labels(route, method, status));
+      byStatus.set(status, series);
+    }
+    return series;
+  }
+
+  #labels(route: string, method: number, status: number): Record<string, string> {
+    const [methodLabel, routeLabel, statusLabel] = this.#labelNames;
+    const out: Record<string, string> = { [methodLabel!]: HTTP_METHODS[method]!, [routeLabel!]: route };
+    if (statusLabel !== undefined) out[statusLabel] = String(status);
+    return out;
+  }
 }
 
 /** In-flight requests kept in a plain array per method and copied into the gauge at scrape time. */

@@ -15,7 +15,7 @@ export const HTTP_METHODS = ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PAT
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /** Status recorded when the client closed the connection before the response ended (nginx's convention). */
-export const CLIENT_CLOSED_STATUS = '499';
+export const CLIENT_CLOSED_STATUS = 499;
 
 /** Label value that replaces every label of a series past the metric's series cap. */
 export const OVERFLOW_VALUE = '_overflow';

@@ -1,0 +1,53 @@
+// The /metrics handler: content negotiation between the Prometheus text
+// format and OpenMetrics, optional bearer-token or basic auth, no caching.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { CONTENT_TYPES, negotiateFormat, renderRegistry } from './exposition.ts';
+
+export type MetricsAuth = { readonly bearerToken: string } | { readonly username: string; readonly password: string };
+
+export interface MetricsEndpointOptions {
+  registry: Registry;
+  /** Required credentials; without them /metrics is open (serve it on a separate port instead). */
+  auth?: MetricsAuth;
+  /** Renders the body instead of the registry (cluster mode: the master's aggregated view, Prometheus text only). */
+  render?: (format: 'prometheus' | 'openmetrics') => Promise<{ body: string; contentType: string }>;
+}
+
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler {
+  const expected = options.auth === undefined ? undefined : authorizationValue(options.auth);
+  const render =
+    options.render ??
+    (async (format: 'prometheus' | 'openmetrics') => ({ body: await renderRegistry(options.registry, format), contentType: CONTENT_TYPES[format] }));
+
+  return async function metrics(req, res) {
+    if (expected !== undefined && !sameSecret(req.headers.authorization ?? '', expected)) {
+      const scheme = options.auth !== undefined && 'bearerToken' in options.auth ? 'Bearer' : 'Basic';
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `${scheme} realm="metrics"` });
+      res.end(JSON.stringify({ error: 'unauthorized', message: `send an Authorization: ${scheme} header with the metrics credentials` }));
+      return;
+    }
+    try {
+      const { body, contentType } = await render(negotiateFormat(req.headers.accept));
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'collect_failed', message: err instanceof Error ? err.message : String(err) }));
+    }
+  };
+}
+
+function authorizationValue(auth: MetricsAuth): string {
+  if ('bearerToken' in auth) return `Bearer ${auth.bearerToken}`;
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** Constant-time comparison of hashes, so neither length nor content leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(h(given), h(expected));
+}
