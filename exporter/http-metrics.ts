@@ -64,6 +64,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     const start = performance.now();
     const method = methodIndex(req.method);
     active.counts[method]!++;
+    active.seen[method] = true;
     const written = responseSize === undefined ? undefined : countWrittenBytes(res);
 
     res.on('close', () => {
@@ -134,13 +135,12 @@ function activeRequestsGauge(spec: GaugeSpec, registry: Registry, staticLabels: 
     registers: [registry],
     collect() {
       for (let i = 0; i < counts.length; i++) {
-        // Methods never seen in flight stay absent rather than exporting ten zero series.
-        if (counts[i] !== 0) seen[i] = true;
+        // Methods never received stay absent rather than exporting ten zero series.
         if (seen[i]) this.set({ ...staticLabels, [label]: HTTP_METHODS[i]! }, counts[i]!);
       }
     },
   });
-  return { counts };
+  return { counts, seen };
 }
 
 /** Wraps write/end to count body bytes as they are written (opt-in: it costs a closure per request). */

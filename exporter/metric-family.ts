@@ -14,6 +14,9 @@ import { DEFAULT_MAX_SERIES, SeriesCap } from './series-cap.ts';
 /** Longest value kept for an open label; longer ones are cut so one request cannot bloat the exposition. */
 export const MAX_LABEL_VALUE_LENGTH = 128;
 
+/** Closed label sets with more combinations than this are created on first use instead. */
+const MAX_INITIALISED_SERIES = 100;
+
 export class LabelValueError extends Error {
   override name = 'LabelValueError';
 }
@@ -127,7 +130,22 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
     for (const name of Object.keys(this.#static)) {
       if (spec.labels.includes(name)) throw new LabelValueError(`metric "${spec.name}": static label "${name}" clashes with a declared label; rename one of them`);
     }
-    this.#cap = new SeriesCap(spec.name, options.maxSeries ?? DEFAULT_MAX_SERIES, options.logger);
+    this.#cap = new SeriesCap(spec.name, spec.maxSeries ?? options.maxSeries ?? DEFAULT_MAX_SERIES, options.logger);
+    this.#initialiseClosedSeries();
+  }
+
+  /**
+   * When every label has a closed set (or there are none), all series exist
+   * from the start at zero: rate() and ratios work before the first event,
+   * and an alert on a failure counter does not depend on the first failure.
+   */
+  #initialiseClosedSeries(): void {
+    const sets = this.spec.labels.map((name) => this.spec.values?.[name] ?? []);
+    if (sets.some((values) => values.length === 0)) return;
+    let combos: Record<string, string>[] = [{}];
+    for (const [i, name] of this.spec.labels.entries()) combos = combos.flatMap((c) => sets[i]!.map((v) => ({ ...c, [name]: v })));
+    if (combos.length > MAX_INITIALISED_SERIES) return;
+    for (const labels of combos) this.labels(labels);
   }
 
   protected abstract create(labels: Readonly<Record<string, string>>): T;

@@ -19,6 +19,8 @@ interface BaseSpec<T extends MetricType, L extends string> {
   readonly labels: readonly L[];
   /** Closed label sets; labels not listed here are open and capped. */
   readonly values?: LabelValues<L>;
+  /** Most series this metric may create before new label sets share one overflow series (default 2000). */
+  readonly maxSeries?: number;
   /**
    * Who creates the series: `exporter` (built from this spec), `prom-client`
    * (its default metrics, declared here so dashboards can reference them), or

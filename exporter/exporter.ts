@@ -1,0 +1,93 @@
+// One call wires the exporter: a registry with process, host and HTTP
+// metrics, the middleware, /metrics, health endpoints, and business metrics
+// declared from catalog specs.
+import { createServer, type Server } from 'node:http';
+import { Registry } from 'prom-client';
+import type { MetricSpec } from './catalog/spec.ts';
+import { createHealth, type Health } from './health.ts';
+import { httpMetricsMiddleware, type HttpMetricsMiddleware, type HttpMetricsOptions } from './http-metrics.ts';
+import { createInstrument, type Instrument } from './instruments.ts';
+import { type Logger, stderrLogger } from './logger.ts';
+import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
+import { MetricDefinitionError } from './naming.ts';
+import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
+
+export interface ExporterOptions {
+  /** Registry to use; a new one by default. */
+  registry?: Registry;
+  /** Receives warnings (series cap reached); pino's logger fits. */
+  logger?: Logger;
+  /** HTTP middleware options (route exclusion, legacy names, body sizes, static labels, series cap). */
+  http?: Omit<HttpMetricsOptions, 'registry' | 'logger'>;
+  /** Credentials required on /metrics. */
+  metricsAuth?: MetricsAuth;
+  /** prom-client's process and Node.js metrics (default true). */
+  processMetrics?: boolean;
+  /** Host CPU, memory and filesystem metrics (default true); options or false. */
+  hostMetrics?: boolean | HostMetricsOptions;
+}
+
+export type Instruments<M extends Record<string, MetricSpec>> = { readonly [K in keyof M]: Instrument<M[K]> };
+
+export interface Exporter {
+  readonly registry: Registry;
+  /** Express (or plain node:http) middleware recording HTTP RED metrics. */
+  readonly middleware: HttpMetricsMiddleware;
+  /** Serves the registry, Prometheus text or OpenMetrics by the `Accept` header. */
+  readonly metricsHandler: MetricsHandler;
+  readonly health: Health;
+  /** Declares the app's own metrics from catalog specs; validated now, typed by their labels. */
+  defineMetrics<const M extends Record<string, MetricSpec>>(specs: M): Instruments<M>;
+  /** Serves /metrics (and the health endpoints) on a separate port, so /metrics need not be public. */
+  listenMetrics(port: number, host?: string): Promise<Server>;
+}
+
+/** Prefixes of the exporter's own metrics; app metrics may not take them. */
+const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'system_', 'process_', 'nodejs_'];
+
+export function createExporter(options: ExporterOptions = {}): Exporter {
+  const registry = options.registry ?? new Registry();
+  const logger = options.logger ?? stderrLogger;
+  if (options.processMetrics !== false) registerProcessMetrics(registry);
+  if (options.hostMetrics !== false) registerHostMetrics(registry, typeof options.hostMetrics === 'object' ? options.hostMetrics : {});
+  const middleware = httpMetricsMiddleware({ ...options.http, registry, logger });
+  const handler = metricsHandler({ registry, ...(options.metricsAuth && { auth: options.metricsAuth }) });
+  const health = createHealth();
+
+  return {
+    registry,
+    middleware,
+    metricsHandler: handler,
+    health,
+    defineMetrics(specs) {
+      const out: Record<string, unknown> = {};
+      for (const [key, spec] of Object.entries(specs)) {
+        const prefix = RESERVED_PREFIXES.find((p) => spec.name.startsWith(p));
+        if (prefix !== undefined) {
+          throw new MetricDefinitionError(`metric "${spec.name}" (${key}): name starts with "${prefix}", reserved for the exporter's own metrics; prefix it with your app or domain, e.g. "shop_"`);
+        }
+        if (registry.getSingleMetric(spec.name) !== undefined) {
+          throw new MetricDefinitionError(`metric "${spec.name}" (${key}): name is already registered; each metric is declared once`);
+        }
+        out[key] = createInstrument(spec, registry, { logger, ...(options.http?.staticLabels && { staticLabels: options.http.staticLabels }) });
+      }
+      return out as Instruments<typeof specs>;
+    },
+    listenMetrics(port, host = '0.0.0.0') {
+      const server = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0];
+        if (path === '/metrics') void handler(req, res);
+        else if (path === '/healthz') health.liveness(req, res);
+        else if (path === '/readyz') health.readiness(req, res);
+        else {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'not_found', message: 'this port serves /metrics, /healthz and /readyz' }));
+        }
+      });
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server));
+      });
+    },
+  };
+}
