@@ -15,16 +15,25 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
 };
 
-/** OpenMetrics only when the scraper asks for it (Prometheus does when exemplars or OpenMetrics are enabled). */
+/**
+ * OpenMetrics when the scraper prefers it (Prometheus 3 does by default), by
+ * the q-values of `application/openmetrics-text` against `text/plain`;
+ * the Prometheus text format otherwise.
+ */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
   if (accept === undefined) return 'prometheus';
+  let openmetrics = 0;
+  let text = 0;
   for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().split(';');
-    if (type?.trim().toLowerCase() !== 'application/openmetrics-text') continue;
-    const q = params.map((p) => p.trim().split('=')).find(([k]) => k === 'q');
-    if (q === undefined || Number(q[1]) > 0) return 'openmetrics';
+    const [type = '', ...params] = part.split(';').map((p) => p.trim());
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!(q > 0)) continue;
+    const t = type.toLowerCase();
+    if (t === 'application/openmetrics-text') openmetrics = Math.max(openmetrics, q);
+    else if (t === 'text/plain') text = Math.max(text, q);
   }
-  return 'prometheus';
+  return openmetrics > 0 && openmetrics >= text ? 'openmetrics' : 'prometheus';
 }
 
 interface PromMetricObject {
@@ -45,7 +54,7 @@ export async function renderRegistry(registry: Registry, format: ExpositionForma
 }
 
 function header(out: string[], name: string, type: string, help: string, unit: string, format: ExpositionFormat): void {
-  out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
+  out.push(`# HELP ${name} ${escapeHelp(help, format)}`, `# TYPE ${name} ${type}`);
   if (format === 'openmetrics' && unit !== '' && name.endsWith(`_${unit}`)) out.push(`# UNIT ${name} ${unit}`);
 }
 
@@ -108,6 +117,8 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
-function escapeHelp(help: string): string {
-  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/** The text format escapes backslash and newline in HELP; OpenMetrics's escaped-string also the double quote. */
+function escapeHelp(help: string, format: ExpositionFormat): string {
+  const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return format === 'openmetrics' ? escaped.replace(/"/g, '\\"') : escaped;
 }

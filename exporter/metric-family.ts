@@ -154,7 +154,19 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   labels(labels: Labels = {}): T {
     const names = this.spec.labels;
     let key = '';
-    for (let i = 0; i < names.length; i++) key += `${labels[names[i]!]}\u0001`;
+    for (let i = 0; i < names.length; i++) {
+      const raw = labels[names[i]!];
+      if (raw === undefined) this.#normalise(labels); // throws: a missing label must not share the series of "undefined"
+      const value = String(raw);
+      // Keyed by the value as exported, so long values cut to the same text share one series;
+      // length-prefixed, so no label value can forge another label set's key.
+      const cut = value.length > MAX_LABEL_VALUE_LENGTH ? value.slice(0, MAX_LABEL_VALUE_LENGTH) : value;
+      key += `${cut.length}:${cut}`;
+    }
+    // A known key skips validation: count the names given, so an extra label fails every time.
+    let given = 0;
+    for (const _ in labels) given++;
+    if (given !== names.length) this.#normalise(labels);
     return this.byKey(key, () => labels);
   }
 

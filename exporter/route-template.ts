@@ -50,7 +50,7 @@ export class RouteTemplates {
       entry = this.#index(req.app, route);
       this.#entries.set(route, entry);
     }
-    return typeof entry === 'string' ? entry : choose(entry, pathnameOf(req));
+    return typeof entry === 'string' ? entry : choose(entry, pathBelowMounts(req.app, pathnameOf(req)));
   }
 
   #index(app: AppLike | undefined, route: RouteLike): Entry {
@@ -99,6 +99,26 @@ function choose(candidates: Candidates, pathname: string): string {
   }
   // None matches (an error path rewrote the URL, say): the first is still a template, never the raw path.
   return candidates[0]!.template;
+}
+
+/**
+ * The request path as the sub-app's own router sees it: the candidates' chains
+ * start at that router, so the parents' mount paths are matched off first,
+ * each by a `use` layer of the parent registered with the same path.
+ */
+function pathBelowMounts(app: AppLike | undefined, pathname: string): string {
+  const apps: AppLike[] = [];
+  for (let a = app; a?.parent !== undefined; a = a.parent) apps.unshift(a);
+  let rest = pathname;
+  for (const a of apps) {
+    const mount = patternText(a.mountpath ?? '/');
+    const layer = a.parent?.router?.stack.find((l) => l.route === undefined && patternText(l.rawPath ?? '/') === mount);
+    const m = layer?.match?.(rest);
+    if (!m || typeof m !== 'object') return rest;
+    rest = rest.slice(m.path.length);
+    if (rest[0] !== '/') rest = `/${rest}`;
+  }
+  return rest;
 }
 
 /** Base path of a mounted sub-app: the mount paths of its parents, outermost first. */
