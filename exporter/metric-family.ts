@@ -117,7 +117,6 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   readonly #static: Readonly<Record<string, string>>;
   readonly #cap: SeriesCap<T>;
   readonly #series: T[] = [];
-  #overflow: T | undefined;
 
   constructor(spec: S, options: FamilyOptions) {
     validateSpec(spec);
@@ -172,7 +171,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
 
   /** Fast path for callers that build their own key: `labels` runs only for a key not seen before. */
   byKey(key: string, labels: () => Labels): T {
-    return this.#cap.get(key, () => this.#add(this.#normalise(labels())), () => (this.#overflow = this.#add(this.#overflowLabels())));
+    return this.#cap.get(key, () => this.#add(this.#normalise(labels())), () => this.#add(this.#overflowLabels()));
   }
 
   /** Every series, in creation order (the overflow series last, once it exists). */

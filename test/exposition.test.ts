@@ -1,6 +1,5 @@
 // The renderer: Prometheus text 0.0.4 and OpenMetrics 1.0 from one registry,
 // content negotiation on Accept, and promtool's parser and linter on our text.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -12,7 +11,7 @@ import { createExporter } from '../exporter/exporter.ts';
 import { CONTENT_TYPES, formatValue, negotiateFormat, renderRegistry } from '../exporter/exposition.ts';
 import { CounterFamily, GaugeFamily, HistogramFamily } from '../exporter/metric-family.ts';
 import { registerProcessMetrics } from '../exporter/system-metrics.ts';
-import { resolveTool } from '../scripts/tools.ts';
+import { checkMetrics } from './support/promtool.ts';
 
 const logger = { warn: () => {} };
 
@@ -230,17 +229,6 @@ describe('negotiateFormat', () => {
 });
 
 describe('promtool', () => {
-  async function checkMetrics(text: string): Promise<{ code: number | null; lines: string[] }> {
-    const promtool = await resolveTool('promtool');
-    const child = spawn(promtool, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.stdin.end(text);
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, lines: output.split('\n').filter((l) => l.trim() !== '') };
-  }
-
   test('parses the full Prometheus text output and flags only prom-client\'s nodejs_active_*_total gauges', async () => {
     const exporter = createExporter({ http: { bodySizes: true }, logger });
     const business = exporter.defineMetrics(demoBusinessMetrics);

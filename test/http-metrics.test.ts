@@ -5,43 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { renderRegistry } from '../exporter/exposition.ts';
 import { httpMetricsMiddleware, type HttpMetricsOptions } from '../exporter/http-metrics.ts';
 import type { Logger } from '../exporter/logger.ts';
 import { joinPaths } from '../exporter/route-template.ts';
+import { parseSamples, type Sample } from './support/samples.ts';
+import { listening } from './support/servers.ts';
 
 // ---- helpers ---------------------------------------------------------------
-
-interface Running {
-  readonly base: string;
-  readonly port: number;
-}
-
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
-async function serve(app: Express): Promise<Running> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return { base: `http://127.0.0.1:${port}`, port };
-}
 
 /** A logger that keeps what it is given, so a test can count warnings. */
 function capturingLogger(): Logger & { warnings: { fields: Record<string, unknown>; message: string }[] } {
@@ -58,27 +33,8 @@ function instrumentedApp(options: Partial<HttpMetricsOptions> = {}): { app: Expr
   return { app, registry, logger };
 }
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parse(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparsable line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
 async function scrape(registry: Registry): Promise<Sample[]> {
-  return parse(await renderRegistry(registry, 'prometheus'));
+  return parseSamples(await renderRegistry(registry, 'prometheus'));
 }
 
 /** `METHOD route status` → request count, from the duration histogram's `_count` series. */
@@ -121,7 +77,7 @@ describe('route templates', () => {
     app.use('/api/:version', api);
     api.use('/users', users);
     users.get('/:id', (_req, res) => void res.send('user'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect((await get(base, '/api/v1/users/42')).status).toBe(200);
     expect((await get(base, '/api/v2/users/7?expand=orders')).status).toBe(200);
@@ -147,7 +103,7 @@ describe('route templates', () => {
     const root = express.Router();
     root.get('/', (_req, res) => void res.send('site root'));
     app.use('/', root);
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     for (const path of ['/api', '/api/', '/api/x/', '/']) expect((await get(base, path)).status).toBe(200);
 
@@ -160,7 +116,7 @@ describe('route templates', () => {
     shared.get('/item/:id', (_req, res) => void res.send('item'));
     app.use('/shop', shared);
     app.use('/admin/:tenant', shared);
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/shop/item/1');
     await get(base, '/admin/acme/item/2');
@@ -182,7 +138,7 @@ describe('route templates', () => {
     deep.get('/leaf/:leafId', (_req, res) => void res.send('leaf'));
     sub.use('/deep', deep);
     app.use('/sub', sub);
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect((await get(base, '/sub/thing/3')).status).toBe(200);
     expect((await get(base, '/sub/deep/leaf/9')).status).toBe(200);
@@ -201,7 +157,7 @@ describe('route templates', () => {
     sub.use('/a', shared);
     sub.use('/b', shared);
     app.use('/t/:tenant', sub);
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/t/acme/a/item/1');
     await get(base, '/t/acme/b/item/2');
@@ -216,7 +172,7 @@ describe('route templates', () => {
   test('records a route with an array of paths under one template joining the alternatives with "|"', async () => {
     const { app, registry } = instrumentedApp();
     app.get(['/one', '/two/:x'], (_req, res) => void res.send('either'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/one');
     await get(base, '/two/abc');
@@ -228,7 +184,7 @@ describe('route templates', () => {
   test('records every unmatched request in one http_route="unmatched" series, however many random paths', async () => {
     const { app, registry } = instrumentedApp();
     app.get('/known', (_req, res) => void res.send('known'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     const paths = Array.from({ length: 60 }, (_, i) => `/${randomBytes(6).toString('hex')}/${i}?q=${i}`);
     for (const path of paths) expect((await get(base, path)).status).toBe(404);
@@ -242,7 +198,7 @@ describe('route templates', () => {
   test('records 404s sent by a matched route with that route, and unmatched ones as "unmatched"', async () => {
     const { app, registry } = instrumentedApp();
     app.get('/items/:id', (_req, res) => void res.status(404).json({ error: 'no such item' }));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect((await get(base, '/items/17')).status).toBe(404);
     expect((await get(base, '/nothing/here')).status).toBe(404);
@@ -258,7 +214,7 @@ describe('methods', () => {
   test('records methods outside the semantic conventions (PROPFIND, PURGE) as _OTHER', async () => {
     const { app, registry } = instrumentedApp();
     app.all('/dav', (req, res) => void res.send(req.method));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect(await get(base, '/dav', { method: 'PROPFIND' })).toMatchObject({ status: 200, body: 'PROPFIND' });
     expect(await get(base, '/dav', { method: 'PURGE' })).toMatchObject({ status: 200, body: 'PURGE' });
@@ -278,7 +234,7 @@ describe('methods', () => {
       reached++;
       res.send('ok');
     });
-    const { port } = await serve(app);
+    const { port } = await listening(app.listen(0, '127.0.0.1'));
 
     const socket = net.connect(port, '127.0.0.1');
     await once(socket, 'connect');
@@ -308,7 +264,7 @@ describe('errors, aborted clients and streams', () => {
       throw new Error('async failure');
     });
     app.use('/api', api);
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect((await get(base, '/api/sync/1')).status).toBe(500);
     expect((await get(base, '/api/async/2')).status).toBe(500);
@@ -325,7 +281,7 @@ describe('errors, aborted clients and streams', () => {
     app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
       res.status(err.status ?? 500).json({ error: err.message });
     });
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     expect(await get(base, '/orders/9')).toMatchObject({ status: 503, body: '{"error":"database down"}' });
 
@@ -343,7 +299,7 @@ describe('errors, aborted clients and streams', () => {
         handlerDone.resolve();
       }, 300);
     });
-    const { port } = await serve(app);
+    const { port } = await listening(app.listen(0, '127.0.0.1'));
 
     const req = http.request({ host: '127.0.0.1', port, path: '/slow/5' });
     req.on('error', () => {});
@@ -376,7 +332,7 @@ describe('errors, aborted clients and streams', () => {
         }
       }, 50);
     });
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     const res = await get(base, '/stream');
     expect(res.body).toBe('chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n');
@@ -397,7 +353,7 @@ describe('exclusions and labels', () => {
   test('leaves /metrics out by default, before any work (not even the in-flight gauge)', async () => {
     const { app, registry } = instrumentedApp();
     app.get('/metrics', async (_req, res) => void res.type('text/plain').send(await renderRegistry(registry, 'prometheus')));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     for (let i = 0; i < 3; i++) expect((await get(base, '/metrics')).status).toBe(200);
     expect((await get(base, '/metrics?debug=1')).status).toBe(200);
@@ -412,7 +368,7 @@ describe('exclusions and labels', () => {
     app.get('/health/:probe', (_req, res) => void res.send('ok'));
     app.get('/metrics', (_req, res) => void res.send('metrics'));
     app.get('/work', (_req, res) => void res.send('done'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/health/live');
     await get(base, '/health/ready');
@@ -429,7 +385,7 @@ describe('exclusions and labels', () => {
     const { app, registry } = instrumentedApp({ staticLabels: { service: 'checkout', deployment: 'blue' }, bodySizes: true });
     app.post('/pay/:id', express.text(), (_req, res) => void res.send('paid'));
     app.get('/ok', (_req, res) => void res.send('ok'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/pay/3', { method: 'POST', body: 'card=1', headers: { 'content-type': 'text/plain' } });
     await get(base, '/ok');
@@ -452,7 +408,7 @@ describe('exclusions and labels', () => {
   test('uses http_request_duration_seconds{method,route,status_code} and http_requests_in_flight with legacyNames', async () => {
     const { app, registry } = instrumentedApp({ legacyNames: true });
     app.get('/users/:id', (_req, res) => void res.send('u'));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     await get(base, '/users/1');
     await get(base, '/users/2');
@@ -480,7 +436,7 @@ describe('in-flight requests, body sizes and the series cap', () => {
       await release.promise;
       res.send('done');
     });
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     const pending = get(base, '/slow');
     await started.promise;
@@ -504,7 +460,7 @@ describe('in-flight requests, body sizes and the series cap', () => {
       res.write('é€', 'utf8');
       res.end('xyz');
     });
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     const body = 'x'.repeat(2048);
     expect(await get(base, '/echo', { method: 'POST', body, headers: { 'content-type': 'text/plain' } })).toMatchObject({ status: 200, body: 'got 2048' });
@@ -535,7 +491,7 @@ describe('in-flight requests, body sizes and the series cap', () => {
   test('keeps 5 series plus one _overflow series with maxSeries 5 and warns exactly once', async () => {
     const { app, registry, logger } = instrumentedApp({ maxSeries: 5 });
     for (let i = 0; i < 9; i++) app.get(`/r${i}/:id`, (_req, res) => void res.send(String(i)));
-    const { base } = await serve(app);
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
 
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 9; i++) expect((await get(base, `/r${i}/${round}`)).status).toBe(200);

@@ -1,38 +1,17 @@
 // /metrics over real HTTP: content negotiation, bearer and basic auth, HEAD,
 // and listenMetrics serving metrics and health on a port of its own.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { counter } from '../exporter/catalog/spec.ts';
 import { createExporter, type ExporterOptions } from '../exporter/exporter.ts';
 import { metricsHandler } from '../exporter/metrics-endpoint.ts';
+import { listening } from './support/servers.ts';
 
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const OPENMETRICS_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
-async function listening(server: Server): Promise<string> {
-  servers.push(server);
-  if (!server.listening) await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** An Express app with the exporter's middleware and /metrics, plus one business counter at 3. */
 async function appWithMetrics(options: ExporterOptions = {}) {
@@ -42,7 +21,7 @@ async function appWithMetrics(options: ExporterOptions = {}) {
   const app = express();
   app.use(exporter.middleware);
   app.get('/metrics', exporter.metricsHandler);
-  const base = await listening(app.listen(0, '127.0.0.1'));
+  const { base } = await listening(app.listen(0, '127.0.0.1'));
   return { exporter, base };
 }
 
@@ -90,7 +69,7 @@ describe('content negotiation', () => {
     });
     const app = express();
     app.get('/metrics', handler);
-    const base = await listening(app.listen(0, '127.0.0.1'));
+    const { base } = await listening(app.listen(0, '127.0.0.1'));
     const res = await request(`${base}/metrics`);
     expect(res.status).toBe(500);
     expect(res.headers.get('content-type')).toBe('application/json');
@@ -147,7 +126,7 @@ describe('auth', () => {
 describe('listenMetrics', () => {
   test('serves /metrics, /healthz and /readyz on a separate port and 404 JSON for anything else', async () => {
     const { exporter } = await appWithMetrics();
-    const base = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
+    const { base } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
 
     const metrics = await request(`${base}/metrics?format=ignored`);
     expect(metrics.status).toBe(200);
@@ -184,7 +163,7 @@ describe('listenMetrics', () => {
 
   test('requires the metrics credentials on the separate port too, but not for health checks', async () => {
     const { exporter } = await appWithMetrics({ metricsAuth: { bearerToken: 'tok' } });
-    const base = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
+    const { base } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
 
     expect((await request(`${base}/metrics`)).status).toBe(401);
     expect((await request(`${base}/metrics`, { headers: { authorization: 'Bearer tok' } })).status).toBe(200);
@@ -194,7 +173,7 @@ describe('listenMetrics', () => {
 
   test('does not record scrapes of the separate port as HTTP traffic', async () => {
     const { exporter } = await appWithMetrics();
-    const base = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
+    const { base } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
     for (let i = 0; i < 3; i++) await request(`${base}/metrics`);
     const text = (await request(`${base}/metrics`)).body;
     expect(text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds_count'))).toEqual([]);
@@ -202,9 +181,7 @@ describe('listenMetrics', () => {
 
   test('rejects with the listen error when the port is taken', async () => {
     const { exporter } = await appWithMetrics();
-    const first = await exporter.listenMetrics(0, '127.0.0.1');
-    servers.push(first);
-    const { port } = first.address() as AddressInfo;
+    const { port } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
     await expect(exporter.listenMetrics(port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 });

@@ -1,21 +1,25 @@
 // Runs `promtool check metrics` on an exposition and returns its findings.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { resolveTool } from '../../scripts/tools.ts';
 
 /** prom-client's gauges named like counters: the only lint findings the project accepts. */
 export const KNOWN_LINT_EXCEPTIONS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-/** Lint findings, one per line, without the known prom-client exceptions. */
-export async function lintMetrics(exposition: string): Promise<string[]> {
+/** promtool's exit code and every line it printed. */
+export async function checkMetrics(exposition: string): Promise<{ code: number | null; lines: string[] }> {
   const promtool = await resolveTool('promtool');
   const child = spawn(promtool, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   child.stdin.end(exposition);
-  await new Promise((resolve) => child.once('close', resolve));
-  return output
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .filter((l) => !KNOWN_LINT_EXCEPTIONS.some((name) => l.startsWith(`${name} `)));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, lines: output.split('\n').filter((l) => l.trim() !== '') };
+}
+
+/** Lint findings without the known prom-client exceptions. */
+export async function lintMetrics(exposition: string): Promise<string[]> {
+  const { lines } = await checkMetrics(exposition);
+  return lines.filter((l) => !KNOWN_LINT_EXCEPTIONS.some((name) => l.startsWith(`${name} `)));
 }
