@@ -41,12 +41,14 @@ export function registerProcessMetrics(registry: Registry): void {
   });
 }
 
+// Host metrics read the same host in every cluster worker: the cluster
+// aggregator takes their max, where its default (sum) would multiply them.
 function gaugeFrom<L extends string>(s: GaugeSpec<L>, registry: Registry, collect: (g: Gauge<L>) => void | Promise<void>): void {
-  const g: Gauge<L> = new Gauge({ name: s.name, help: s.help, labelNames: s.labels, registers: [registry], collect: () => collect(g) });
+  const g: Gauge<L> = new Gauge({ name: s.name, help: s.help, labelNames: s.labels, registers: [registry], aggregator: 'max', collect: () => collect(g) });
 }
 
 function counterFrom<L extends string>(s: CounterSpec<L>, registry: Registry, collect: (c: Counter<L>) => void): void {
-  const c: Counter<L> = new Counter({ name: s.name, help: s.help, labelNames: s.labels, registers: [registry], collect: () => collect(c) });
+  const c: Counter<L> = new Counter({ name: s.name, help: s.help, labelNames: s.labels, registers: [registry], aggregator: 'max', collect: () => collect(c) });
 }
 
 // ---- CPU ----------------------------------------------------------------

@@ -10,7 +10,16 @@ import { type RunningPrometheus, startPrometheus } from './support/prometheus.ts
 
 /** The series name Prometheus stores for a spec (histograms: their `_bucket` series). */
 const storedName = (spec: MetricSpec) => (spec.type === 'histogram' ? `${spec.name}_bucket` : spec.name);
-const expected = [catalog.http, catalog.system, catalog.business].flatMap((group) => Object.values(group) as MetricSpec[]).map(storedName);
+/**
+ * prom-client resets nodejs_active_requests{type} on every collection and sets
+ * a series only per libuv request in flight at that instant (fs, DNS, connect):
+ * an in-memory service has none at almost every scrape, so it cannot be required.
+ */
+const PRESENT_ONLY_WHILE_ACTIVE = new Set(['nodejs_active_requests']);
+const expected = [catalog.http, catalog.system, catalog.business]
+  .flatMap((group) => Object.values(group) as MetricSpec[])
+  .filter((spec) => !PRESENT_ONLY_WHILE_ACTIVE.has(spec.name))
+  .map(storedName);
 
 let demo: DemoProcess;
 let prometheus: RunningPrometheus;
@@ -44,7 +53,7 @@ test('Prometheus stores every catalog metric after some traffic', async () => {
       missing = expected.filter((n) => !names.has(n));
       return missing.length === 0;
     },
-    60_000,
+    50_000,
     'metrics missing in Prometheus',
     1000,
   ).catch(() => undefined);

@@ -10,6 +10,8 @@ const MAIN = fileURLToPath(new URL('../../exporter/demo/main.ts', import.meta.ur
 export interface DemoProcess {
   readonly url: string;
   readonly metricsUrl: string;
+  /** SERVICE_NAME as the service reports it. */
+  readonly service: string;
   readonly child: ChildProcess;
   /** Resident set size of the process, from /proc. */
   rssBytes(): Promise<number>;
@@ -29,11 +31,11 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout! });
-  const listening = await new Promise<{ url: string; metrics_url: string }>((resolve, reject) => {
+  const listening = await new Promise<{ url: string; metrics_url: string; service: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not print its listening line in 20 s:\n${stderr}`)), 20_000);
     lines.on('line', (line) => {
       try {
-        const msg = JSON.parse(line) as { message?: string; url: string; metrics_url: string };
+        const msg = JSON.parse(line) as { message?: string; url: string; metrics_url: string; service: string };
         if (msg.message === 'listening') {
           clearTimeout(timer);
           resolve(msg);
@@ -47,6 +49,7 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
   return {
     url: listening.url,
     metricsUrl: listening.metrics_url,
+    service: listening.service,
     child,
     async rssBytes() {
       const status = await readFile(`/proc/${child.pid}/status`, 'utf8');

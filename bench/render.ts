@@ -1,0 +1,145 @@
+// /metrics render time and heap of our HistogramFamily against a prom-client
+// Histogram holding the same series, rendered alternately in one process.
+// Usage: node bench/render.ts [reps=5]   (progress on stderr, table on stdout)
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Histogram, Registry } from 'prom-client';
+import { HTTP_METHODS, httpServerRequestDuration as spec } from '../exporter/catalog/http.ts';
+import { renderRegistry } from '../exporter/exposition.ts';
+import { HistogramFamily } from '../exporter/metric-family.ts';
+import type { Logger } from '../exporter/logger.ts';
+import { median } from './lib.ts';
+
+const reps = Math.max(5, Number(process.argv[2] ?? 5));
+const SIZES = [1_000, 10_000, 100_000];
+const STATUSES = ['200', '201', '204', '301', '304', '400', '401', '404', '429', '500'];
+const logger: Logger = { warn: (fields, message) => console.error(message, fields) };
+
+// A forced GC before each measurement keeps one render's garbage off the next.
+// Without --expose-gc, the V8 flag can still be set at run time for a new context.
+const gc: (() => void) | undefined =
+  globalThis.gc ??
+  (() => {
+    try {
+      setFlagsFromString('--expose-gc');
+      return runInNewContext('gc') as () => void;
+    } catch {
+      return undefined;
+    }
+  })();
+const collect = () => gc?.();
+// Typed-array backing stores live outside the JS heap: count them too, or our Float64Arrays look free.
+const heapUsed = () => (collect(), process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+
+/** The i-th distinct label set: method × status × route, routes as many as needed. */
+function labelsAt(i: number): Record<string, string> {
+  return {
+    http_request_method: HTTP_METHODS[i % HTTP_METHODS.length]!,
+    http_route: `/api/v1/resource${Math.floor(i / (HTTP_METHODS.length * STATUSES.length))}/:id`,
+    http_response_status_code: STATUSES[Math.floor(i / HTTP_METHODS.length) % STATUSES.length]!,
+  };
+}
+
+/** A few observations per series, spread over low, middle and high buckets. */
+const observationsAt = (i: number) => [0.002 * (1 + (i % 7)), 0.06 * (1 + (i % 5)), 1.3 + (i % 3)];
+
+function buildOurs(n: number) {
+  const registry = new Registry();
+  const family = new HistogramFamily(spec, { logger, maxSeries: n * 2 }).register(registry);
+  for (let i = 0; i < n; i++) {
+    const series = family.labels(labelsAt(i));
+    for (const v of observationsAt(i)) series.observe(v);
+  }
+  return registry;
+}
+
+function buildPromClient(n: number) {
+  const registry = new Registry();
+  const h = new Histogram({ name: spec.name, help: spec.help, labelNames: spec.labels, buckets: [...spec.buckets], registers: [registry] });
+  for (let i = 0; i < n; i++) {
+    const labels = labelsAt(i);
+    for (const v of observationsAt(i)) h.observe(labels, v);
+  }
+  return registry;
+}
+
+/** Heap retained by a freshly built registry, in bytes (after GC on both sides). */
+function retained(build: () => Registry): { registry: Registry; bytes: number } {
+  const before = heapUsed();
+  const registry = build();
+  return { registry, bytes: heapUsed() - before };
+}
+
+type Variant = 'ours-prometheus' | 'ours-openmetrics' | 'prom-client';
+const VARIANTS: Variant[] = ['ours-prometheus', 'ours-openmetrics', 'prom-client'];
+
+/**
+ * One render: wall time and the longest event-loop delay seen meanwhile.
+ * Both renders are synchronous code plus microtasks, so the loop is blocked
+ * for the whole render; the delay monitor confirms it independently.
+ */
+async function timeRender(render: () => Promise<string>) {
+  collect();
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  // The monitor records the gap between its ticks but drops the first one (and reset() drops
+  // the next): let it tick before the render. Its max then includes ~1 ms idle gaps.
+  await sleep(5);
+  const t0 = performance.now();
+  const text = await render();
+  const ms = performance.now() - t0;
+  await sleep(3); // the monitor's timer fires (late) only after the render
+  eld.disable();
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return { ms, blockMs: eld.max / 1e6, lines, bytes: text.length };
+}
+
+// Build and drop one small set of each first, so lazily compiled code and
+// one-off tables are not counted as heap of the first size.
+buildOurs(1_000);
+buildPromClient(1_000);
+
+const rows: string[] = [];
+for (const n of SIZES) {
+  const ours = retained(() => buildOurs(n));
+  const prom = retained(() => buildPromClient(n));
+  const render: Record<Variant, () => Promise<string>> = {
+    'ours-prometheus': () => renderRegistry(ours.registry, 'prometheus'),
+    'ours-openmetrics': () => renderRegistry(ours.registry, 'openmetrics'),
+    'prom-client': () => prom.registry.metrics(),
+  };
+  const runs = new Map(VARIANTS.map((v) => [v, [] as Awaited<ReturnType<typeof timeRender>>[]]));
+  for (const v of VARIANTS) await render[v](); // warm-up: JIT and string tables
+  for (let rep = 0; rep < reps; rep++) {
+    // Alternate the order so neither storage always renders on a warmer heap.
+    for (const v of rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+      const r = await timeRender(render[v]);
+      runs.get(v)!.push(r);
+      console.error(`${n} series rep ${rep + 1}/${reps} ${v.padEnd(16)} ${r.ms.toFixed(1)} ms (loop blocked ${r.blockMs.toFixed(1)} ms), ${r.lines} lines`);
+    }
+  }
+  const base = runs.get('prom-client')!;
+  for (const v of VARIANTS) {
+    const r = runs.get(v)!;
+    const ms = median(r.map((x) => x.ms));
+    // Ratio per rep (same rep = same machine state), then the median.
+    const ratio = median(r.map((x, i) => x.ms / base[i]!.ms));
+    const heap = v === 'prom-client' ? prom.bytes : ours.bytes;
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${v} | ${r[0]!.lines.toLocaleString('en')} | ${(r[0]!.bytes / 2 ** 20).toFixed(1)} | ${ms.toFixed(1)} | ` +
+        `${ratio.toFixed(2)} | ${((ms * 1000) / n).toFixed(2)} | ${((ms * 1e6) / r[0]!.lines).toFixed(0)} | ` +
+        `${median(r.map((x) => x.blockMs)).toFixed(1)} / ${Math.max(...r.map((x) => x.blockMs)).toFixed(1)} | ${((heap / n) * 1000 / 2 ** 20).toFixed(2)} |`,
+    );
+  }
+}
+
+console.log(`\n/metrics render, Node ${process.version}, ${reps} alternating reps per size, medians.`);
+console.log('A series = one label set (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram: 17 exposition lines (15 `_bucket`, `_sum`, `_count`); lines include HELP/TYPE/UNIT/EOF.');
+console.log(gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.');
+console.log('ratio = median over reps of ms / prom-client ms in the same rep; block = event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry.\n');
+console.log('| series | renderer | lines | output MiB | median ms | ratio | µs/series | ns/line | loop block ms (median / max) | heap MiB/1k series |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const row of rows) console.log(row);
