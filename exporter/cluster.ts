@@ -3,10 +3,11 @@
 // prom-client's AggregatorRegistry. Each metric says how it merges: our HTTP
 // and business families and process counters sum, host metrics (the same in
 // every worker) take the max, so nothing is multiplied by the worker count.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 import type { Health } from './health.ts';
 import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
+import { listenMetricsServer } from './metrics-server.ts';
 
 /** In a cluster worker: answer the primary's requests for metrics from `registry`. */
 export function shareWorkerMetrics(registry: Registry): void {
@@ -32,23 +33,5 @@ export function clusterMetricsHandler(options: { auth?: MetricsAuth } = {}): Met
 
 /** Serves the primary's /metrics, /healthz and /readyz on their own port. */
 export function listenClusterMetrics(port: number, host: string, options: { auth?: MetricsAuth; health: Health }): Promise<Server> {
-  const handler = clusterMetricsHandler(options.auth ? { auth: options.auth } : {});
-  const { health } = options;
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') void handler(req, res);
-    else if (path === '/healthz') health.liveness(req, res);
-    else if (path === '/readyz') health.readiness(req, res);
-    else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'not_found', message: 'this port serves /metrics, /healthz and /readyz' }));
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server);
-    });
-  });
+  return listenMetricsServer(port, host, clusterMetricsHandler(options.auth ? { auth: options.auth } : {}), options.health);
 }

@@ -13,7 +13,7 @@ export interface DemoConfig {
   readonly metricsPort: number | undefined;
   readonly metricsHost: string;
   readonly metricsAuth: MetricsAuth | undefined;
-  /** The `service` label on HTTP and business metrics, and the name in logs. */
+  /** The service name in logs (and, with tracing, in resource attributes). */
   readonly serviceName: string;
   /** Requests per second of the built-in traffic generator; 0 turns it off. */
   readonly trafficRps: number;

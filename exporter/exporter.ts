@@ -1,7 +1,7 @@
 // One call wires the exporter: a registry with process, host and HTTP
 // metrics, the middleware, /metrics, health endpoints, and business metrics
 // declared from catalog specs.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { MetricSpec } from './catalog/spec.ts';
 import { createHealth, type Health } from './health.ts';
@@ -9,6 +9,7 @@ import { httpMetricsMiddleware, type HttpMetricsMiddleware, type HttpMetricsOpti
 import { createInstrument, type Instrument } from './instruments.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
+import { listenMetricsServer } from './metrics-server.ts';
 import { MetricDefinitionError } from './naming.ts';
 import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
 
@@ -73,21 +74,6 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
       }
       return out as Instruments<typeof specs>;
     },
-    listenMetrics(port, host = '0.0.0.0') {
-      const server = createServer((req, res) => {
-        const path = (req.url ?? '/').split('?')[0];
-        if (path === '/metrics') void handler(req, res);
-        else if (path === '/healthz') health.liveness(req, res);
-        else if (path === '/readyz') health.readiness(req, res);
-        else {
-          res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: 'not_found', message: 'this port serves /metrics, /healthz and /readyz' }));
-        }
-      });
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve(server));
-      });
-    },
+    listenMetrics: (port, host = '0.0.0.0') => listenMetricsServer(port, host, handler, health),
   };
 }

@@ -304,14 +304,11 @@ export function createFamily<S extends MetricSpec>(spec: S, registry: Registry, 
   return family.register(registry) as unknown as FamilyOf<S>;
 }
 
-/** `a="x",b="y"` with the exposition format's escapes. */
+/** `a="x",b="y"` with the exposition format's escapes; joined from parts, so V8 keeps one flat string the renderer copies cheaply. */
 export function formatLabels(labels: Readonly<Record<string, string | number>>): string {
-  let out = '';
-  for (const [name, value] of Object.entries(labels)) {
-    if (out !== '') out += ',';
-    out += `${name}="${escapeLabelValue(String(value))}"`;
-  }
-  return out;
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeLabelValue(String(value))}"`);
+  return parts.join(',');
 }
 
 export function escapeLabelValue(value: string): string {

@@ -1,9 +1,9 @@
 // The /metrics handler: content negotiation between the Prometheus text
 // format and OpenMetrics, optional bearer-token or basic auth, no caching.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { CONTENT_TYPES, negotiateFormat, renderRegistry } from './exposition.ts';
+import { sameSecret } from './secret.ts';
 
 export type MetricsAuth = { readonly bearerToken: string } | { readonly username: string; readonly password: string };
 
@@ -44,10 +44,4 @@ export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler 
 function authorizationValue(auth: MetricsAuth): string {
   if ('bearerToken' in auth) return `Bearer ${auth.bearerToken}`;
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-}
-
-/** Constant-time comparison of hashes, so neither length nor content leaks through timing. */
-function sameSecret(given: string, expected: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(given), h(expected));
 }

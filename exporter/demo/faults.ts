@@ -1,9 +1,9 @@
 // Fault injection for the demo: a share of /api requests fail with 500 and
 // every /api request can be slowed down, so dashboards and alerts can be
 // watched reacting. Changed at run time through /admin/fault or signals.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { sameSecret } from '../secret.ts';
 
 export interface FaultState {
   /** Share of requests answered with an injected 500, 0..1. */
@@ -78,12 +78,6 @@ export function parseFaultBody(body: unknown): FaultState | string[] {
   }
   if (problems.length > 0) return problems;
   return { error_ratio: error_ratio as number, latency_ms: latency_ms as number };
-}
-
-/** Constant-time comparison of hashes, so timing reveals nothing about the token. */
-function sameSecret(given: string, expected: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(given), h(expected));
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
