@@ -8,6 +8,12 @@ import { VARIANTS, type Variant } from './variants.ts';
 
 async function build(variant: Variant): Promise<express.Express> {
   const app = express();
+  if (variant === 'listener-only') {
+    app.use((_req, res, next) => {
+      res.on('close', () => {});
+      next();
+    });
+  }
   if (variant === 'kit') app.use(httpMetricsMiddleware({ registry: new Registry() }));
   if (variant === 'express-prom-bundle') {
     const { default: promBundle } = await import('express-prom-bundle');
