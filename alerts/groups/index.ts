@@ -1,0 +1,13 @@
+// Every rule group that ships, in evaluation-file order.
+import type { AlertConfig } from '../config.ts';
+import type { RuleGroup } from '../lib/rules.ts';
+import { businessRules } from './business.ts';
+import { recordingRules } from './recording.ts';
+import { serviceRules } from './service.ts';
+import { sloRules } from './slo.ts';
+import { stackRules } from './stack.ts';
+import { systemRules } from './system.ts';
+
+export function allGroups(config: AlertConfig): RuleGroup[] {
+  return [recordingRules(), serviceRules(config), systemRules(config), businessRules(config), ...sloRules(config), ...stackRules(config)];
+}

@@ -1,0 +1,41 @@
+// PromQL written against the catalog: metric and label names come from the
+// specs, so a renamed metric or label is a compile error here, not an alert
+// that silently never fires.
+import type { HistogramSpec, LabelsOf, MetricSpec } from '../../exporter/catalog/spec.ts';
+
+/** A label name of a spec, checked by the compiler. */
+export function label<S extends MetricSpec>(_spec: S, name: LabelsOf<S>): string {
+  return name;
+}
+
+/** The series a histogram exposes. */
+export function bucket(spec: HistogramSpec): string {
+  return `${spec.name}_bucket`;
+}
+export function count(spec: HistogramSpec): string {
+  return `${spec.name}_count`;
+}
+export function sum(spec: HistogramSpec): string {
+  return `${spec.name}_sum`;
+}
+
+/** `metric{selector}` with the selector omitted when empty. */
+export function select(metric: string, ...matchers: string[]): string {
+  const m = matchers.filter((x) => x !== '');
+  return m.length === 0 ? metric : `${metric}{${m.join(',')}}`;
+}
+
+/** `sum by (labels) (rate(metric{selector}[window]))`. */
+export function sumRate(metric: string, window: string, by: readonly string[], ...matchers: string[]): string {
+  return `sum by (${by.join(', ')}) (rate(${select(metric, ...matchers)}[${window}]))`;
+}
+
+/** `a / b` that is 0, not NaN, when `b` is 0 (no traffic is not an error). */
+export function ratioOrZero(numerator: string, denominator: string): string {
+  return `(${numerator}) / clamp_min(${denominator}, 1e-12)`;
+}
+
+/** Percent text for descriptions and runbooks: 0.05 → "5%". */
+export function percent(ratio: number): string {
+  return `${Number((ratio * 100).toFixed(2))}%`;
+}
