@@ -4,10 +4,12 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { ALERTS_DIR, buildAlerts } from '../alerts/build.ts';
 import { configFor, ENVIRONMENTS } from '../alerts/config.ts';
 import { allGroups } from '../alerts/groups/index.ts';
+import { recorded } from '../alerts/groups/recording.ts';
 import { isAlert, type AlertRule } from '../alerts/lib/rules.ts';
 import { resolveTool } from '../scripts/tools.ts';
 
@@ -67,4 +69,23 @@ test('rule groups stay small enough to read and evaluate', () => {
 test('every alert links its runbook page, and the build writes one per alert', () => {
   const files = buildAlerts();
   for (const name of new Set(alerts.map((a) => a.alert))) expect(files.has(`runbooks/${name}.md`), name).toBe(true);
+});
+
+test.each(ENVIRONMENTS)('the %s PrometheusRule object holds exactly the groups of the rule file', (env) => {
+  const files = buildAlerts();
+  const ruleFile = parse(files.get(`generated/${env}/rules.yml`)!) as { groups: unknown[] };
+  const object = parse(files.get(`generated/${env}/prometheus-rule.yaml`)!) as { apiVersion: string; kind: string; metadata: { name: string }; spec: { groups: unknown[] } };
+  expect(object.apiVersion).toBe('monitoring.coreos.com/v1');
+  expect(object.kind).toBe('PrometheusRule');
+  expect(object.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  expect(object.spec.groups).toEqual(ruleFile.groups);
+});
+
+test('an environment override reaches its rule file', () => {
+  const files = buildAlerts();
+  const p95 = (env: 'production' | 'development') => `${recorded.latencyP95} > ${configFor(env).service.latencyP95Seconds.value}`;
+  expect(configFor('development').service.latencyP95Seconds.value).not.toBe(configFor('production').service.latencyP95Seconds.value);
+  expect(files.get('generated/production/rules.yml')).toContain(p95('production'));
+  expect(files.get('generated/development/rules.yml')).toContain(p95('development'));
+  expect(files.get('generated/development/rules.yml')).not.toContain(p95('production'));
 });
