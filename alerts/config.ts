@@ -38,6 +38,8 @@ export interface AlertConfig {
     readonly filesystemCritical: Threshold;
     /** Hours ahead for the linear disk-full prediction. */
     readonly filesystemPredictHours: number;
+    /** The prediction alerts only above this usage (a nearly empty disk's trend is noise), once it held this long. */
+    readonly filesystemPredictedFull: Threshold;
     readonly eventLoopLagSeconds: Threshold;
     /** Share of wall time spent in GC. */
     readonly gcTimeRatio: Threshold;
@@ -81,6 +83,7 @@ export const baseConfig: AlertConfig = {
     filesystemWarning: { value: 0.85, for: '5m' },
     filesystemCritical: { value: 0.95, for: '2m' },
     filesystemPredictHours: 24,
+    filesystemPredictedFull: { value: 0.5, for: '1h' },
     eventLoopLagSeconds: { value: 0.2, for: '5m' },
     gcTimeRatio: { value: 0.1, for: '10m' },
     fileDescriptorsRatio: { value: 0.8, for: '5m' },

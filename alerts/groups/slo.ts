@@ -1,7 +1,12 @@
-// SLO recording rules and burn-rate alerts: written by the SLO work in progress.
+// SLO recording rules and burn-rate alerts, generated from the SLOs declared
+// in alerts/slo/ (one group per SLO: its recordings, then its alerts).
 import type { AlertConfig } from '../config.ts';
 import type { RuleGroup } from '../lib/rules.ts';
+import { errorBudgetBurnRunbook, sloGroup } from '../slo/generate.ts';
+import { slos } from '../slo/index.ts';
 
-export function sloRules(_config: AlertConfig): RuleGroup[] {
-  return [];
+export function sloRules(config: AlertConfig): RuleGroup[] {
+  const all = slos(config);
+  const runbook = errorBudgetBurnRunbook(all);
+  return all.map((slo) => sloGroup(slo, config, runbook));
 }

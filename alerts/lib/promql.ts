@@ -39,3 +39,28 @@ export function ratioOrZero(numerator: string, denominator: string): string {
 export function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(2))}%`;
 }
+
+/** One stretch of a test counter: how much it grows each minute, for how many minutes. */
+export interface CounterPhase {
+  readonly minutes: number;
+  readonly perMinute: number;
+}
+
+/**
+ * promtool `values` of a counter that starts at `start` at minute 0 and then
+ * grows phase by phase: `[{ minutes: 10, perMinute: 60 }, { minutes: 5, perMinute: 0 }]`
+ * is 11 samples rising by 60 and 5 flat ones (`0+60x10 600+0x4`).
+ */
+export function counterValues(phases: readonly CounterPhase[], start = 0): string {
+  const num = (x: number) => String(Number(x.toPrecision(12)));
+  let at = start;
+  return phases
+    .map((p, i) => {
+      // The first phase owns the sample at minute 0; later ones begin one minute after the previous one ends.
+      const first = i === 0 ? at : at + p.perMinute;
+      const steps = i === 0 ? p.minutes : p.minutes - 1;
+      at = first + p.perMinute * steps;
+      return `${num(first)}+${num(p.perMinute)}x${steps}`;
+    })
+    .join(' ');
+}

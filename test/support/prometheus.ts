@@ -18,6 +18,12 @@ export interface PrometheusOptions {
   readonly jobs: readonly ScrapeJob[];
   readonly scrapeInterval?: string;
   readonly ruleFiles?: readonly string[];
+  /** Rule file texts, written to `<dir>/rules-<i>.yml` and loaded after `ruleFiles`. */
+  readonly rules?: readonly string[];
+  /** Default: the scrape interval. */
+  readonly evaluationInterval?: string;
+  /** Alertmanagers (host:port) to send alerts to, over the v2 API. */
+  readonly alertmanagers?: readonly string[];
   readonly extraFlags?: readonly string[];
 }
 
@@ -29,6 +35,10 @@ export interface RunningPrometheus {
   /** Every metric name Prometheus has stored. */
   metricNames(): Promise<string[]>;
   activeTargets(): Promise<{ labels: Record<string, string>; health: string; lastError: string }[]>;
+  /** Alerts pending or firing now (/api/v1/alerts). */
+  alerts(): Promise<{ labels: Record<string, string>; annotations: Record<string, string>; state: 'pending' | 'firing'; activeAt: string; value: string }[]>;
+  /** Re-reads the config and rule files (SIGHUP); resolves once Prometheus has reloaded them. */
+  reload(): Promise<void>;
   api<T>(path: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -37,10 +47,16 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
   const bin = await resolveTool('prometheus');
   const dir = await mkdtemp(join(tmpdir(), 'prom-test-'));
   const interval = options.scrapeInterval ?? '1s';
+  const ruleTexts = options.rules ?? [];
+  const writtenRules = ruleTexts.map((_, i) => join(dir, `rules-${i}.yml`));
+  await Promise.all(ruleTexts.map((text, i) => writeFile(writtenRules[i]!, text)));
   // JSON is YAML, so the config needs no YAML library.
   const config = {
-    global: { scrape_interval: interval, evaluation_interval: interval },
-    rule_files: options.ruleFiles ?? [],
+    global: { scrape_interval: interval, evaluation_interval: options.evaluationInterval ?? interval },
+    rule_files: [...(options.ruleFiles ?? []), ...writtenRules],
+    ...(options.alertmanagers !== undefined && {
+      alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: options.alertmanagers }] }] },
+    }),
     scrape_configs: options.jobs.map((j) => ({
       job_name: j.job,
       metrics_path: j.metricsPath ?? '/metrics',
@@ -86,6 +102,15 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     query: async (expr) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
     metricNames: () => api<string[]>('/api/v1/label/__name__/values'),
     activeTargets: async () => (await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>('/api/v1/targets')).activeTargets,
+    alerts: async () => (await api<{ alerts: Awaited<ReturnType<RunningPrometheus['alerts']>> }>('/api/v1/alerts')).alerts,
+    async reload() {
+      const runtime = () => api<{ lastConfigTime: string; reloadConfigSuccess: boolean }>('/api/v1/status/runtimeinfo');
+      const before = (await runtime()).lastConfigTime;
+      child.kill('SIGHUP');
+      let info = await runtime();
+      await waitFor(async () => (info = await runtime()).lastConfigTime !== before, 10_000, `prometheus did not reload:\n${stderr}`, 100);
+      if (!info.reloadConfigSuccess) throw new Error(`prometheus failed to reload:\n${stderr}`);
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;

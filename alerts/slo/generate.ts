@@ -1,0 +1,148 @@
+// The SLO generator (after sloth): from an SLO as data, the recording rules of
+// its error ratio at every window the alerts read, its error budget over the
+// period, and the multi-window multi-burn-rate alerts with their promtool
+// tests. Every series carries `slo` and `job`; none is NaN or missing while a
+// job serves no requests or no errors.
+import type { AlertConfig } from '../config.ts';
+import { percent, ratioOrZero } from '../lib/promql.ts';
+import { alert, type AlertRule, type AlertTest, type Duration, group, record, type RecordingRule, type RuleGroup, type Runbook } from '../lib/rules.ts';
+import { BURN_SCENARIOS, type Scenario, scenarioCounters, ZERO_TRAFFIC } from './scenarios.ts';
+import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, SLI_WINDOWS, type Slo } from './spec.ts';
+import { TEST_JOB } from './test-labels.ts';
+
+/** Names of the recorded SLO series, for the alerts and the dashboards. */
+export const sloSeries = {
+  /** Rate of all events over 5m: the base of the period's ratio. */
+  requests5m: 'slo:sli_requests:rate5m',
+  /** Rate of bad events over 5m, 0 while there are none. */
+  errors5m: 'slo:sli_errors:rate5m',
+  /** Bad events / all events over `window`. */
+  errorRatio: (window: Duration) => `slo:sli_error:ratio_rate${window}`,
+  /** Error ratio / error budget: 1 spends the budget exactly over the period. */
+  burnRate: (window: Duration) => `slo:burn_rate:ratio_rate${window}`,
+  objective: 'slo:objective:ratio',
+  errorBudget: 'slo:error_budget:ratio',
+  /** 1 − (error ratio over the period) / (error budget): 1 untouched, 0 spent, below 0 overspent. */
+  budgetRemaining: 'slo:error_budget:remaining',
+} as const;
+
+export const ALERT_NAME = 'ErrorBudgetBurn';
+
+const only = (slo: Slo) => `{slo="${slo.name}"}`;
+
+/** Rate of bad events over `window`, `by (job)`, present (0) for every job with traffic. */
+export function errorsQuery(slo: Slo, window: Duration, config: AlertConfig): string {
+  const sli = slo.sli;
+  return sli.kind === 'errors' ? `${sli.errors(window)} or on (${config.serviceLabel}) (0 * ${sli.total(window)})` : `${sli.total(window)} - ${sli.good(window)}`;
+}
+
+export function sloRecordingRules(slo: Slo, config: AlertConfig): RecordingRule[] {
+  if (SLI_WINDOWS.includes(slo.period)) throw new Error(`${slo.name}: the period ${slo.period} must be longer than every alert window`);
+  // A fresh object per rule: a shared one would come out as YAML anchors and aliases.
+  const labels = () => ({ slo: slo.name });
+  const budget = errorBudget(slo.objective);
+  const sel = only(slo);
+  return [
+    record(sloSeries.requests5m, slo.sli.total('5m'), labels()),
+    record(sloSeries.errors5m, errorsQuery(slo, '5m', config), labels()),
+    ...SLI_WINDOWS.map((w) =>
+      record(
+        sloSeries.errorRatio(w),
+        // The 5m ratio reuses the two series above; longer windows read the counters, as the SRE Workbook's alerts do.
+        w === '5m' ? ratioOrZero(`${sloSeries.errors5m}${sel}`, `${sloSeries.requests5m}${sel}`) : ratioOrZero(errorsQuery(slo, w, config), slo.sli.total(w)),
+        labels(),
+      ),
+    ),
+    // The period from the 5-minute rates recorded every evaluation, weighted by traffic: a 30-day
+    // rate() over the raw counters on every evaluation would read every sample of the period.
+    record(sloSeries.errorRatio(slo.period), ratioOrZero(`sum_over_time(${sloSeries.errors5m}${sel}[${slo.period}])`, `sum_over_time(${sloSeries.requests5m}${sel}[${slo.period}])`), labels()),
+    ...SLI_WINDOWS.map((w) => record(sloSeries.burnRate(w), `${sloSeries.errorRatio(w)}${sel} / ${budget}`, labels())),
+    record(sloSeries.objective, `0 * ${sloSeries.requests5m}${sel} + ${slo.objective}`, labels()),
+    record(sloSeries.errorBudget, `0 * ${sloSeries.requests5m}${sel} + ${budget}`, labels()),
+    record(sloSeries.budgetRemaining, `1 - ${sloSeries.errorRatio(slo.period)}${sel} / ${budget}`, labels()),
+  ];
+}
+
+/** The description of one alert variant, for given job and burn-rate text (templates in the rule, values in tests). */
+function description(slo: Slo, p: BurnRateAlertWindows, job: string, burnRate: string): string {
+  const factor = burnRateFactor(p.budgetShare, slo.period, p.long);
+  return (
+    `${job} is spending the error budget of its ${slo.name} SLO ${burnRate} times as fast as sustainable over the last ${p.long}, and still over the last ${p.short} ` +
+    `(threshold ${factor}: ${percent(p.budgetShare)} of the ${slo.period} budget within ${p.long}). ` +
+    `The SLO: ${percent(slo.objective)} of ${slo.description} over ${slo.period}.`
+  );
+}
+
+function alertTest(slo: Slo, p: BurnRateAlertWindows, s: Scenario): AlertTest {
+  return {
+    name: `${slo.name}: ${s.name}`,
+    interval: s.interval,
+    series: slo.testSeries(scenarioCounters(s.phases, errorBudget(slo.objective), s.fromZero)),
+    evalTime: s.evalTime,
+    ...(s.quietAt && { quietAt: s.quietAt }),
+    expect: s.fires
+      ? [
+          {
+            labels: { severity: p.severity, long_window: p.long, short_window: p.short, slo: slo.name, job: TEST_JOB },
+            annotations: { description: description(slo, p, TEST_JOB, s.fires.burnRate) },
+          },
+        ]
+      : [],
+  };
+}
+
+export function sloAlerts(slo: Slo, runbook: Runbook): AlertRule[] {
+  const sel = only(slo);
+  return BURN_RATE_POLICY.map((p, i) => {
+    const factor = burnRateFactor(p.budgetShare, slo.period, p.long);
+    const scenarios = BURN_SCENARIOS[p.long];
+    if (scenarios === undefined) throw new Error(`no promtool scenarios for the ${p.long} window`);
+    return alert({
+      alert: ALERT_NAME,
+      expr: `${sloSeries.burnRate(p.long)}${sel} > ${factor} and ${sloSeries.burnRate(p.short)}${sel} > ${factor}`,
+      severity: p.severity,
+      // `slo` is on every input series too; as a rule label it also tells the SLOs' rules apart for promtool's duplicate check.
+      labels: { long_window: p.long, short_window: p.short, slo: slo.name },
+      summary: 'A service is spending its SLO error budget too fast.',
+      description: description(slo, p, '{{ $labels.job }}', '{{ printf "%.2f" $value }}'),
+      runbook,
+      tests: [alertTest(slo, p, scenarios.fires), alertTest(slo, p, scenarios.spike), ...(i === 0 ? [alertTest(slo, p, ZERO_TRAFFIC)] : [])],
+    });
+  });
+}
+
+/** One runbook page for every variant of every SLO. */
+export function errorBudgetBurnRunbook(all: readonly Slo[]): Runbook {
+  const period = all[0]?.period ?? '30d';
+  const rows = (severity: string) =>
+    BURN_RATE_POLICY.filter((p) => p.severity === severity)
+      .map((p) => `${percent(p.budgetShare)} of the budget within ${p.long} (also burning over ${p.short})`)
+      .join(' or ');
+  return {
+    meaning:
+      `A service's error ratio, over both windows named by the labels long_window and short_window, spends the error budget of the SLO named by the label slo fast enough to miss it. ` +
+      `Critical (a page) when ${rows('critical')}; warning (a ticket) when ${rows('warning')}, of a ${period} budget.`,
+    impact: 'Users get errors or slow answers more often than the SLO allows. A page means the whole budget is gone within days if nothing changes; a ticket, within weeks.',
+    diagnosis: [
+      `How fast, and since when: \`${sloSeries.burnRate('1h')}{slo="<slo>", job="<job>"}\` (and the other windows), and what is left of the period: \`${sloSeries.budgetRemaining}{slo="<slo>", job="<job>"}\`.`,
+      ...all.map((s) => s.diagnosis),
+      'Follow an exemplar of a failing or slow request on the dashboard to its trace, then to its log lines; check the deploys and config changes since the burn started.',
+    ],
+    mitigation: [
+      'Roll back the deploy or change that started the burn.',
+      'Shed load or scale out if the burn follows saturation; fail over if a dependency is down.',
+      'While the budget stays spent, hold risky releases and spend the time on reliability, as the SLO agreement says.',
+    ],
+    escalation: 'A page: the owning team at once, and the incident commander if the burn has not slowed within 30 minutes. A ticket: the owning team within a working day.',
+    dashboard: 'slo-overview',
+  };
+}
+
+/**
+ * The rule group of one SLO: recordings first, then the alerts that read
+ * them. They share a group so each evaluation sees its own inputs: Prometheus
+ * (and promtool) evaluate groups independently and in no set order.
+ */
+export function sloGroup(slo: Slo, config: AlertConfig, runbook: Runbook): RuleGroup {
+  return group(`slo-${slo.name}`, [...sloRecordingRules(slo, config), ...sloAlerts(slo, runbook)]);
+}
