@@ -60,6 +60,19 @@ export interface AlertConfig {
     readonly latencyThresholdSeconds: number;
     readonly period: Duration;
   };
+  /** The monitoring stack itself: the scrape job of each component, the same names in the compose and Kubernetes bundles. */
+  readonly stack: {
+    readonly jobs: {
+      readonly prometheus: string;
+      readonly alertmanager: string;
+      readonly grafana: string;
+      readonly jaeger: string;
+      readonly nodeExporter: string;
+      readonly logstash: string;
+      /** The Elasticsearch exporter, which scrapes Elasticsearch on Prometheus's behalf. */
+      readonly elasticsearch: string;
+    };
+  };
 }
 
 export const baseConfig: AlertConfig = {
@@ -99,6 +112,17 @@ export const baseConfig: AlertConfig = {
     latencyObjective: 0.99,
     latencyThresholdSeconds: 0.5,
     period: '30d',
+  },
+  stack: {
+    jobs: {
+      prometheus: 'prometheus',
+      alertmanager: 'alertmanager',
+      grafana: 'grafana',
+      jaeger: 'jaeger',
+      nodeExporter: 'node-exporter',
+      logstash: 'logstash',
+      elasticsearch: 'elasticsearch-exporter',
+    },
   },
 };
 

@@ -8,20 +8,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RECEIVER, WATCHDOG_LABELS } from '../alerts/alertmanager/index.ts';
+import { alertmanagerConfig, RECEIVER, WATCHDOG_LABELS } from '../alerts/alertmanager/index.ts';
 import type { AlertmanagerConfigFile } from '../alerts/alertmanager/schema.ts';
 import { ALERTS_DIR, buildAlerts } from '../alerts/build.ts';
 import { configFor, ENVIRONMENTS, type Environment } from '../alerts/config.ts';
 import { allGroups } from '../alerts/groups/index.ts';
 import { isAlert } from '../alerts/lib/rules.ts';
 import { resolveTool } from '../scripts/tools.ts';
-import { type PostableAlert, type RunningAlertmanager, startAlertmanager } from './support/alertmanager.ts';
+import { type PostableAlert, type RunningAlertmanager, startAlertmanager, startKitAlertmanager } from './support/alertmanager.ts';
 import { waitFor } from './support/net.ts';
 import { startWebhook, type WebhookServer } from './support/webhook.ts';
 
 const run = promisify(execFile);
 const generated = (env: Environment, file: string) => join(ALERTS_DIR, 'generated', env, file);
-const committed = (env: Environment) => parse(buildAlerts().get(`generated/${env}/alertmanager.yml`)!) as AlertmanagerConfigFile;
+const built = (env: Environment) => parse(buildAlerts().get(`generated/${env}/alertmanager.yml`)!) as AlertmanagerConfigFile;
 
 describe('the generated alertmanager.yml', () => {
   test.each(ENVIRONMENTS)('amtool check-config accepts the %s file and loads its notification template', async (env) => {
@@ -29,6 +29,21 @@ describe('the generated alertmanager.yml', () => {
     expect(stdout).toContain('SUCCESS');
     expect(stdout).toContain(' - 1 templates');
     expect(stdout).toContain(' - 2 inhibit rules');
+  });
+
+  test.each(ENVIRONMENTS)('Alertmanager itself starts with the %s file and its templates (secret files are read only when notifying)', async (env) => {
+    const files = buildAlerts();
+    const am = await startAlertmanager({
+      config: files.get(`generated/${env}/alertmanager.yml`)!,
+      files: { 'notifications.tmpl': files.get(`generated/${env}/notifications.tmpl`)! },
+    });
+    try {
+      const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { config: { original: string }; cluster: { status: string } };
+      expect(parse(status.config.original)).toMatchObject({ route: { receiver: RECEIVER.chat }, templates: [expect.stringMatching(/\*\.tmpl$/)] });
+      expect(status.cluster.status).toBe('disabled');
+    } finally {
+      await am.stop();
+    }
   });
 
   test.each(ENVIRONMENTS)('the %s file holds no secret, only paths of secret files under /etc/alertmanager/secrets', (env) => {
@@ -45,24 +60,34 @@ describe('the generated alertmanager.yml', () => {
         }
       }
     };
-    walk(committed(env), '');
+    walk(built(env), '');
     expect(found).toEqual([]);
     expect(fileRefs.length).toBeGreaterThanOrEqual(4);
     for (const f of fileRefs) expect(f).toMatch(/^\/etc\/alertmanager\/secrets\/[a-z-]+$/);
   });
 
   test('production groups by alert and service and waits 30s / 5m / 4h; development is quicker', () => {
-    const prod = committed('production').route;
+    const prod = built('production').route;
     expect(prod.group_by).toEqual(['alertname', 'job']);
     expect([prod.group_wait, prod.group_interval, prod.repeat_interval]).toEqual(['30s', '5m', '4h']);
-    const dev = committed('development').route;
+    const dev = built('development').route;
     const seconds = (d: string | undefined) => Number(d!.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[d!.slice(-1) as 's' | 'm' | 'h'];
     expect(seconds(dev.group_wait)).toBeLessThan(seconds(prod.group_wait));
     expect(seconds(dev.repeat_interval)).toBeLessThan(seconds(prod.repeat_interval));
   });
 
+  test('the test profile keeps the routing tree and inhibition and turns every receiver but null into the webhook', () => {
+    const prod = alertmanagerConfig('production');
+    const profile = alertmanagerConfig('production', { webhookUrlFile: '/tmp/url' });
+    expect(profile.route).toEqual(prod.route);
+    expect(profile.inhibit_rules).toEqual(prod.inhibit_rules);
+    expect(profile.receivers.map((r) => r.name)).toEqual(prod.receivers.map((r) => r.name));
+    for (const r of profile.receivers) expect(r).toEqual(r.name === RECEIVER.none ? { name: 'null' } : { name: r.name, webhook_configs: [{ url_file: '/tmp/url', send_resolved: true }] });
+    expect(alertmanagerConfig('production', { webhookUrlFile: '/tmp/url', timings: { groupWait: '1s' } }).route.group_wait).toBe('1s');
+  });
+
   test('the Watchdog route repeats every 1 to 5 minutes, so a heartbeat service notices when it stops', () => {
-    const watchdog = committed('production').route.routes!.find((r) => r.receiver === RECEIVER.heartbeat)!;
+    const watchdog = built('production').route.routes!.find((r) => r.receiver === RECEIVER.heartbeat)!;
     expect(watchdog.matchers).toEqual(['alertname="Watchdog"', 'watchdog="true"']);
     expect(['1m', '2m', '3m', '4m', '5m']).toContain(watchdog.repeat_interval);
   });
@@ -222,7 +247,7 @@ describe('inhibition on a running Alertmanager', () => {
 
   beforeAll(async () => {
     webhook = await startWebhook();
-    am = await startAlertmanager({ webhookUrl: webhook.url });
+    am = await startKitAlertmanager({ webhookUrl: webhook.url });
   });
   afterAll(async () => {
     await am?.stop();
@@ -262,6 +287,18 @@ describe('inhibition on a running Alertmanager', () => {
     expect(crit.status.state).toBe('active');
     expect(warn.status).toMatchObject({ state: 'suppressed', inhibitedBy: [crit.fingerprint], silencedBy: [] });
     expect(warn.receivers.map((r) => r.name).sort()).toEqual([RECEIVER.chat, RECEIVER.ticket]);
+  });
+
+  test('a critical alert on one instance does not inhibit the warning of the same alert on another', async () => {
+    const job = 'inhibit-other-instance';
+    const critical = alert({ alertname: 'HostCpuHigh', job, instance: 'host-1', severity: 'critical' });
+    const warning = alert({ alertname: 'HostCpuHigh', job, instance: 'host-2', severity: 'warning' });
+    await am.postAlerts([critical, warning]);
+
+    await waitFor(() => about(job).length >= 3, 15_000, 'expected host-1 on the pager and host-2 on chat and ticket');
+    await settle();
+    const receivers = about(job).map((r) => `${r.body.receiver}:${r.body.alerts.map((a) => a.labels.instance).join(',')}`).sort();
+    expect(receivers).toEqual([`${RECEIVER.chat}:host-2`, `${RECEIVER.pager}:host-1`, `${RECEIVER.ticket}:host-2`]);
   });
 
   test('TargetDown inhibits every other alert of its job and instance, and only those', async () => {

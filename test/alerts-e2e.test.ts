@@ -12,7 +12,7 @@ import { allGroups } from '../alerts/groups/index.ts';
 import { recorded } from '../alerts/groups/recording.ts';
 import { ruleFile, runbookUrl } from '../alerts/lib/compile.ts';
 import { isAlert } from '../alerts/lib/rules.ts';
-import { type RunningAlertmanager, startAlertmanager } from './support/alertmanager.ts';
+import { type RunningAlertmanager, startKitAlertmanager } from './support/alertmanager.ts';
 import { type DemoProcess, startDemoProcess } from './support/demo-process.ts';
 import { waitFor } from './support/net.ts';
 import { type RunningPrometheus, startPrometheus } from './support/prometheus.ts';
@@ -72,7 +72,7 @@ test(
 
     webhook = await startWebhook();
     // --dispatch.start-delay matches Prometheus's resend delay: after a (re)start, groups wait until every alert was re-sent.
-    am = await startAlertmanager({ webhookUrl: webhook.url, extraFlags: ['--dispatch.start-delay=1s'] });
+    am = await startKitAlertmanager({ webhookUrl: webhook.url, extraFlags: ['--dispatch.start-delay=1s'] });
     demo = await startDemoProcess({ TRAFFIC_RPS: '20' });
     const target = new URL(demo.metricsUrl);
     prometheus = await startPrometheus({

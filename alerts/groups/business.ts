@@ -50,24 +50,26 @@ export function businessRules(config: AlertConfig): RuleGroup {
       },
       tests: [
         {
-          // 70 orders a minute, 3 failures; from minute 10 also 20 internal errors: 23 of 93 fail.
+          // 70 orders a minute, 3 failures; from minute 10 also 20 internal errors: 23 of 93 fail, above 10% of the 5-minute window from 12m.
           name: 'fires five minutes after the failure ratio passes the threshold',
           series: [
-            placed('card', counterValues([{ minutes: 40, perMinute: 50 }])),
-            placed('paypal', counterValues([{ minutes: 40, perMinute: 20 }])),
+            placed('card', counterValues([{ steps: 40, perStep: 50 }])),
+            placed('paypal', counterValues([{ steps: 40, perStep: 20 }])),
             placed('bank_transfer', '0x40'),
-            failed('payment_declined', counterValues([{ minutes: 40, perMinute: 2 }])),
-            failed('out_of_stock', counterValues([{ minutes: 40, perMinute: 1 }])),
+            failed('payment_declined', counterValues([{ steps: 40, perStep: 2 }])),
+            failed('out_of_stock', counterValues([{ steps: 40, perStep: 1 }])),
             failed('validation', '0x40'),
-            failed('internal', counterValues([{ minutes: 10, perMinute: 0 }, { minutes: 30, perMinute: 20 }])),
+            failed('internal', counterValues([{ steps: 10, perStep: 0 }, { steps: 30, perStep: 20 }])),
           ],
-          evalTime: '16m',
-          quietAt: ['15m'],
-          expect: [{ labels: { severity: 'critical', job: 'shop' }, annotations: { description: 'PLACEHOLDER' } }],
+          evalTime: '17m',
+          quietAt: ['16m'],
+          expect: [
+            { labels: { severity: 'critical', job: 'shop' }, annotations: { description: 'shop: 24.73% of the checkouts of the last 5 minutes failed to place an order (threshold 10%).' } },
+          ],
         },
         {
           name: 'stays quiet while few checkouts fail',
-          series: [placed('card', counterValues([{ minutes: 40, perMinute: 50 }])), failed('out_of_stock', counterValues([{ minutes: 40, perMinute: 2 }]))],
+          series: [placed('card', counterValues([{ steps: 40, perStep: 50 }])), failed('out_of_stock', counterValues([{ steps: 40, perStep: 2 }]))],
           evalTime: '30m',
           expect: [],
         },
@@ -97,23 +99,28 @@ export function businessRules(config: AlertConfig): RuleGroup {
       },
       tests: [
         {
-          // paypal: 20 orders a minute, and from minute 10 15 declines a minute (43%); card stays healthy.
+          // paypal: 20 orders a minute, and from minute 10 15 declines a minute (43%; above 20% of the window from 12m); card stays healthy.
           name: 'fires ten minutes after one payment method passes the decline threshold, for that method only',
           series: [
-            placed('card', counterValues([{ minutes: 40, perMinute: 50 }])),
-            declined('card', counterValues([{ minutes: 40, perMinute: 1 }])),
-            placed('paypal', counterValues([{ minutes: 40, perMinute: 20 }])),
-            declined('paypal', counterValues([{ minutes: 10, perMinute: 0 }, { minutes: 30, perMinute: 15 }])),
+            placed('card', counterValues([{ steps: 40, perStep: 50 }])),
+            declined('card', counterValues([{ steps: 40, perStep: 1 }])),
+            placed('paypal', counterValues([{ steps: 40, perStep: 20 }])),
+            declined('paypal', counterValues([{ steps: 10, perStep: 0 }, { steps: 30, perStep: 15 }])),
             placed('bank_transfer', '0x40'),
             declined('bank_transfer', '0x40'),
           ],
-          evalTime: '21m',
-          quietAt: ['20m'],
-          expect: [{ labels: { severity: 'warning', job: 'shop', payment_method: 'paypal' }, annotations: { description: 'PLACEHOLDER' } }],
+          evalTime: '22m',
+          quietAt: ['21m'],
+          expect: [
+            {
+              labels: { severity: 'warning', job: 'shop', payment_method: 'paypal' },
+              annotations: { description: 'shop: 42.86% of the paypal payments of the last 5 minutes were declined (threshold 20%).' },
+            },
+          ],
         },
         {
           name: 'stays quiet at a normal decline ratio',
-          series: [placed('card', counterValues([{ minutes: 40, perMinute: 50 }])), declined('card', counterValues([{ minutes: 40, perMinute: 5 }]))],
+          series: [placed('card', counterValues([{ steps: 40, perStep: 50 }])), declined('card', counterValues([{ steps: 40, perStep: 5 }]))],
           evalTime: '30m',
           expect: [],
         },
@@ -150,11 +157,11 @@ export function businessRules(config: AlertConfig): RuleGroup {
           name: 'fires half an hour after orders fall below half of last week, only for that shop',
           interval: '10m',
           series: [
-            placed('card', counterValues([{ minutes: 1008, perMinute: 70 }, { minutes: 30, perMinute: 20 }])),
-            placed('paypal', counterValues([{ minutes: 1008, perMinute: 30 }, { minutes: 30, perMinute: 10 }])),
+            placed('card', counterValues([{ steps: 1008, perStep: 70 }, { steps: 30, perStep: 20 }])),
+            placed('paypal', counterValues([{ steps: 1008, perStep: 30 }, { steps: 30, perStep: 10 }])),
             placed('bank_transfer', '0x1038'),
-            series(b.ordersPlaced.name, `job="shop-eu",instance="shop-eu:8080",${paymentMethod}="card"`, counterValues([{ minutes: 1038, perMinute: 100 }])),
-            series(b.ordersPlaced.name, `job="shop-new",instance="shop-new:8080",${paymentMethod}="card"`, counterValues([{ minutes: 1008, perMinute: 0 }, { minutes: 30, perMinute: 10 }])),
+            series(b.ordersPlaced.name, `job="shop-eu",instance="shop-eu:8080",${paymentMethod}="card"`, counterValues([{ steps: 1038, perStep: 100 }])),
+            series(b.ordersPlaced.name, `job="shop-new",instance="shop-new:8080",${paymentMethod}="card"`, counterValues([{ steps: 1008, perStep: 0 }, { steps: 30, perStep: 10 }])),
           ],
           evalTime: '10160m',
           quietAt: ['10159m'],
@@ -162,7 +169,7 @@ export function businessRules(config: AlertConfig): RuleGroup {
         },
         {
           name: 'stays quiet without a week of history',
-          series: [placed('card', counterValues([{ minutes: 180, perMinute: 10 }]))],
+          series: [placed('card', counterValues([{ steps: 180, perStep: 10 }]))],
           evalTime: '150m',
           expect: [],
         },
@@ -190,12 +197,17 @@ export function businessRules(config: AlertConfig): RuleGroup {
       },
       tests: [
         {
-          // fulfilment: flat at 5 jobs, then 3 more every minute (180 an hour) from minute 10.
+          // fulfilment: flat at 5 jobs, then 3 more every minute (180 an hour) from minute 10; the 30-minute slope passes 100 an hour at 22m.
           name: 'fires half an hour after a queue starts growing faster than the threshold, for that queue only',
           series: [depth('fulfilment', '5x10 8+3x59'), depth('email', '0x70')],
-          evalTime: '50m',
-          quietAt: ['49m'],
-          expect: [{ labels: { severity: 'warning', job: 'shop', instance: 'shop:8080', queue: 'fulfilment' }, annotations: { description: 'PLACEHOLDER' } }],
+          evalTime: '52m',
+          quietAt: ['51m'],
+          expect: [
+            {
+              labels: { severity: 'warning', job: 'shop', instance: 'shop:8080', queue: 'fulfilment' },
+              annotations: { description: 'The fulfilment queue of shop:8080 (shop) grows by 180 jobs an hour (threshold 100).' },
+            },
+          ],
         },
         { name: 'stays quiet while a queue grows slowly', series: [depth('fulfilment', '5+1x70')], evalTime: '60m', expect: [] },
         { name: 'stays quiet while a queue rises and drains', series: [depth('fulfilment', '0+20x5 100-20x5 0+20x5 100-20x5 0+20x5 100-20x5 0+20x5 100-20x5 0+20x5 100-20x5 0+20x5 100-20x5 0x10')], evalTime: '60m', expect: [] },

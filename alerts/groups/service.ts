@@ -33,7 +33,7 @@ function durationHistogram(labels: string, phases: readonly Phase[]) {
   // A request of `seconds` counts in every bucket whose upper bound `le` it does not exceed.
   const perMinute = (p: Phase, le: string) =>
     Object.entries(p.perMinute).reduce((n, [seconds, requests]) => (le === '+Inf' || Number(seconds) <= Number(le) ? n + requests : n), 0);
-  const values = (le: string) => counterValues(phases.map((p) => ({ minutes: p.minutes, perMinute: perMinute(p, le) })));
+  const values = (le: string) => counterValues(phases.map((p) => ({ steps: p.minutes, perStep: perMinute(p, le) })));
   return [
     ...les.map((le) => ({ series: `${bucket(duration)}{${labels},le="${le}"}`, values: values(le) })),
     { series: `${count(duration)}{${labels}}`, values: values('+Inf') },
@@ -183,7 +183,7 @@ export function serviceRules(config: AlertConfig): RuleGroup {
       for: s.trafficStoppedFor,
       severity: 'warning',
       summary: 'A service that had traffic a day ago serves no requests.',
-      description: `{{ $labels.job }} has served no HTTP requests for ${s.trafficStoppedFor}; at this time yesterday it served {{ $value | humanize }} requests per second.`,
+      description: `{{ $labels.job }} has served no HTTP requests for ${s.trafficStoppedFor}; at this time yesterday it served {{ printf "%.2f" $value }} requests per second.`,
       runbook: {
         meaning: `A job has answered no HTTP requests (its request rate is 0 or its request series are gone) for ${s.trafficStoppedFor}, while it answered some at the same time a day earlier.`,
         impact: 'Users may not reach the service at all: a broken route in a load balancer, DNS or ingress, or a client that stopped calling.',
@@ -199,31 +199,30 @@ export function serviceRules(config: AlertConfig): RuleGroup {
         escalation: 'Ticket for the owning team; page the platform team if several services stopped at once.',
         dashboard: 'service-overview',
       },
+      // A day of history costs promtool some 1,500 evaluations of every rule in the file per
+      // test: one test holds the four jobs that must and must not alert after a day.
       tests: [
         {
-          // The counter stops at 1440m (1d); the 5-minute rate is 0 from 1445m.
-          name: 'fires ten minutes after the request rate drops to 0',
-          series: [requests(ok, '0+60x1440 86400x60')],
-          evalTime: '1455m',
-          quietAt: ['1454m'],
-          expect: [{ labels: { severity: 'warning', job: 'shop' }, annotations: { description: 'shop has served no HTTP requests for 10m; at this time yesterday it served 1 requests per second.' } }],
-        },
-        {
-          // The last sample is at 1440m; from 1444m the 5-minute window holds one sample and the rate is absent.
-          name: 'fires ten minutes after the request series disappear (a restarted process that receives no requests)',
-          series: [requests(ok, '0+60x1440')],
-          evalTime: '1454m',
-          quietAt: ['1453m'],
-          expect: [{ labels: { severity: 'warning', job: 'shop' }, annotations: { description: 'shop has served no HTTP requests for 10m; at this time yesterday it served 1 requests per second.' } }],
-        },
-        {
-          // A day of history costs promtool 1,500 evaluations of every rule: one test for both quiet cases.
-          name: 'stays quiet while traffic continues, and for a job that never had traffic',
+          // shop's counter stops at 1440m (1d): from 1444m the 5-minute window holds only flat samples, the rate is 0.
+          // cart's series end at 1440m (a restart, then no requests): from 1444m its rate is absent.
+          name: 'fires ten minutes after traffic stops, whether the rate drops to 0 or the series vanish; not for jobs still serving or that never served',
           series: [
-            requests(ok, '0+60x1500'),
+            requests(ok, '0+60x1440 86400x60'),
+            requests(products(200, 'job="cart",instance="cart:8080"'), '0+30x1440'),
+            requests(products(200, 'job="search",instance="search:8080"'), '0+60x1500'),
             requests(products(200, 'job="admin",instance="admin:8080"'), '0x1500'),
           ],
-          evalTime: '1480m',
+          evalTime: '1454m',
+          quietAt: ['1453m'],
+          expect: [
+            { labels: { severity: 'warning', job: 'shop' }, annotations: { description: 'shop has served no HTTP requests for 10m; at this time yesterday it served 1.00 requests per second.' } },
+            { labels: { severity: 'warning', job: 'cart' }, annotations: { description: 'cart has served no HTTP requests for 10m; at this time yesterday it served 0.50 requests per second.' } },
+          ],
+        },
+        {
+          name: 'stays quiet for a new job without a day of history, even once its traffic stops',
+          series: [requests(ok, '0+60x20 1200x40')],
+          evalTime: '50m',
           expect: [],
         },
       ],

@@ -36,7 +36,7 @@ const cpuBusy = `(1 - max by (${BY_TARGET}) (rate(${m.cpuTime.name}{${label(m.cp
 /** Test input: a 2-CPU host (120 CPU seconds a minute) idle for `idle` of them each minute, phase by phase. */
 function cpuSeries(phases: readonly { minutes: number; idle: number }[]) {
   const state = (s: string, perMinute: (idle: number) => number) =>
-    series(m.cpuTime.name, `${target},state="${s}"`, counterValues(phases.map((p) => ({ minutes: p.minutes, perMinute: perMinute(p.idle) })), 1_000_000));
+    series(m.cpuTime.name, `${target},state="${s}"`, counterValues(phases.map((p) => ({ steps: p.minutes, perStep: perMinute(p.idle) })), 1_000_000));
   const minutes = phases.reduce((n, p) => n + p.minutes, 0);
   return [
     state('idle', (idle) => idle),
@@ -390,8 +390,8 @@ export function systemRules(config: AlertConfig): RuleGroup {
           // 2.5% of the time in GC, then 15% from minute 10: the 5-minute rate passes 10% at 13m.
           name: 'fires ten minutes after GC takes more than a tenth of the time',
           series: [
-            series(sum(m.gcDuration), `${target},kind="minor"`, counterValues([{ minutes: 10, perMinute: 1.2 }, { minutes: 30, perMinute: 6 }])),
-            series(sum(m.gcDuration), `${target},kind="major"`, counterValues([{ minutes: 10, perMinute: 0.3 }, { minutes: 30, perMinute: 3 }])),
+            series(sum(m.gcDuration), `${target},kind="minor"`, counterValues([{ steps: 10, perStep: 1.2 }, { steps: 30, perStep: 6 }])),
+            series(sum(m.gcDuration), `${target},kind="major"`, counterValues([{ steps: 10, perStep: 0.3 }, { steps: 30, perStep: 3 }])),
           ],
           evalTime: '23m',
           quietAt: ['22m'],
@@ -405,8 +405,8 @@ export function systemRules(config: AlertConfig): RuleGroup {
         {
           name: 'stays quiet at a few percent of GC',
           series: [
-            series(sum(m.gcDuration), `${target},kind="minor"`, counterValues([{ minutes: 40, perMinute: 1.2 }])),
-            series(sum(m.gcDuration), `${target},kind="major"`, counterValues([{ minutes: 40, perMinute: 0.3 }])),
+            series(sum(m.gcDuration), `${target},kind="minor"`, counterValues([{ steps: 40, perStep: 1.2 }])),
+            series(sum(m.gcDuration), `${target},kind="major"`, counterValues([{ steps: 40, perStep: 0.3 }])),
           ],
           evalTime: '30m',
           expect: [],

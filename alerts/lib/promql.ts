@@ -40,27 +40,28 @@ export function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(2))}%`;
 }
 
-/** One stretch of a test counter: how much it grows each minute, for how many minutes. */
+/** One stretch of a test counter: how much it grows at each sample, for how many samples. */
 export interface CounterPhase {
-  readonly minutes: number;
-  readonly perMinute: number;
+  readonly steps: number;
+  readonly perStep: number;
 }
 
 /**
- * promtool `values` of a counter that starts at `start` at minute 0 and then
- * grows phase by phase: `[{ minutes: 10, perMinute: 60 }, { minutes: 5, perMinute: 0 }]`
- * is 11 samples rising by 60 and 5 flat ones (`0+60x10 600+0x4`).
+ * promtool `values` of a counter that is `start` at the first sample and then
+ * grows phase by phase, one sample per step of the test's `interval` (a minute
+ * by default): `[{ steps: 10, perStep: 60 }, { steps: 5, perStep: 0 }]` is 11
+ * samples rising by 60, then 5 flat ones (`0+60x10 600+0x4`).
  */
 export function counterValues(phases: readonly CounterPhase[], start = 0): string {
   const num = (x: number) => String(Number(x.toPrecision(12)));
   let at = start;
   return phases
     .map((p, i) => {
-      // The first phase owns the sample at minute 0; later ones begin one minute after the previous one ends.
-      const first = i === 0 ? at : at + p.perMinute;
-      const steps = i === 0 ? p.minutes : p.minutes - 1;
-      at = first + p.perMinute * steps;
-      return `${num(first)}+${num(p.perMinute)}x${steps}`;
+      // The first phase owns the first sample; later ones begin one step after the previous one ends.
+      const first = i === 0 ? at : at + p.perStep;
+      const steps = i === 0 ? p.steps : p.steps - 1;
+      at = first + p.perStep * steps;
+      return `${num(first)}+${num(p.perStep)}x${steps}`;
     })
     .join(' ');
 }

@@ -18,9 +18,8 @@ export const sloSeries = {
   errors5m: 'slo:sli_errors:rate5m',
   /** Bad events / all events over `window`. */
   errorRatio: (window: Duration) => `slo:sli_error:ratio_rate${window}`,
-  /** Error ratio / error budget: 1 spends the budget exactly over the period. */
-  burnRate: (window: Duration) => `slo:burn_rate:ratio_rate${window}`,
   objective: 'slo:objective:ratio',
+  /** 1 − objective. A window's burn rate, as the alerts compute it, is its error ratio divided by this. */
   errorBudget: 'slo:error_budget:ratio',
   /** 1 − (error ratio over the period) / (error budget): 1 untouched, 0 spent, below 0 overspent. */
   budgetRemaining: 'slo:error_budget:remaining',
@@ -53,10 +52,10 @@ export function sloRecordingRules(slo: Slo, config: AlertConfig): RecordingRule[
         labels(),
       ),
     ),
-    // The period from the 5-minute rates recorded every evaluation, weighted by traffic: a 30-day
-    // rate() over the raw counters on every evaluation would read every sample of the period.
+    // The period from the 5-minute rates recorded every evaluation, weighted by traffic: one series
+    // per job, where a 30-day rate() would read 30 days of every route's raw counters each minute.
+    // It counts from when these rules were first deployed (or the retention, if shorter).
     record(sloSeries.errorRatio(slo.period), ratioOrZero(`sum_over_time(${sloSeries.errors5m}${sel}[${slo.period}])`, `sum_over_time(${sloSeries.requests5m}${sel}[${slo.period}])`), labels()),
-    ...SLI_WINDOWS.map((w) => record(sloSeries.burnRate(w), `${sloSeries.errorRatio(w)}${sel} / ${budget}`, labels())),
     record(sloSeries.objective, `0 * ${sloSeries.requests5m}${sel} + ${slo.objective}`, labels()),
     record(sloSeries.errorBudget, `0 * ${sloSeries.requests5m}${sel} + ${budget}`, labels()),
     record(sloSeries.budgetRemaining, `1 - ${sloSeries.errorRatio(slo.period)}${sel} / ${budget}`, labels()),
@@ -93,13 +92,15 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, s: Scenario): AlertTest {
 
 export function sloAlerts(slo: Slo, runbook: Runbook): AlertRule[] {
   const sel = only(slo);
+  const budget = errorBudget(slo.objective);
   return BURN_RATE_POLICY.map((p, i) => {
     const factor = burnRateFactor(p.budgetShare, slo.period, p.long);
     const scenarios = BURN_SCENARIOS[p.long];
     if (scenarios === undefined) throw new Error(`no promtool scenarios for the ${p.long} window`);
     return alert({
       alert: ALERT_NAME,
-      expr: `${sloSeries.burnRate(p.long)}${sel} > ${factor} and ${sloSeries.burnRate(p.short)}${sel} > ${factor}`,
+      // Burn rates are error ratios over the budget; the value (the long window's) is what the description prints.
+      expr: `${sloSeries.errorRatio(p.long)}${sel} / ${budget} > ${factor} and ${sloSeries.errorRatio(p.short)}${sel} / ${budget} > ${factor}`,
       severity: p.severity,
       // `slo` is on every input series too; as a rule label it also tells the SLOs' rules apart for promtool's duplicate check.
       labels: { long_window: p.long, short_window: p.short, slo: slo.name },
@@ -116,15 +117,15 @@ export function errorBudgetBurnRunbook(all: readonly Slo[]): Runbook {
   const period = all[0]?.period ?? '30d';
   const rows = (severity: string) =>
     BURN_RATE_POLICY.filter((p) => p.severity === severity)
-      .map((p) => `${percent(p.budgetShare)} of the budget within ${p.long} (also burning over ${p.short})`)
+      .map((p) => `${percent(p.budgetShare)} of it burns within ${p.long} (and the burn goes on over the last ${p.short})`)
       .join(' or ');
   return {
     meaning:
       `A service's error ratio, over both windows named by the labels long_window and short_window, spends the error budget of the SLO named by the label slo fast enough to miss it. ` +
-      `Critical (a page) when ${rows('critical')}; warning (a ticket) when ${rows('warning')}, of a ${period} budget.`,
+      `Of a ${period} budget: critical (a page) when ${rows('critical')}; warning (a ticket) when ${rows('warning')}.`,
     impact: 'Users get errors or slow answers more often than the SLO allows. A page means the whole budget is gone within days if nothing changes; a ticket, within weeks.',
     diagnosis: [
-      `How fast, and since when: \`${sloSeries.burnRate('1h')}{slo="<slo>", job="<job>"}\` (and the other windows), and what is left of the period: \`${sloSeries.budgetRemaining}{slo="<slo>", job="<job>"}\`.`,
+      `How fast, over each window: \`${sloSeries.errorRatio('1h')}{slo="<slo>", job="<job>"} / ${sloSeries.errorBudget}\` (the burn rate; likewise 5m to 3d), and what is left of the period's budget: \`${sloSeries.budgetRemaining}{slo="<slo>", job="<job>"}\`.`,
       ...all.map((s) => s.diagnosis),
       'Follow an exemplar of a failing or slow request on the dashboard to its trace, then to its log lines; check the deploys and config changes since the burn started.',
     ],
@@ -133,7 +134,7 @@ export function errorBudgetBurnRunbook(all: readonly Slo[]): Runbook {
       'Shed load or scale out if the burn follows saturation; fail over if a dependency is down.',
       'While the budget stays spent, hold risky releases and spend the time on reliability, as the SLO agreement says.',
     ],
-    escalation: 'A page: the owning team at once, and the incident commander if the burn has not slowed within 30 minutes. A ticket: the owning team within a working day.',
+    escalation: 'A page: the owning team at once, and whoever runs incidents if the burn has not slowed within 30 minutes. A ticket: the owning team within a working day.',
     dashboard: 'slo-overview',
   };
 }

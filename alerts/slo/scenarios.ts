@@ -8,7 +8,16 @@
 // Prometheus extrapolates bad and total counters alike and an error ratio
 // over a window is (bad increase) / (total increase) of the samples in it. A
 // window of W at interval i holds W/i samples, W/i − 1 increases; after k
-// increases at burn b, the long window burns at b·k / (W/i − 1).
+// increases at burn b among healthy ones, it burns at b·k / (W/i − 1).
+//
+// promtool evaluates every rule of the file at every minute up to the test's
+// last one, so days of history would cost minutes of CI. The days before a
+// test instead arrive as one interval carrying their requests (`history`):
+// the long windows weigh requests, not minutes, so it dilutes them as three
+// healthy days would. An alert that must fire has its long window free of it
+// (the k/n arithmetic above holds) and longer windows see it; a spike's short
+// window is free of it. The exact factors are pinned by the firing tests (the
+// minute before, the burn is just below the factor; at the minute, just above).
 import type { Duration } from '../lib/rules.ts';
 import { exact, type TestCounters } from './spec.ts';
 
@@ -37,7 +46,8 @@ const TRAFFIC = 1000;
 
 /** The good/bad/total counters of a scenario, for an SLO with error budget `budget`. */
 export function scenarioCounters(phases: readonly Phase[], budget: number, fromZero = false): TestCounters {
-  const start = fromZero ? { good: 0, bad: 0, total: 0 } : { good: 990_000, bad: 10_000, total: 1_000_000 };
+  // Far above any window's increase, so Prometheus never extrapolates one counter towards zero and not the other.
+  const start = fromZero ? { good: 0, bad: 0, total: 0 } : { good: 99_000_000, bad: 1_000_000, total: 100_000_000 };
   const steps = phases.map((p) => {
     const total = p.traffic ?? TRAFFIC;
     const bad = exact(p.burn * budget * total);
@@ -58,83 +68,88 @@ export function scenarioCounters(phases: readonly Phase[], budget: number, fromZ
   return { good: values('good'), bad: values('bad'), total: values('total') };
 }
 
-/** A day (or three) of healthy traffic first, so every long window is full before the burn starts. */
 const healthy = (samples: number, traffic?: number): Phase => ({ samples, burn: 0, ...(traffic !== undefined && { traffic }) });
+/** The healthy requests of `intervals` intervals (three days' worth below), in one interval. */
+const history = (intervals: number): Phase => ({ samples: 1, burn: 0, traffic: intervals * TRAFFIC });
+const burn = (samples: number, rate: number): Phase => ({ samples, burn: rate });
 
 /** Per long window: a burn its alert catches at an exact minute, and a spike it must ignore. */
 export const BURN_SCENARIOS: Readonly<Record<string, { readonly fires: Scenario; readonly spike: Scenario }>> = {
   // 1h at 1m holds 59 increases: 28.8 × k / 59 > 14.4 from k = 30 (14.64); k = 29 gives 14.16.
+  // 6h, 1d and 3d also hold the history: 864 / 4380 = 0.2.
   '1h': {
     fires: {
       name: 'pages 30 minutes into a burn at 28.8× (2% of the budget gone in the last hour), not a minute earlier',
       interval: '1m',
-      phases: [healthy(1440), { samples: 40, burn: 28.8 }],
-      evalTime: '1470m',
-      quietAt: ['1469m'],
+      phases: [history(4320), healthy(30), burn(40, 28.8)],
+      evalTime: '61m',
+      quietAt: ['60m'],
       fires: { burnRate: '14.64' },
     },
-    // 100 × 4 / 59 = 6.8 over 1h, while the 5m window burns at 100.
+    // 100 × 4 / 59 = 6.8 over 1h, while the 5m window burns at 100 and the 30m one at 13.8.
     spike: {
       name: 'does not page on a 4-minute spike at 100× that only the 5m window sees',
       interval: '1m',
-      phases: [healthy(1440), { samples: 4, burn: 100 }, healthy(10)],
-      evalTime: '1444m',
+      phases: [history(4320), healthy(60), burn(4, 100), healthy(5)],
+      evalTime: '65m',
     },
   },
   // 6h at 5m holds 71 increases: 10 × k / 71 > 6 from k = 43 (6.06); k = 42 gives 5.92.
+  // 1d and 3d also hold the history: 430 / 941 = 0.46.
   '6h': {
     fires: {
       name: 'pages 215 minutes into a burn at 10× (5% of the budget gone in the last 6 hours), not a minute earlier',
       interval: '5m',
-      phases: [healthy(864), { samples: 50, burn: 10 }],
-      evalTime: '4535m',
-      quietAt: ['4534m'],
+      phases: [history(864), healthy(34), burn(50, 10)],
+      evalTime: '390m',
+      quietAt: ['389m'],
       fires: { burnRate: '6.06' },
     },
-    // 50 × 5 / 71 = 3.5 over 6h, while the 30m window burns at 50.
+    // The 30m window burns at 50; 6h and longer hold the history: 250 / 875 = 0.29.
     spike: {
       name: 'does not page on a 25-minute spike at 50× that only the 30m window sees',
       interval: '5m',
-      phases: [healthy(864), { samples: 5, burn: 50 }, healthy(5)],
-      evalTime: '4345m',
+      phases: [history(864), healthy(6), burn(5, 50)],
+      evalTime: '60m',
     },
   },
-  // 1d at 10m holds 143 increases: 4 × k / 143 > 3 from k = 108 (3.02); k = 107 gives 2.99.
-  // With steady traffic the 3d/6h ticket would start at the same moment (10% of the budget
-  // either way), so the two days before carry twice the traffic: over 3d the burn is 0.71.
+  // 1d at 10m holds 143 increases: 5 × k / 143 > 3 from k = 86 (3.01); k = 85 gives 2.97.
+  // 3d holds the history too: 430 / 576 = 0.75, so the 3d/6h ticket stays shut (with
+  // steady traffic all along it would open at the same minute: 10% of the budget either way).
   '1d': {
     fires: {
-      name: 'opens a ticket 18 hours into a burn at 4× (10% of the budget gone in the last day), not a minute earlier',
+      name: 'opens a ticket 860 minutes into a burn at 5× (10% of the budget gone in the last day), not a minute earlier',
       interval: '10m',
-      phases: [healthy(288, 2000), healthy(144), { samples: 120, burn: 4 }],
-      evalTime: '5400m',
-      quietAt: ['5399m'],
-      fires: { burnRate: '3.02' },
+      phases: [history(432), healthy(58), burn(90, 5)],
+      evalTime: '1450m',
+      quietAt: ['1449m'],
+      fires: { burnRate: '3.01' },
     },
-    // 15 × 11 / 143 = 1.15 over 1d (and 4.7 over 6h), while the 2h window burns at 15.
+    // The 2h window burns at 15; 6h and longer hold the history: 165 / 443 = 0.37.
     spike: {
       name: 'opens no ticket for a 110-minute spike at 15× that only the 2h window sees',
       interval: '10m',
-      phases: [healthy(432), { samples: 11, burn: 15 }, healthy(5)],
-      evalTime: '4430m',
+      phases: [history(432), burn(11, 15)],
+      evalTime: '120m',
     },
   },
-  // 3d at 1h holds 71 increases: 2 × k / 71 > 1 from k = 36 (1.01); k = 35 gives 0.99.
+  // The whole test fits in 3d (and 1d): 2.4 × k / (12 + k) > 1 from k = 9 (1.03); k = 8 gives 0.96.
+  // At 2.4× the 1d/2h ticket (3) never opens.
   '3d': {
     fires: {
-      name: 'opens a ticket 36 hours into a burn at 2× (10% of the budget gone in the last 3 days), not a minute earlier',
-      interval: '1h',
-      phases: [healthy(72), { samples: 40, burn: 2 }],
-      evalTime: '6480m',
-      quietAt: ['6479m'],
-      fires: { burnRate: '1.01' },
+      name: 'opens a ticket 90 minutes into a burn at 2.4× (10% of the budget gone within 3 days), not a minute earlier',
+      interval: '10m',
+      phases: [healthy(12), burn(15, 2.4)],
+      evalTime: '210m',
+      quietAt: ['209m'],
+      fires: { burnRate: '1.03' },
     },
-    // 5 × 5 / 71 = 0.35 over 3d (and 1.09 over 1d), while the 6h window burns at 5.
+    // The 6h window, free of the history, burns at 5 × 30 / 35 = 4.3; 3d holds it: 150 / 467 = 0.32.
     spike: {
       name: 'opens no ticket for a 5-hour spike at 5× that only the 6h window sees',
-      interval: '1h',
-      phases: [healthy(72), { samples: 5, burn: 5 }, healthy(3)],
-      evalTime: '4620m',
+      interval: '10m',
+      phases: [history(432), healthy(5), burn(30, 5)],
+      evalTime: '360m',
     },
   },
 };
@@ -142,7 +157,7 @@ export const BURN_SCENARIOS: Readonly<Record<string, { readonly fires: Scenario;
 export const ZERO_TRAFFIC: Scenario = {
   name: 'stays quiet while a job serves no requests at all',
   interval: '1m',
-  phases: [healthy(120, 0)],
-  evalTime: '120m',
+  phases: [healthy(30, 0)],
+  evalTime: '30m',
   fromZero: true,
 };

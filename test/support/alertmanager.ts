@@ -1,6 +1,6 @@
-// Starts a real Alertmanager on loopback with the kit's routing and
-// inhibition (the test profile of alerts/alertmanager: every receiver a
-// webhook to a test server, short timings), and wraps its v2 API.
+// Starts a real Alertmanager on loopback, with any config or with the kit's
+// routing and inhibition (the test profile of alerts/alertmanager: every
+// receiver a webhook to a test server, short timings), and wraps its v2 API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +12,14 @@ import { resolveTool } from '../../scripts/tools.ts';
 import { freePort, waitFor } from './net.ts';
 
 export interface AlertmanagerOptions {
+  /** The alertmanager.yml text, or a function of the folder it is written to (for absolute paths of files beside it). */
+  readonly config: string | ((dir: string) => string);
+  /** Files to write beside it (templates, secrets), by path relative to that folder. */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly extraFlags?: readonly string[];
+}
+
+export interface KitAlertmanagerOptions {
   /** Every receiver posts here (the URL is written to a file, as a real secret would be). */
   readonly webhookUrl: string;
   /** Environment whose routing tree and inhibition rules are used; default production. */
@@ -77,17 +85,26 @@ export function alertmanagerCommand(bin: string, args: readonly string[]): [stri
 
 const TEST_TIMINGS: Timings = { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' };
 
+/** The kit's routing and inhibition for `env`, every receiver a webhook to `webhookUrl`, short timings. */
+export function startKitAlertmanager(options: KitAlertmanagerOptions): Promise<RunningAlertmanager> {
+  const timings = { ...TEST_TIMINGS, ...options.timings };
+  const urlFile = 'secrets/webhook-url';
+  return startAlertmanager({
+    config: (dir) => alertmanagerYaml(alertmanagerConfig(options.env ?? 'production', { webhookUrlFile: join(dir, urlFile), timings, heartbeat: timings })),
+    files: { [urlFile]: options.webhookUrl, ...Object.fromEntries(notificationTemplates()) },
+    ...(options.extraFlags && { extraFlags: options.extraFlags }),
+  });
+}
+
 export async function startAlertmanager(options: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const bin = await resolveTool('alertmanager');
   const dir = await mkdtemp(join(tmpdir(), 'am-test-'));
-  const urlFile = join(dir, 'secrets', 'webhook-url');
-  await mkdir(join(dir, 'secrets'));
-  await writeFile(urlFile, options.webhookUrl);
-  const timings = { ...TEST_TIMINGS, ...options.timings };
-  const config = alertmanagerConfig(options.env ?? 'production', { webhookUrlFile: urlFile, timings, heartbeat: timings });
   const configFile = join(dir, 'alertmanager.yml');
-  await writeFile(configFile, alertmanagerYaml(config));
-  for (const [name, text] of notificationTemplates()) await writeFile(join(dir, name), text);
+  await writeFile(configFile, typeof options.config === 'string' ? options.config : options.config(dir));
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
 
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
@@ -123,7 +140,13 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<R
     child.kill('SIGTERM');
     await exited;
   };
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    child!.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     url,
