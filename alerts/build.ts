@@ -30,7 +30,9 @@ export function buildAlerts(): Map<string, string> {
   // Unit tests are written against the production thresholds (the base config).
   const production = configFor('production');
   const groups = allGroups(production);
-  files.set('generated/tests/rules.test.yml', promtoolTests(groups, '../production/rules.yml', production));
+  for (const [interval, tests] of promtoolTests(groups, '../production/rules.yml', production)) {
+    files.set(`generated/tests/rules.${interval}.test.yml`, tests);
+  }
   const byName = Map.groupBy(groups.flatMap((g) => g.rules.filter(isAlert)), (a) => a.alert);
   for (const [name, variants] of byName) files.set(`runbooks/${name}.md`, runbookPage(variants, production));
   return files;

@@ -24,6 +24,8 @@ export interface AlertTest {
   /** Sentence naming the behaviour, shown in failures. */
   readonly name: string;
   readonly interval?: Duration;
+  /** How often promtool evaluates the rules (default 1m); coarser for tests over days of history. */
+  readonly evaluationInterval?: Duration;
   readonly series: readonly { readonly series: string; readonly values: string }[];
   readonly evalTime: Duration;
   /** Times at which the alert must not be firing yet (e.g. one minute before evalTime: the exact start). */
