@@ -212,8 +212,9 @@ export function serviceRules(config: AlertConfig): RuleGroup {
             requests(products(200, 'job="search",instance="search:8080"'), '0+60x1500'),
             requests(products(200, 'job="admin",instance="admin:8080"'), '0x1500'),
           ],
+          evaluationInterval: '2m',
           evalTime: '1454m',
-          quietAt: ['1453m'],
+          quietAt: ['1452m'],
           expect: [
             { labels: { severity: 'warning', job: 'shop' }, annotations: { description: 'shop has served no HTTP requests for 10m; at this time yesterday it served 1.00 requests per second.' } },
             { labels: { severity: 'warning', job: 'cart' }, annotations: { description: 'cart has served no HTTP requests for 10m; at this time yesterday it served 0.50 requests per second.' } },
