@@ -75,9 +75,21 @@ export interface AlertConfig {
   };
 }
 
+/** Scrape jobs of the monitoring stack: alerted on by stack.ts, left out of the service alerts. */
+const STACK_JOBS = {
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+  grafana: 'grafana',
+  jaeger: 'jaeger',
+  nodeExporter: 'node-exporter',
+  logstash: 'logstash',
+  elasticsearch: 'elasticsearch-exporter',
+} as const;
+
 export const baseConfig: AlertConfig = {
   serviceLabel: 'job',
-  serviceSelector: 'job!=""',
+  // Every job but the stack's own, which stack.ts alerts on (one page per outage, not two).
+  serviceSelector: `job!~"${Object.values(STACK_JOBS).join('|')}"`,
   runbookBaseUrl: 'https://github.com/example/node-observability-kit/blob/main/alerts/runbooks',
   grafanaUrl: 'http://localhost:3000',
   service: {
@@ -113,17 +125,7 @@ export const baseConfig: AlertConfig = {
     latencyThresholdSeconds: 0.5,
     period: '30d',
   },
-  stack: {
-    jobs: {
-      prometheus: 'prometheus',
-      alertmanager: 'alertmanager',
-      grafana: 'grafana',
-      jaeger: 'jaeger',
-      nodeExporter: 'node-exporter',
-      logstash: 'logstash',
-      elasticsearch: 'elasticsearch-exporter',
-    },
-  },
+  stack: { jobs: STACK_JOBS },
 };
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

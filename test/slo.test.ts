@@ -22,6 +22,8 @@ import { resolveTool } from '../scripts/tools.ts';
 
 const run = promisify(execFile);
 const config = configFor('production');
+/** The selector of service jobs (every job but the monitoring stack's own). */
+const services = config.serviceSelector;
 const groups = sloRules(config);
 const rules = groups.flatMap((g) => g.rules);
 const recording = (name: string, slo: string): RecordingRule => {
@@ -82,16 +84,16 @@ describe('generated rules', () => {
 
   test('the availability error ratio over 1h counts 5xx among all requests, per job, 0 when a job has no 5xx or no traffic', () => {
     const count = 'http_server_request_duration_seconds_count';
-    const all = `sum by (job) (rate(${count}{job!=""}[1h]))`;
+    const all = `sum by (job) (rate(${count}{${services}}[1h]))`;
     expect(recording('slo:sli_error:ratio_rate1h', 'http-availability').expr).toBe(
-      `(sum by (job) (rate(${count}{job!="",http_response_status_code=~"5.."}[1h])) or on (job) (0 * ${all})) / clamp_min(${all}, 1e-12)`,
+      `(sum by (job) (rate(${count}{${services},http_response_status_code=~"5.."}[1h])) or on (job) (0 * ${all})) / clamp_min(${all}, 1e-12)`,
     );
   });
 
   test('the latency error ratio over 1h counts requests above the 0.5 s bucket among all requests (the +Inf bucket)', () => {
     const bucket = 'http_server_request_duration_seconds_bucket';
-    const all = `sum by (job) (rate(${bucket}{job!="",le="+Inf"}[1h]))`;
-    expect(recording('slo:sli_error:ratio_rate1h', 'http-latency').expr).toBe(`(${all} - sum by (job) (rate(${bucket}{job!="",le="0.5"}[1h]))) / clamp_min(${all}, 1e-12)`);
+    const all = `sum by (job) (rate(${bucket}{${services},le="+Inf"}[1h]))`;
+    expect(recording('slo:sli_error:ratio_rate1h', 'http-latency').expr).toBe(`(${all} - sum by (job) (rate(${bucket}{${services},le="0.5"}[1h]))) / clamp_min(${all}, 1e-12)`);
   });
 
   test('the period ratio weighs the recorded 5-minute rates by traffic, and the budget remaining follows from it', () => {
