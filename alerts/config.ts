@@ -1,6 +1,7 @@
 // The one typed place for selectors, thresholds, `for` durations and SLO
 // objectives, with per-environment overrides. Dashboards (issue 5) read the
 // same constants, so a panel's threshold line is the alert's threshold.
+import { type DeepPartial, merge } from './lib/merge.ts';
 import type { Duration } from './lib/rules.ts';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
@@ -128,8 +129,6 @@ export const baseConfig: AlertConfig = {
   stack: { jobs: STACK_JOBS },
 };
 
-type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
-
 /** What each environment changes; production is the base. */
 export const overrides: Readonly<Record<Environment, DeepPartial<AlertConfig>>> = {
   production: {},
@@ -148,14 +147,4 @@ export const overrides: Readonly<Record<Environment, DeepPartial<AlertConfig>>> 
 /** The config of an environment, optionally with a test's own overrides on top. */
 export function configFor(env: Environment, extra: DeepPartial<AlertConfig> = {}): AlertConfig {
   return merge(merge(baseConfig, overrides[env]), extra);
-}
-
-function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
-  if (patch === undefined) return base;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    const b = out[k];
-    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof b === 'object' && b !== null ? merge(b, v as DeepPartial<typeof b>) : v;
-  }
-  return out as T;
 }

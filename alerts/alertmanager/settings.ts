@@ -4,6 +4,7 @@
 // (compose secrets, a Kubernetes Secret volume).
 import type { Environment } from '../config.ts';
 import type { Duration } from '../lib/rules.ts';
+import { type DeepPartial, merge } from '../lib/merge.ts';
 
 export interface Timings {
   /** Wait before the first notification of a new group, to batch alerts that start together. */
@@ -42,7 +43,7 @@ export interface AlertmanagerSettings {
   readonly templates: readonly string[];
 }
 
-export type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type { DeepPartial };
 
 const SECRETS_DIR = '/etc/alertmanager/secrets';
 
@@ -77,15 +78,4 @@ export const settingsOverrides: Readonly<Record<Environment, DeepPartial<Alertma
 
 export function settingsFor(env: Environment, extra: DeepPartial<AlertmanagerSettings> = {}): AlertmanagerSettings {
   return merge(merge(baseSettings, settingsOverrides[env]), extra);
-}
-
-function merge<T>(base: T, patch: DeepPartial<T> | undefined): T {
-  if (patch === undefined) return base;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (v === undefined) continue;
-    const b = out[k];
-    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof b === 'object' && b !== null ? merge(b, v as DeepPartial<typeof b>) : v;
-  }
-  return out as T;
 }
