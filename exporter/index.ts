@@ -3,6 +3,7 @@ export { createExporter, type Exporter, type ExporterOptions, type Instruments }
 export { httpMetricsMiddleware, type HttpMetricsOptions, type HttpMetricsMiddleware } from './http-metrics.ts';
 export { metricsHandler, type MetricsAuth, type MetricsEndpointOptions } from './metrics-endpoint.ts';
 export { createHealth, type Health } from './health.ts';
+export { clusterMetricsHandler, listenClusterMetrics, shareWorkerMetrics } from './cluster.ts';
 export { negotiateFormat, renderRegistry, CONTENT_TYPES, type ExpositionFormat } from './exposition.ts';
 export type { CounterInstrument, GaugeInstrument, HistogramInstrument, Instrument } from './instruments.ts';
 export { MetricDefinitionError } from './naming.ts';
