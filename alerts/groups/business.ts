@@ -9,6 +9,7 @@ import { catalog } from '../../exporter/catalog/index.ts';
 import type { AlertConfig } from '../config.ts';
 import { counterValues, label, percent, ratioOrZero } from '../lib/promql.ts';
 import { alert, group, type RuleGroup } from '../lib/rules.ts';
+import { recorded } from './recording.ts';
 
 const b = catalog.business;
 const paymentMethod = label(b.ordersPlaced, 'payment_method');
@@ -41,7 +42,7 @@ export function businessRules(config: AlertConfig): RuleGroup {
         impact: 'Customers cannot buy: lost revenue now, and customers who may not come back.',
         diagnosis: [
           `Failures by reason: \`sum by (${reason}) (rate(${b.ordersFailed.name}{job="<job>"}[5m]))\`; \`internal\` points at the service, \`payment_declined\` at the payment provider (ShopPaymentDeclineRatioHigh), \`out_of_stock\` at inventory, \`validation\` at a client release.`,
-          `Whether HTTP errors rose with it: \`job:http_server_request_error_ratio:rate5m{job="<job>"}\`; follow an exemplar of a failed checkout to its trace and logs.`,
+          `Whether HTTP errors rose with it: \`${recorded.errorRatio}{job="<job>"}\`; follow an exemplar of a failed checkout to its trace and logs.`,
           'Check recent deploys of the shop and its clients, and the fault switch of the demo (`GET /admin/fault`).',
         ],
         mitigation: ['Roll back the deploy that started the failures.', 'For a failing dependency (payment provider, inventory), switch to its fallback or disable the affected option.'],
@@ -141,7 +142,7 @@ export function businessRules(config: AlertConfig): RuleGroup {
         impact: 'Revenue is down: customers cannot reach the shop or get through checkout, or stopped coming (a campaign ended, a search listing lost).',
         diagnosis: [
           `Orders against last week: \`sum(rate(${b.ordersPlaced.name}{job="<job>"}[1h]))\` and the same with \`offset 1w\`.`,
-          `Whether checkouts fail (ShopOrderFailureRatioHigh) or never start: \`job:http_server_requests:rate5m{job="<job>"}\` against \`offset 1w\`, and sessions \`${b.activeSessions.name}{job="<job>"}\`.`,
+          `Whether checkouts fail (ShopOrderFailureRatioHigh) or never start: \`${recorded.requestRate}{job="<job>"}\` against \`offset 1w\`, and sessions \`${b.activeSessions.name}{job="<job>"}\`.`,
           'Ask marketing about campaigns last week and now; check the status of the front end, CDN and DNS.',
         ],
         mitigation: ['Fix or roll back what broke the path to checkout.', 'If last week was unusual (a sale, a campaign), silence the alert for its length.'],
