@@ -231,27 +231,25 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   }
 }
 
-export class CounterFamily<S extends CounterSpec = CounterSpec> extends Family<S, CounterSeries> {
-  protected create(labels: Readonly<Record<string, string>>): CounterSeries {
-    return new CounterSeries(labels);
-  }
-  protected resetSeries(s: CounterSeries): void {
+/** Counters and gauges: one number per series. */
+abstract class ScalarFamily<S extends CounterSpec | GaugeSpec, T extends CounterSeries | GaugeSeries> extends Family<S, T> {
+  protected resetSeries(s: T): void {
     s.value = 0;
   }
-  protected values(s: CounterSeries): PromValue[] {
+  protected values(s: T): PromValue[] {
     return [{ value: s.value, labels: { ...s.labels } }];
   }
 }
 
-export class GaugeFamily<S extends GaugeSpec = GaugeSpec> extends Family<S, GaugeSeries> {
+export class CounterFamily<S extends CounterSpec = CounterSpec> extends ScalarFamily<S, CounterSeries> {
+  protected create(labels: Readonly<Record<string, string>>): CounterSeries {
+    return new CounterSeries(labels);
+  }
+}
+
+export class GaugeFamily<S extends GaugeSpec = GaugeSpec> extends ScalarFamily<S, GaugeSeries> {
   protected create(labels: Readonly<Record<string, string>>): GaugeSeries {
     return new GaugeSeries(labels);
-  }
-  protected resetSeries(s: GaugeSeries): void {
-    s.value = 0;
-  }
-  protected values(s: GaugeSeries): PromValue[] {
-    return [{ value: s.value, labels: { ...s.labels } }];
   }
 }
 
