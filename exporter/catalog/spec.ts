@@ -56,8 +56,3 @@ export function gauge<const L extends string = never>(spec: Input<GaugeSpec<L>>)
 export function histogram<const L extends string = never>(spec: Input<HistogramSpec<L>>): HistogramSpec<L> {
   return { type: 'histogram', ...spec };
 }
-
-/** Series names a histogram exposes, for queries: `_bucket`, `_sum`, `_count`. */
-export function seriesName(spec: HistogramSpec, suffix: 'bucket' | 'sum' | 'count'): string {
-  return `${spec.name}_${suffix}`;
-}
