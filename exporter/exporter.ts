@@ -12,6 +12,8 @@ import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics
 import { listenMetricsServer } from './metrics-server.ts';
 import { MetricDefinitionError } from './naming.ts';
 import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
+import type { RequestLogger } from './logging/request-log.ts';
+import { kitTracer } from './tracing/server-span.ts';
 
 export interface ExporterOptions {
   /** Registry to use; a new one by default. */
@@ -26,6 +28,14 @@ export interface ExporterOptions {
   processMetrics?: boolean;
   /** Host CPU, memory and filesystem metrics (default true); options or false. */
   hostMetrics?: boolean | HostMetricsOptions;
+  /**
+   * One SERVER span per request through the globally registered OpenTelemetry
+   * tracer (start it with `startTracing`), with trace_id/span_id exemplars on
+   * the latency histogram (default false).
+   */
+  traces?: boolean;
+  /** One ECS log line per request through `logger`, which then needs `info` and `error` (pino's logger has them). */
+  logRequests?: boolean;
 }
 
 export type Instruments<M extends Record<string, MetricSpec>> = { readonly [K in keyof M]: Instrument<M[K]> };
@@ -44,14 +54,20 @@ export interface Exporter {
 }
 
 /** Prefixes of the exporter's own metrics; app metrics may not take them. */
-const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'system_', 'process_', 'nodejs_'];
+const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'system_', 'process_', 'nodejs_', 'otel_sdk_', 'log_records_'];
 
 export function createExporter(options: ExporterOptions = {}): Exporter {
   const registry = options.registry ?? new Registry();
   const logger = options.logger ?? stderrLogger;
   if (options.processMetrics !== false) registerProcessMetrics(registry);
   if (options.hostMetrics !== false) registerHostMetrics(registry, typeof options.hostMetrics === 'object' ? options.hostMetrics : {});
-  const middleware = httpMetricsMiddleware({ ...options.http, registry, logger });
+  const middleware = httpMetricsMiddleware({
+    ...options.http,
+    registry,
+    logger,
+    ...(options.traces === true && { tracer: kitTracer() }),
+    ...(options.logRequests === true && { requestLogger: requestLoggerOf(logger) }),
+  });
   const handler = metricsHandler({ registry, ...(options.metricsAuth && { auth: options.metricsAuth }) });
   const health = createHealth();
 
@@ -76,4 +92,12 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
     },
     listenMetrics: (port, host = '0.0.0.0') => listenMetricsServer(port, host, handler, health),
   };
+}
+
+function requestLoggerOf(logger: Logger): RequestLogger {
+  const { info, error } = logger;
+  if (info === undefined || error === undefined) {
+    throw new TypeError('createExporter: logRequests needs a logger with info() and error() (a pino logger, or createLogger() from this package)');
+  }
+  return logger as RequestLogger;
 }

@@ -65,6 +65,7 @@ function familyName(name: string, type: string, format: ExpositionFormat): strin
 
 function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: string[]): void {
   const { name, type } = family;
+  family.collect();
   header(out, familyName(name, type, format), type, family.help, family.spec.unit, format);
   const om = format === 'openmetrics';
   if (family instanceof HistogramFamily) {

@@ -3,18 +3,22 @@
 // listener; label resolution happens once per distinct series (cached) and
 // the route template once per route (see route-template.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { Gauge, type Registry } from 'prom-client';
 import {
   CLIENT_CLOSED_STATUS,
   HTTP_METHODS,
   httpMetrics,
   legacyHttpMetrics,
+  UNMATCHED_ROUTE,
 } from './catalog/http.ts';
 import type { GaugeSpec, HistogramSpec } from './catalog/spec.ts';
 import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import { type Logger, stderrLogger } from './logger.ts';
+import { logRequest, type RequestLogger } from './logging/request-log.ts';
 import { validateSpec } from './naming.ts';
 import { pathnameOf, RouteTemplates, type RoutedRequest } from './route-template.ts';
+import { activeSpan, endServerSpan, exemplarOf, startServerSpan, withSpan } from './tracing/server-span.ts';
 
 export interface HttpMetricsOptions {
   /** Registry the metrics are registered in. */
@@ -31,6 +35,14 @@ export interface HttpMetricsOptions {
   bodySizes?: boolean;
   /** Series per metric before new label sets go to the overflow series (default 2000). */
   maxSeries?: number;
+  /**
+   * Starts one SERVER span per request with this tracer and runs the request
+   * in its context. Without it, exemplars come from whatever span is active
+   * when the request enters the middleware (e.g. the app's own instrumentation).
+   */
+  tracer?: Tracer;
+  /** Writes one ECS log line per request (pino's logger fits). */
+  requestLogger?: RequestLogger;
 }
 
 type Next = (err?: unknown) => void;
@@ -58,6 +70,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
   const requestSize = bodySizes ? new SeriesTable(family(names.requestBodySize)) : undefined;
   const responseSize = bodySizes ? new SeriesTable(family(names.responseBodySize)) : undefined;
   const active = activeRequestsGauge(names.activeRequests, registry, staticLabels);
+  const { tracer, requestLogger } = options;
 
   return function httpMetrics(req, res, next) {
     if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
@@ -66,20 +79,25 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     active.counts[method]!++;
     active.seen[method] = true;
     const written = responseSize === undefined ? undefined : countWrittenBytes(res);
+    const span: Span | undefined = tracer === undefined ? activeSpan() : startServerSpan(tracer, req);
 
     res.on('close', () => {
       active.counts[method]!--;
       const route = routes.resolve(req as RoutedRequest);
-      if (excluded.has(route)) return;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
-      duration.get(route, method, status).observe((performance.now() - start) / 1000);
+      const seconds = (performance.now() - start) / 1000;
+      if (tracer !== undefined) endServerSpan(span!, req.method ?? 'GET', route === UNMATCHED_ROUTE ? undefined : route, status);
+      if (excluded.has(route)) return;
+      duration.get(route, method, status).observe(seconds, exemplarOf(span));
+      if (requestLogger !== undefined) logRequest(requestLogger, req, HTTP_METHODS[method]!, route === UNMATCHED_ROUTE ? undefined : route, status, seconds, span);
       if (requestSize !== undefined) {
         const length = Number(req.headers['content-length']);
         if (length >= 0) requestSize.get(route, method, NO_STATUS).observe(length);
       }
       if (written !== undefined) responseSize?.get(route, method, status).observe(written.bytes);
     });
-    next();
+    if (tracer === undefined) next();
+    else withSpan(span!, next);
   };
 }
 

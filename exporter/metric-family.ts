@@ -27,6 +27,8 @@ export interface FamilyOptions {
   maxSeries?: number;
   /** Labels with one fixed value added to every series (e.g. `{ service: 'checkout' }`). */
   staticLabels?: Readonly<Record<string, string>>;
+  /** Called before every read of the series (scrape, cluster aggregation), to set values observed only on demand. */
+  collect?: () => void;
 }
 
 export type Labels = Readonly<Record<string, string | number>>;
@@ -117,6 +119,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   readonly #static: Readonly<Record<string, string>>;
   readonly #cap: SeriesCap<T>;
   readonly #series: T[] = [];
+  readonly #collect: (() => void) | undefined;
 
   constructor(spec: S, options: FamilyOptions) {
     validateSpec(spec);
@@ -126,6 +129,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
     this.type = spec.type;
     this.#closed = new Map(Object.entries(spec.values ?? {}).map(([k, v]) => [k, new Set(v)]));
     this.#static = options.staticLabels ?? {};
+    this.#collect = options.collect;
     for (const name of Object.keys(this.#static)) {
       if (spec.labels.includes(name)) throw new LabelValueError(`metric "${spec.name}": static label "${name}" clashes with a declared label; rename one of them`);
     }
@@ -179,6 +183,11 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
     return this.#series;
   }
 
+  /** Brings on-demand values up to date; readers call it before reading `series`. */
+  collect(): void {
+    this.#collect?.();
+  }
+
   reset(): void {
     for (const s of this.#series) this.resetSeries(s);
   }
@@ -186,6 +195,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
 
   /** prom-client's contract: used by Registry.getMetricsAsJSON and the cluster aggregator. */
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: PromValue[] }> {
+    this.collect();
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#series.flatMap((s) => this.values(s)) };
   }
   protected abstract values(series: T): PromValue[];

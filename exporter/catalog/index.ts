@@ -3,6 +3,7 @@
 import { httpMetrics, legacyHttpMetrics } from './http.ts';
 import { systemMetrics } from './system.ts';
 import { demoBusinessMetrics } from './demo-business.ts';
+import { telemetryMetrics } from './telemetry.ts';
 import type { MetricSpec } from './spec.ts';
 
 export const catalog = {
@@ -10,6 +11,7 @@ export const catalog = {
   legacyHttp: legacyHttpMetrics,
   system: systemMetrics,
   business: demoBusinessMetrics,
+  telemetry: telemetryMetrics,
 } as const;
 
 /** Every spec in the catalog, flattened. */
@@ -21,3 +23,4 @@ export * from './spec.ts';
 export * from './http.ts';
 export * from './system.ts';
 export * from './demo-business.ts';
+export * from './telemetry.ts';

@@ -1,0 +1,108 @@
+// The app's logger: pino writing one JSON object per line in Elastic Common
+// Schema fields (`@timestamp`, `log.level`, `message`, `service.*`,
+// `error.*`), each line carrying `trace.id`/`span.id` of the span active
+// where it was logged. Lines go to stdout (asynchronously, batched while a
+// write is in flight) and, when configured, to Logstash over TCP. Secrets
+// in well-known places (authorization headers, cookies, tokens, passwords)
+// are censored before serialisation.
+import { hostname } from 'node:os';
+import { isSpanContextValid } from '@opentelemetry/api';
+import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
+import type { Registry } from 'prom-client';
+import { activeSpan } from '../tracing/server-span.ts';
+import { LogstashStream } from './logstash-stream.ts';
+import { REDACTED } from './request-log.ts';
+
+export const ECS_VERSION = '8.11.0';
+
+export interface LoggerOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  /** `service.environment`, e.g. production. */
+  environment?: string;
+  /** Lowest level written (default info). */
+  level?: Level;
+  /** Where lines go instead of stdout (tests, files). */
+  destination?: DestinationStream;
+  /** Also ship every line to Logstash's tcp input (codec json_lines). */
+  logstash?: { host: string; port: number; maxBufferBytes?: number };
+  /** Receives the Logstash shipping counters. */
+  registry?: Registry;
+}
+
+export interface EcsLogger {
+  readonly logger: PinoLogger;
+  /** Writes out what is buffered, then closes the Logstash connection (waiting up to `timeoutMs` for it to drain). */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Paths censored in every line; a `*` is one level of any key. */
+export const REDACT_PATHS = [
+  'authorization',
+  'cookie',
+  'password',
+  'token',
+  '*.authorization',
+  '*.cookie',
+  '*.password',
+  '*.token',
+  '*.access_token',
+  '*.refresh_token',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  '*.headers["x-api-key"]',
+  'http.request.headers.authorization',
+  'http.request.headers.cookie',
+  'http.response.headers["set-cookie"]',
+];
+
+export function createLogger(options: LoggerOptions): EcsLogger {
+  const stdout = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
+  const stream = logstash === undefined ? stdout : pino.multistream([{ stream: stdout, level: 'trace' }, { stream: logstash, level: 'trace' }]);
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'message',
+      errorKey: 'error',
+      timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
+      base: {
+        ecs: { version: ECS_VERSION },
+        service: {
+          name: options.serviceName,
+          ...(options.serviceVersion !== undefined && { version: options.serviceVersion }),
+          ...(options.environment !== undefined && { environment: options.environment }),
+        },
+        process: { pid: process.pid },
+        host: { hostname: hostname() },
+      },
+      formatters: { level: (label) => ({ 'log.level': label }) },
+      serializers: { error: ecsError },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      // The request's ids, wherever in its async flow the line is logged; fields given explicitly win.
+      mixin() {
+        const ctx = activeSpan()?.spanContext();
+        return ctx !== undefined && isSpanContextValid(ctx) ? { trace: { id: ctx.traceId }, span: { id: ctx.spanId } } : {};
+      },
+    },
+    stream,
+  );
+  if (logstash !== undefined) logstash.setLogger(logger);
+  let closing: Promise<void> | undefined;
+  return {
+    logger,
+    close: (timeoutMs = 2000) =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
+        await logstash?.close(timeoutMs);
+      })()),
+  };
+}
+
+/** ECS `error.*` from an Error (pino's own serializer would write `type`/`message`/`stack`). */
+function ecsError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  return { type: err.name, message: err.message, stack_trace: err.stack, ...(code !== undefined && { code: String(code) }) };
+}

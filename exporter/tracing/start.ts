@@ -1,0 +1,106 @@
+// Tracing in one call: the OpenTelemetry Node SDK with a batch span
+// processor and the OTLP/HTTP exporter, configured by the standard OTEL_*
+// variables. Server spans come from the exporter's middleware (one span per
+// request, see server-span.ts) rather than from instrumentation-http's
+// patching of every incoming request, which measured several times dearer;
+// outgoing calls (node:http and fetch) are traced by the official
+// instrumentations so their spans are children of the request's span.
+import { type Attributes } from '@opentelemetry/api';
+import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { startNodeSdk } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import type { Registry } from 'prom-client';
+import { type Logger, stderrLogger } from '../logger.ts';
+import { selfMetricsMeterProvider } from './self-metrics.ts';
+
+export interface TracingOptions {
+  /** `service.name`, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES sets it. */
+  serviceName: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** `deployment.environment.name` (e.g. production). */
+  environment?: string;
+  /** Registry that receives the span pipeline's own metrics (queue, drops, export failures). */
+  registry?: Registry;
+  logger?: Logger;
+  /** Instrumentations added to the default ones (http and fetch client spans). */
+  instrumentations?: Instrumentation[];
+  /** Span queue and batch settings; OTEL_BSP_* variables win over these. */
+  batch?: { maxQueueSize?: number; maxExportBatchSize?: number; scheduledDelayMillis?: number; exportTimeoutMillis?: number };
+}
+
+export interface Tracing {
+  /** False when OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none: nothing is exported. */
+  readonly enabled: boolean;
+  /** Exports what is queued and stops; later spans are dropped. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts the SDK once per process; later calls return the first one's handle. */
+let started: Tracing | undefined;
+
+export function startTracing(options: TracingOptions): Tracing {
+  if (started !== undefined) return started;
+  const env = process.env;
+  if (isTrue(env.OTEL_SDK_DISABLED) || (getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp') === 'none') {
+    return (started = { enabled: false, shutdown: async () => {} });
+  }
+  const exporterName = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
+  if (exporterName !== 'otlp') throw new Error(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporterName)}: only "otlp" (OTLP/HTTP) or "none" are supported`);
+  const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL');
+  if (protocol !== undefined && protocol !== 'http/json') {
+    (options.logger ?? stderrLogger).warn({ protocol }, 'OTEL_EXPORTER_OTLP_PROTOCOL other than http/json is not supported by this kit; exporting OTLP/HTTP JSON');
+  }
+
+  const selfObsMeterProvider = options.registry && selfMetricsMeterProvider(options.registry, options.logger ?? stderrLogger);
+  const exporter = new OTLPTraceExporter({ ...(selfObsMeterProvider && { selfObsMeterProvider }) });
+  const batch = options.batch ?? {};
+  const processor = new BatchSpanProcessor({
+    exporter,
+    maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? batch.maxQueueSize ?? 2048,
+    maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? batch.maxExportBatchSize ?? 512,
+    scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY') ?? batch.scheduledDelayMillis ?? 1000,
+    exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? batch.exportTimeoutMillis ?? 10_000,
+    ...(selfObsMeterProvider && { selfObsMeterProvider }),
+  });
+
+  const sdk = startNodeSdk({
+    resourceAttributes: resourceAttributes(options, env),
+    spanProcessors: [processor],
+    // The standard variable picks the sampler; unset, a parent-based ratio (OTEL_TRACES_SAMPLER_ARG, default 1).
+    ...(env.OTEL_TRACES_SAMPLER === undefined && { sampler: defaultSampler() }),
+    // Only what is asked for: an unasked OTLP metrics or logs exporter makes shutdown wait for a port where nothing listens.
+    ...(env.OTEL_METRICS_EXPORTER === undefined && { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER === undefined && { logRecordProcessors: [] }),
+    instrumentations: [
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+      new UndiciInstrumentation(),
+      ...(options.instrumentations ?? []),
+    ],
+  });
+  let stopping: Promise<void> | undefined;
+  return (started = { enabled: true, shutdown: () => (stopping ??= sdk.shutdown()) });
+}
+
+function defaultSampler(): Sampler {
+  const ratio = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG') ?? 1;
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio >= 0 && ratio <= 1 ? ratio : 1) });
+}
+
+/** Our attributes rank below the variables users set: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win. */
+function resourceAttributes(options: TracingOptions, env: NodeJS.ProcessEnv): Attributes {
+  const fromEnv = new Set((env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',').map((kv) => kv.split('=')[0]!.trim()));
+  if (env.OTEL_SERVICE_NAME) fromEnv.add('service.name');
+  const ours: Attributes = {
+    'service.name': options.serviceName,
+    ...(options.serviceVersion !== undefined && { 'service.version': options.serviceVersion }),
+    ...(options.environment !== undefined && { 'deployment.environment.name': options.environment }),
+  };
+  return Object.fromEntries(Object.entries(ours).filter(([k]) => !fromEnv.has(k)));
+}
+
+const isTrue = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === 'true';
