@@ -27,7 +27,22 @@ export interface DemoConfig {
   readonly httpBodySizes: boolean;
   readonly httpMaxSeries: number;
   readonly shutdownTimeoutMs: number;
+  /** `service.version` in spans and logs. */
+  readonly serviceVersion: string;
+  /** `deployment.environment.name` in spans, `service.environment` in logs. */
+  readonly environment: string;
+  readonly logLevel: LogLevel;
+  /** One log line per request. */
+  readonly requestLogs: boolean;
+  /** Logstash tcp input (codec json_lines) that also receives every log line. */
+  readonly logstash: { readonly host: string; readonly port: number } | undefined;
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The demo's version, reported as service.version unless SERVICE_VERSION says otherwise. */
+export const DEMO_VERSION = '0.1.0';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -84,13 +99,13 @@ export function parseConfig(env: Env): DemoConfig {
     return fallback;
   };
 
-  const boolean = (name: string): boolean => {
+  const boolean = (name: string, fallback = false): boolean => {
     const allowed = 'must be one of true, false, 1, 0';
     const raw = read(name, allowed);
-    if (raw === undefined) return false;
+    if (raw === undefined) return fallback;
     if (raw === 'true' || raw === '1') return true;
     if (raw !== 'false' && raw !== '0') bad(name, raw, allowed);
-    return false;
+    return raw === 'false' || raw === '0' ? false : fallback;
   };
 
   const matching = (name: string, pattern: RegExp, allowed: string, fallback?: string): string | undefined => {
@@ -126,6 +141,12 @@ export function parseConfig(env: Env): DemoConfig {
   const httpBodySizes = boolean('HTTP_BODY_SIZES');
   const httpMaxSeries = integer('HTTP_MAX_SERIES', 1, 1_000_000, 2000);
   const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
+  const serviceVersion = matching('SERVICE_VERSION', /^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$/, 'must be 1 to 64 letters, digits, ".", "+", "_" or "-" (e.g. 1.4.2)', DEMO_VERSION)!;
+  const environment = matching('DEPLOYMENT_ENVIRONMENT', SERVICE_NAME, 'must be 1 to 63 letters, digits, ".", "_" or "-" (e.g. production)', 'development')!;
+  const logLevel = matching('LOG_LEVEL', new RegExp(`^(${LOG_LEVELS.join('|')})$`), `must be one of ${LOG_LEVELS.join(', ')}`, 'info') as LogLevel;
+  const requestLogs = boolean('REQUEST_LOGS', true);
+  const logstashHost = env.LOGSTASH_HOST === undefined ? undefined : address('LOGSTASH_HOST', '');
+  const logstashPort = env.LOGSTASH_PORT === undefined ? undefined : integer('LOGSTASH_PORT', 1, 65535, 0);
 
   // Rules between variables, reported with the variable that has to change.
   if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
@@ -133,6 +154,11 @@ export function parseConfig(env: Env): DemoConfig {
   }
   if (clusterWorkers > 0 && env.METRICS_PORT === undefined) {
     problems.push(`METRICS_PORT is unset: required when CLUSTER_WORKERS is above 0 (the primary process serves the aggregated /metrics there)`);
+  }
+
+  if ((env.LOGSTASH_HOST === undefined) !== (env.LOGSTASH_PORT === undefined)) {
+    const [set, unset] = env.LOGSTASH_HOST === undefined ? ['LOGSTASH_PORT', 'LOGSTASH_HOST'] : ['LOGSTASH_HOST', 'LOGSTASH_PORT'];
+    bad(set, env[set]!, `needs ${unset} as well (logs go to Logstash only when both are set)`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -151,6 +177,11 @@ export function parseConfig(env: Env): DemoConfig {
     httpBodySizes,
     httpMaxSeries,
     shutdownTimeoutMs,
+    serviceVersion,
+    environment,
+    logLevel,
+    requestLogs,
+    logstash: logstashHost && logstashPort ? Object.freeze({ host: logstashHost, port: logstashPort }) : undefined,
   });
 }
 

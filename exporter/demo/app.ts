@@ -16,6 +16,8 @@ export interface AppDeps {
   readonly serviceName: string;
   /** Cluster worker id, reported by /api/v1/status (0 outside a cluster). */
   readonly workerId?: number;
+  /** The service's own base URL: the recommendations route calls the catalogue over HTTP, as a second service would. */
+  readonly selfUrl?: () => string;
 }
 
 export const API_VERSIONS = ['v1'] as const;
@@ -33,6 +35,15 @@ export function createApp(deps: AppDeps): Express {
   const products = express.Router();
   products.get('/', f, (req, res) => send(res, shop.products(req.query.category)));
   products.get('/:productId', f, (req, res) => send(res, shop.viewProduct(param(req, 'productId'))));
+  // An outgoing call inside a request: its client span is a child of this request's span, and the callee's server span a child of that.
+  products.get('/:productId/recommendations', f, async (req, res) => {
+    const product = shop.allProducts().find((p) => p.id === param(req, 'productId'));
+    if (product === undefined || deps.selfUrl === undefined) return send(res, { status: 404, body: { error: 'product_not_found' } });
+    const upstream = await fetch(`${deps.selfUrl()}${req.baseUrl}?category=${encodeURIComponent(product.category)}`);
+    if (!upstream.ok) return send(res, { status: 502, body: { error: 'catalogue_unavailable', upstream_status: upstream.status } });
+    const sameCategory = (await upstream.json()) as { id: string; name: string }[];
+    res.json({ product_id: product.id, recommendations: sameCategory.filter((p) => p.id !== product.id).slice(0, 3) });
+  });
 
   // Mounted at /users/:userId/orders: mergeParams gives the handlers :userId.
   const orders = express.Router({ mergeParams: true });
@@ -127,6 +138,6 @@ const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     res.status(e.status).json({ error: e.type ?? 'bad_request', message: e.message });
     return;
   }
-  log('error', 'request failed', { 'url.path': req.path, 'error.message': err instanceof Error ? err.message : String(err) });
+  log('error', 'request failed', { url: { path: req.path }, error: err instanceof Error ? err : { message: String(err) } });
   res.status(500).json({ error: 'internal', message: 'internal error' });
 };

@@ -113,7 +113,7 @@ export async function startPrimary(config: DemoConfig): Promise<RunningPrimary> 
 
 /** In a worker: the demo on the shared app port, metrics answered to the primary, faults kept in step. */
 export async function startWorker(config: DemoConfig): Promise<RunningDemo> {
-  const demo = await startDemo(config, { clusterWorkerId: cluster.worker?.id ?? 0 });
+  const demo = await startDemo(config, { clusterWorkerId: cluster.worker?.id ?? 0, tracing: true });
   shareWorkerMetrics(demo.exporter.registry);
   demo.faults.onChange((state, local) => {
     if (local && process.connected) process.send?.({ type: FAULT_MESSAGE, state } satisfies FaultMessage);

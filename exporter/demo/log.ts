@@ -1,20 +1,28 @@
-// The demo's log lines: one JSON object per line on stderr, with Elastic
-// Common Schema field names. stdout is kept for the single "listening" line
-// that scripts and tests parse.
-import type { Logger } from '../logger.ts';
+// The demo's logger: the exporter's ECS pino logger, created once from the
+// configuration (stdout, plus Logstash when LOGSTASH_HOST/PORT are set).
+// Code that logs before start-up (a configuration error) gets a stdout
+// logger with the default service name.
+import type { Logger as PinoLogger } from 'pino';
+import { createLogger, type EcsLogger, type LoggerOptions } from '../logging/ecs-logger.ts';
+
+let current: EcsLogger | undefined;
+
+export function initLogging(options: LoggerOptions): EcsLogger {
+  current = createLogger(options);
+  return current;
+}
+
+export function demoLogger(): PinoLogger {
+  return (current ??= createLogger({ serviceName: 'demo-shop' })).logger;
+}
 
 type Level = 'info' | 'warn' | 'error';
 
 export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ '@timestamp': new Date().toISOString(), 'log.level': level, message, ...fields })}\n`);
+  demoLogger()[level](fields, message);
 }
 
-/** The exporter's Logger interface over the same lines. */
-export function demoLogger(serviceName: string): Logger {
-  const withService = (fields: Record<string, unknown>) => ({ 'service.name': serviceName, ...fields });
-  return {
-    warn: (fields, message) => log('warn', message, withService(fields)),
-    info: (fields, message) => log('info', message, withService(fields)),
-    error: (fields, message) => log('error', message, withService(fields)),
-  };
+/** Flushes stdout and Logstash; the last thing before exit. */
+export function closeLogging(): Promise<void> {
+  return current?.close() ?? Promise.resolve();
 }

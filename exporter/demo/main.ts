@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import { ConfigError, type DemoConfig, parseConfig } from '../config.ts';
 import { startPrimary, startWorker } from './cluster.ts';
 import { installFaultSignals } from './faults.ts';
-import { log } from './log.ts';
+import { closeLogging, log } from './log.ts';
 import { startDemo } from './server.ts';
 
 function readConfig(): DemoConfig {
@@ -24,16 +24,17 @@ async function main(): Promise<void> {
   const role = config.clusterWorkers === 0 ? 'single' : cluster.isPrimary ? 'primary' : 'worker';
   let running: { url: string; metricsUrl: string; faults: Parameters<typeof installFaultSignals>[0]; close(): Promise<void> };
   try {
-    running = role === 'primary' ? await startPrimary(config) : role === 'worker' ? await startWorker(config) : await startDemo(config);
+    running = role === 'primary' ? await startPrimary(config) : role === 'worker' ? await startWorker(config) : await startDemo(config, { tracing: true });
   } catch (err) {
-    log('error', 'cannot start', { 'error.message': err instanceof Error ? err.message : String(err) });
+    log('error', 'cannot start', { error: err instanceof Error ? err : { message: String(err) } });
+    await closeLogging();
     process.exit(1);
   }
   installFaultSignals(running.faults);
 
   if (role === 'worker') {
     // The primary prints the one line; a worker whose primary is gone stops too.
-    log('info', 'worker listening', { 'process.pid': process.pid, 'url.full': running.url });
+    log('info', 'worker listening', { url: { full: running.url } });
     process.once('disconnect', () => void stop('primary gone'));
   } else {
     process.stdout.write(`${JSON.stringify({ message: 'listening', url: running.url, metrics_url: running.metricsUrl, service: config.serviceName })}\n`);
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     if (stopping) {
       // A second signal: the operator does not want to wait for the drain.
       log('warn', 'second stop request: exiting now', { reason });
+      await closeLogging();
       process.exit(1);
     }
     stopping = true;

@@ -1,15 +1,18 @@
 // Starts the demo service: the exporter, the shop app behind its middleware,
 // /metrics and the health endpoints, the traffic generator; and stops it
 // the way an orchestrator expects (not ready first, then drain, then close).
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Registry } from 'prom-client';
 import { demoBusinessMetrics } from '../catalog/demo-business.ts';
 import type { DemoConfig } from '../config.ts';
 import { createExporter, type Exporter } from '../exporter.ts';
+import { startTracing, type Tracing } from '../tracing/start.ts';
 import { createApp } from './app.ts';
 import { FaultSwitch } from './faults.ts';
-import { demoLogger } from './log.ts';
+import { closeLogging, initLogging } from './log.ts';
 import { WorkQueues } from './queue.ts';
 import { Shop } from './shop.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
@@ -32,15 +35,38 @@ export interface DemoOptions {
    * aggregated /metrics on METRICS_PORT and runs the traffic generator.
    */
   readonly clusterWorkerId?: number;
+  /**
+   * Start the OpenTelemetry SDK (once per process; OTEL_SDK_DISABLED and the
+   * other OTEL_* variables apply). Off for in-process tests.
+   */
+  readonly tracing?: boolean;
 }
+
+/** How long keep-alive clients get to see `Connection: close` before the listener closes. */
+const DRAIN_MS = 1000;
 
 /** Routes of infrastructure, kept out of the RED metrics so probes and scrapes don't dilute them. */
 const INFRA_ROUTES = ['/metrics', '/healthz', '/readyz'];
 
 export async function startDemo(config: DemoConfig, options: DemoOptions = {}): Promise<RunningDemo> {
   const worker = options.clusterWorkerId !== undefined;
+  const registry = new Registry();
+  const { logger } = initLogging({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    environment: config.environment,
+    level: config.logLevel,
+    registry,
+    ...(config.logstash && { logstash: config.logstash }),
+  });
+  const tracing: Tracing | undefined = options.tracing
+    ? startTracing({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, environment: config.environment, registry, logger })
+    : undefined;
   const exporter = createExporter({
-    logger: demoLogger(config.serviceName),
+    registry,
+    logger,
+    traces: tracing?.enabled ?? false,
+    logRequests: config.requestLogs,
     http: {
       excludeRoutes: INFRA_ROUTES,
       legacyNames: config.legacyNames,
@@ -61,13 +87,22 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
   if (config.metricsPort === undefined) app.get('/metrics', exporter.metricsHandler);
   app.get('/healthz', exporter.health.liveness);
   app.get('/readyz', exporter.health.readiness);
-  app.use(createApp({ shop, faults, adminToken: config.adminToken, serviceName: config.serviceName, ...(worker && { workerId: options.clusterWorkerId }) }));
+  let selfUrl = '';
+  app.use(createApp({ shop, faults, adminToken: config.adminToken, serviceName: config.serviceName, selfUrl: () => selfUrl, ...(worker && { workerId: options.clusterWorkerId }) }));
 
   const server = createServer(app);
-  let inFlight = 0;
-  server.on('request', (_req, res) => {
-    inFlight++;
-    res.once('close', () => inFlight--);
+  // In-flight responses and open connections, for the drain on shutdown.
+  const inFlight = new Set<ServerResponse>();
+  let connections = 0;
+  let draining = false;
+  server.on('connection', (socket) => {
+    connections++;
+    socket.once('close', () => connections--);
+  });
+  server.on('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
   });
   const stopWork = () => {
     queues.stop();
@@ -85,25 +120,35 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
   }
 
   const url = baseUrl(server, config.host);
+  selfUrl = url;
   const metricsUrl = metricsServer === undefined ? `${url}/metrics` : `${baseUrl(metricsServer, config.metricsHost)}/metrics`;
   const traffic: Traffic | undefined = !worker && config.trafficRps > 0 ? startTraffic(url, config.trafficRps) : undefined;
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
     exporter.health.setReady(false, 'shutting_down');
+    // Keep-alive clients are told to close after their current response, so none
+    // sends a request on a connection at the moment the server closes it.
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     await traffic?.stop();
     stopWork();
-    const appClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const drainUntil = Math.min(deadline, Date.now() + DRAIN_MS);
+    while (connections > 0 && Date.now() < drainUntil) await sleep(20);
     // close() stops accepting and drops idle keep-alive connections; requests being served finish.
-    const deadline = Date.now() + config.shutdownTimeoutMs;
-    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    server.closeAllConnections(); // keep-alive connections that went idle meanwhile, and stragglers past the timeout
+    const appClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    while (inFlight.size > 0 && Date.now() < deadline) await sleep(20);
+    server.closeAllConnections(); // stragglers past the timeout
     await appClosed;
     if (metricsServer !== undefined) {
       const closed = new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
       metricsServer.closeAllConnections();
       await closed;
     }
+    // The last requests' spans and log lines go out before the process exits.
+    await Promise.race([tracing?.shutdown().catch(() => {}), sleep(Math.max(1000, deadline - Date.now()))]);
+    await closeLogging();
   }
 
   return { url, metricsUrl, config, exporter, faults, close: () => (closing ??= shutdown()) };

@@ -59,6 +59,7 @@ export function startTraffic(baseUrl: string, rps: number): Traffic {
     [6, () => ({ method: 'GET', path: `/api/v1/users/${userId()}/orders` })],
     [5, () => ({ method: 'GET', path: `/api/v1/users/${orders.any() ?? `${userId()}/orders/unknown`}` })],
     [3, () => ({ method: 'GET', path: '/api/v1/status' })],
+    [3, () => ({ method: 'GET', path: `/api/v1/products/${productId()}/recommendations` })],
     [2, () => ({ method: 'GET', path: '/api/v1/reports/slow' })],
     [1, () => ({ method: 'GET', path: '/api/v1/export' })],
     [5, () => ({ method: 'GET', path: pick(['/favicon.ico', '/wp-login.php', '/.env', '/api/v1/nope', '/api/v2/products']) })],

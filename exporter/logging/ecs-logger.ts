@@ -7,7 +7,7 @@
 // are censored before serialisation.
 import { hostname } from 'node:os';
 import { isSpanContextValid } from '@opentelemetry/api';
-import { pino, type DestinationStream, type Level, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
@@ -21,7 +21,7 @@ export interface LoggerOptions {
   /** `service.environment`, e.g. production. */
   environment?: string;
   /** Lowest level written (default info). */
-  level?: Level;
+  level?: LevelWithSilent;
   /** Where lines go instead of stdout (tests, files). */
   destination?: DestinationStream;
   /** Also ship every line to Logstash's tcp input (codec json_lines). */

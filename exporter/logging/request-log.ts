@@ -29,7 +29,8 @@ export function logRequest(
   durationSeconds: number,
   span: Span | undefined,
 ): void {
-  const url = req.url ?? '/';
+  // Express rewrites req.url inside mounted routers; originalUrl keeps what the client asked for.
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   const spanContext = span?.spanContext();

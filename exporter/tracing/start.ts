@@ -5,7 +5,7 @@
 // patching of every incoming request, which measured several times dearer;
 // outgoing calls (node:http and fetch) are traced by the official
 // instrumentations so their spans are children of the request's span.
-import { type Attributes } from '@opentelemetry/api';
+import { type Attributes, diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -15,6 +15,7 @@ import { startNodeSdk } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { Registry } from 'prom-client';
 import { type Logger, stderrLogger } from '../logger.ts';
+import { diagLevel, diagLogger } from './diag-logger.ts';
 import { selfMetricsMeterProvider } from './self-metrics.ts';
 
 export interface TracingOptions {
@@ -69,6 +70,8 @@ export function startTracing(options: TracingOptions): Tracing {
   });
 
   const sdk = startNodeSdk({
+    // Its console logger is replaced by ours right after start (below).
+    logLevel: 'none',
     resourceAttributes: resourceAttributes(options, env),
     spanProcessors: [processor],
     // The standard variable picks the sampler; unset, a parent-based ratio (OTEL_TRACES_SAMPLER_ARG, default 1).
@@ -82,6 +85,7 @@ export function startTracing(options: TracingOptions): Tracing {
       ...(options.instrumentations ?? []),
     ],
   });
+  diag.setLogger(diagLogger(options.logger ?? stderrLogger), { logLevel: diagLevel(env), suppressOverrideMessage: true });
   let stopping: Promise<void> | undefined;
   return (started = { enabled: true, shutdown: () => (stopping ??= sdk.shutdown()) });
 }

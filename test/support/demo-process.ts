@@ -18,7 +18,11 @@ export interface DemoProcess {
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
   stderr(): string;
+  /** JSON log lines printed on stdout after the listening line (the last 50,000), parsed. */
+  logs(): readonly Record<string, unknown>[];
 }
+
+const MAX_LOG_LINES = 50_000;
 
 export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
   const child = spawn(process.execPath, [MAIN], {
@@ -31,6 +35,16 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines = createInterface({ input: child.stdout! });
+  const logs: Record<string, unknown>[] = [];
+  lines.on('line', (line) => {
+    if (!line.startsWith('{"log.level"')) return;
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+      if (logs.length > MAX_LOG_LINES) logs.splice(0, logs.length - MAX_LOG_LINES);
+    } catch {
+      // A line cut by the process dying: not a log record.
+    }
+  });
   const listening = await new Promise<{ url: string; metrics_url: string; service: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo did not print its listening line in 20 s:\n${stderr}`)), 20_000);
     lines.on('line', (line) => {
@@ -62,6 +76,7 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
       return exited;
     },
     stderr: () => stderr,
+    logs: () => logs,
   };
 }
 
