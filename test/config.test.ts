@@ -32,6 +32,11 @@ test('an empty environment gives the documented defaults, frozen', () => {
     httpBodySizes: false,
     httpMaxSeries: 2000,
     shutdownTimeoutMs: 10_000,
+    serviceVersion: '0.1.0',
+    environment: 'development',
+    logLevel: 'info',
+    requestLogs: true,
+    logstash: undefined,
   });
   expect(Object.isFrozen(config)).toBe(true);
   expect(Object.isFrozen(config.fault)).toBe(true);
@@ -54,8 +59,19 @@ test('every variable is read into the config', () => {
     HTTP_BODY_SIZES: 'true',
     HTTP_MAX_SERIES: '500',
     SHUTDOWN_TIMEOUT_MS: '0',
+    SERVICE_VERSION: '2.3.1+build.7',
+    DEPLOYMENT_ENVIRONMENT: 'production',
+    LOG_LEVEL: 'warn',
+    REQUEST_LOGS: 'false',
+    LOGSTASH_HOST: 'logstash',
+    LOGSTASH_PORT: '5000',
   });
   expect(config).toMatchObject({
+    serviceVersion: '2.3.1+build.7',
+    environment: 'production',
+    logLevel: 'warn',
+    requestLogs: false,
+    logstash: { host: 'logstash', port: 5000 },
     port: 3000,
     host: '127.0.0.1',
     metricsPort: 9464,
@@ -168,4 +184,12 @@ test('boolean variables accept exactly true, false, 1 and 0', () => {
   expect(parseConfig({ METRICS_LEGACY_NAMES: '1' }).legacyNames).toBe(true);
   expect(parseConfig({ METRICS_LEGACY_NAMES: 'false' }).legacyNames).toBe(false);
   expect(parseConfig({ METRICS_LEGACY_NAMES: '0' }).legacyNames).toBe(false);
+});
+
+test('logging variables are checked: level names, and Logstash host and port only together', () => {
+  expect(() => parseConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL="verbose": must be one of trace, debug, info, warn, error, fatal, silent/);
+  expect(() => parseConfig({ LOGSTASH_HOST: 'logstash' })).toThrow(/LOGSTASH_HOST="logstash": needs LOGSTASH_PORT as well/);
+  expect(() => parseConfig({ LOGSTASH_PORT: '5000' })).toThrow(/LOGSTASH_PORT="5000": needs LOGSTASH_HOST as well/);
+  expect(() => parseConfig({ LOGSTASH_HOST: 'logstash', LOGSTASH_PORT: '70000' })).toThrow(/LOGSTASH_PORT="70000": must be an integer from 1 to 65535/);
+  expect(() => parseConfig({ REQUEST_LOGS: 'yes' })).toThrow(/REQUEST_LOGS="yes": must be one of true, false, 1, 0/);
 });

@@ -14,7 +14,7 @@ const MAIN = fileURLToPath(new URL('../exporter/demo/main.ts', import.meta.url))
 const TOKEN = 'test-token-0123456789';
 
 function demoWith(env: Record<string, string> = {}): Promise<RunningDemo> {
-  return startDemo(parseConfig({ PORT: '0', HOST: '127.0.0.1', TRAFFIC_RPS: '0', ...env }));
+  return startDemo(parseConfig({ PORT: '0', HOST: '127.0.0.1', TRAFFIC_RPS: '0', LOG_LEVEL: 'silent', ...env }));
 }
 
 async function call(url: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; body: any; ms: number }> {
@@ -335,7 +335,10 @@ describe('node exporter/demo/main.ts', () => {
     await waitFor(async () => (await call(`${demo.url}/admin/fault`)).body.error_ratio === 0, 5000, 'SIGUSR2 did not clear the faults');
 
     expect(await demo.stop()).toBe(0);
-    expect(stdout).toBe(''); // the listening line was the only one
+    // After the listening line, stdout carries only ECS log lines.
+    const lines = stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ 'log.level': expect.any(String), '@timestamp': expect.any(String), message: expect.any(String), service: { name: 'shop-under-test' } });
   });
 
   test('the listening line carries url, metrics_url and service', async () => {

@@ -5,18 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DemoProcess, startDemoProcess } from './support/demo-process.ts';
 import { waitFor } from './support/net.ts';
-import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, STATUS_ERROR, startOtlpReceiver } from './support/otlp-receiver.ts';
+import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, STATUS_ERROR, startOtlpReceiver, traceparent } from './support/otlp-receiver.ts';
 import { type RunningPrometheus, startPrometheus } from './support/prometheus.ts';
 
 let receiver: OtlpReceiver;
 let demo: DemoProcess;
-
-/** A W3C traceparent with fresh ids and the sampled flag. */
-export function traceparent(): { header: string; traceId: string; parentId: string } {
-  const traceId = randomBytes(16).toString('hex');
-  const parentId = randomBytes(8).toString('hex');
-  return { header: `00-${traceId}-${parentId}-01`, traceId, parentId };
-}
 
 const OTEL_ENV = { OTEL_BSP_SCHEDULE_DELAY: '200', SERVICE_VERSION: '9.9.9', DEPLOYMENT_ENVIRONMENT: 'staging' };
 

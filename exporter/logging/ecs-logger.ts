@@ -15,6 +15,9 @@ import { REDACTED } from './request-log.ts';
 
 export const ECS_VERSION = '8.11.0';
 
+/** Bytes of log lines waiting for a slow stdout before new lines are dropped. */
+const STDOUT_MAX_BUFFER = 16 * 1024 * 1024;
+
 export interface LoggerOptions {
   serviceName: string;
   serviceVersion?: string;
@@ -58,7 +61,8 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions): EcsLogger {
-  const stdout = options.destination ?? pino.destination({ dest: 1, sync: false });
+  // Asynchronous, so a slow reader of stdout never blocks a request; bounded, so it never holds more than STDOUT_MAX_BUFFER.
+  const stdout = options.destination ?? pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER });
   const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
   const stream = logstash === undefined ? stdout : pino.multistream([{ stream: stdout, level: 'trace' }, { stream: logstash, level: 'trace' }]);
   const logger = pino(

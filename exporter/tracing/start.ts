@@ -41,6 +41,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** Default cut of span attribute values: a URL longer than this is junk or an attack. */
+const MAX_ATTRIBUTE_LENGTH = 2048;
+
 /** Starts the SDK once per process; later calls return the first one's handle. */
 let started: Tracing | undefined;
 
@@ -79,6 +82,8 @@ export function startTracing(options: TracingOptions): Tracing {
     // Only what is asked for: an unasked OTLP metrics or logs exporter makes shutdown wait for a port where nothing listens.
     ...(env.OTEL_METRICS_EXPORTER === undefined && { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER === undefined && { logRecordProcessors: [] }),
+    // A junk URL must not make a span the size of the URL: attribute values are cut (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT wins).
+    spanLimits: { attributeValueLengthLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? MAX_ATTRIBUTE_LENGTH },
     instrumentations: [
       new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       new UndiciInstrumentation(),

@@ -4,6 +4,7 @@
 // does in production: answer 503, or accept and never answer (blackhole).
 // It can stop and start again on the same port, like a restarted collector.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 
 export type ReceiverMode = 'ok' | 'error' | 'blackhole';
@@ -175,4 +176,11 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     },
     start,
   };
+}
+
+/** A W3C traceparent with fresh ids and the sampled flag, so a test can find its request's spans. */
+export function traceparent(): { header: string; traceId: string; parentId: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const parentId = randomBytes(8).toString('hex');
+  return { header: `00-${traceId}-${parentId}-01`, traceId, parentId };
 }
