@@ -3,7 +3,7 @@
 // the way an orchestrator expects (not ready first, then drain, then close).
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Server as NetServer } from 'node:net';
 import express from 'express';
 import { Registry } from 'prom-client';
 import { demoBusinessMetrics } from '../catalog/demo-business.ts';
@@ -42,7 +42,7 @@ export interface DemoOptions {
   readonly tracing?: boolean;
 }
 
-/** How long keep-alive clients get to see `Connection: close` before the listener closes. */
+/** How long idle keep-alive connections are kept after SIGTERM, so clients reusing them get an answer with `Connection: close`, not a reset. */
 const DRAIN_MS = 1000;
 
 /** Routes of infrastructure, kept out of the RED metrics so probes and scrapes don't dilute them. */
@@ -99,8 +99,9 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
     connections++;
     socket.once('close', () => connections--);
   });
-  server.on('request', (_req, res: ServerResponse) => {
-    if (draining) res.setHeader('connection', 'close');
+  // Before the app's listener, so a draining answer carries `Connection: close` even when the route answers synchronously.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (draining) res.shouldKeepAlive = false;
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });
@@ -131,15 +132,18 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
     // Keep-alive clients are told to close after their current response, so none
     // sends a request on a connection at the moment the server closes it.
     draining = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    // Node answers `Connection: close` and closes the socket after a response whose shouldKeepAlive is false.
+    for (const res of inFlight) res.shouldKeepAlive = false;
+    // Stop accepting, without http.Server.close()'s dropping of idle keep-alive
+    // connections: one dropped at the moment its client reuses it is a reset.
+    const appClosed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
     await traffic?.stop();
     stopWork();
+    // Open connections end as their clients make one more request (answered with
+    // `Connection: close`) or stay idle through the drain; in-flight requests get until the deadline.
     const drainUntil = Math.min(deadline, Date.now() + DRAIN_MS);
-    while (connections > 0 && Date.now() < drainUntil) await sleep(20);
-    // close() stops accepting and drops idle keep-alive connections; requests being served finish.
-    const appClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-    while (inFlight.size > 0 && Date.now() < deadline) await sleep(20);
-    server.closeAllConnections(); // stragglers past the timeout
+    while (connections > 0 && Date.now() < deadline && (inFlight.size > 0 || Date.now() < drainUntil)) await sleep(20);
+    server.closeAllConnections(); // idle through the drain, or past the deadline
     await appClosed;
     if (metricsServer !== undefined) {
       const closed = new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
