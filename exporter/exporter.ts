@@ -14,6 +14,7 @@ import { MetricDefinitionError } from './naming.ts';
 import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
 import type { RequestLogger } from './logging/request-log.ts';
 import { kitTracer } from './tracing/server-span.ts';
+import { currentTracing } from './tracing/start.ts';
 
 export interface ExporterOptions {
   /** Registry to use; a new one by default. */
@@ -68,6 +69,8 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
     ...(options.traces === true && { tracer: kitTracer() }),
     ...(options.logRequests === true && { requestLogger: requestLoggerOf(logger) }),
   });
+  // Tracing started earlier (startTracing, or the --import preload): its span pipeline counts go on this /metrics.
+  if (options.traces === true) currentTracing()?.registerMetrics(registry);
   const handler = metricsHandler({ registry, ...(options.metricsAuth && { auth: options.metricsAuth }) });
   const health = createHealth();
 

@@ -159,3 +159,35 @@ describe('the span pipeline on /metrics', () => {
     expect(text).toMatch(/^otel_sdk_processor_span_queue_size \d+$/m);
   });
 });
+
+describe('the --import preload for apps that do not call startTracing', () => {
+  test('an ESM app run with node --import is traced, node:http client calls included, and exports its queued spans on SIGTERM', { timeout: 30_000 }, async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const preload = fileURLToPath(new URL('../exporter/tracing/register.ts', import.meta.url));
+    const app = fileURLToPath(new URL('./fixtures/preload-app.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', preload, app], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'preloaded', OTEL_BSP_SCHEDULE_DELAY: '60000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { port: number }).port));
+      child.once('exit', (code) => reject(new Error(`app exited with ${code}: ${stderr}`)));
+    });
+    const tp = traceparent();
+    expect(await (await fetch(`http://127.0.0.1:${port}/front`, { headers: { traceparent: tp.header } })).text()).toBe('front');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^otel_sdk_processor_span_queue_capacity 2048$/m);
+    child.kill('SIGTERM'); // the 60 s export delay is not waited for: shutdown flushes
+    await new Promise((resolve) => child.once('exit', resolve));
+    await receiver.waitForSpans(() => spansOf(tp.traceId).length >= 3, 10_000, 'not all spans of the preloaded app');
+    const spans = spansOf(tp.traceId);
+    const front = server(spans, '/front')!;
+    const client = spans.find((s) => s.kind === SPAN_KIND.client)!;
+    expect(front.resource['service.name']).toBe('preloaded');
+    expect(client.parentSpanId).toBe(front.spanId);
+    expect(server(spans, '/leaf')!.parentSpanId).toBe(client.spanId);
+  });
+});

@@ -13,12 +13,23 @@ import { CounterFamily, GaugeFamily } from '../metric-family.ts';
 /** `error.type` as a label value: absent means success, shown as an empty label (no label in the exposition). */
 const errorType = (attrs: Attributes | undefined): string => String(attrs?.['error.type'] ?? '');
 
-export function selfMetricsMeterProvider(registry: Registry, logger: Logger): MeterProvider {
+export interface SelfMetrics {
+  /** Handed to the batch span processor and the OTLP exporter. */
+  readonly meterProvider: MeterProvider;
+  /** Publishes the counts in a registry; the SDK may start (e.g. from a preload) before the app has one. */
+  register(registry: Registry): void;
+}
+
+export function spanPipelineMetrics(logger: Logger): SelfMetrics {
   const options = { logger };
-  const processed = new CounterFamily(spanProcessed, options).register(registry);
-  const exported = new CounterFamily(spanExported, options).register(registry);
-  const inflight = new GaugeFamily(spanInflight, options).register(registry).labels();
-  const capacity = new GaugeFamily(spanQueueCapacity, options).register(registry).labels();
+  const processedFamily = new CounterFamily(spanProcessed, options);
+  const exportedFamily = new CounterFamily(spanExported, options);
+  const inflightFamily = new GaugeFamily(spanInflight, options);
+  const capacityFamily = new GaugeFamily(spanQueueCapacity, options);
+  const processed = processedFamily;
+  const exported = exportedFamily;
+  const inflight = inflightFamily.labels();
+  const capacity = capacityFamily.labels();
   const queueCallbacks: ObservableCallback[] = [];
   const queue = new GaugeFamily(spanQueueSize, {
     ...options,
@@ -28,7 +39,13 @@ export function selfMetricsMeterProvider(registry: Registry, logger: Logger): Me
       for (const cb of queueCallbacks) void cb(result);
       queue.labels().value = size;
     },
-  }).register(registry);
+  });
+  const registered = new Set<Registry>();
+  const register = (registry: Registry) => {
+    if (registered.has(registry)) return;
+    registered.add(registry);
+    for (const family of [processedFamily, exportedFamily, inflightFamily, capacityFamily, queue]) family.register(registry);
+  };
 
   const counters: Record<string, (value: number, attrs?: Attributes) => void> = {
     'otel.sdk.processor.span.processed': (v, a) => processed.labels({ error_type: errorType(a) }).inc(v),
@@ -53,5 +70,5 @@ export function selfMetricsMeterProvider(registry: Registry, logger: Logger): Me
       });
     },
   });
-  return { getMeter: () => meter };
+  return { meterProvider: { getMeter: () => meter }, register };
 }

@@ -16,7 +16,7 @@ import { BatchSpanProcessor, ParentBasedSampler, type Sampler, TraceIdRatioBased
 import type { Registry } from 'prom-client';
 import { type Logger, stderrLogger } from '../logger.ts';
 import { diagLevel, diagLogger } from './diag-logger.ts';
-import { selfMetricsMeterProvider } from './self-metrics.ts';
+import { type SelfMetrics, spanPipelineMetrics } from './self-metrics.ts';
 
 export interface TracingOptions {
   /** `service.name`, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES sets it. */
@@ -37,8 +37,15 @@ export interface TracingOptions {
 export interface Tracing {
   /** False when OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none: nothing is exported. */
   readonly enabled: boolean;
+  /** Publishes the span pipeline's counts (queue, drops, export failures) in a registry. */
+  registerMetrics(registry: Registry): void;
   /** Exports what is queued and stops; later spans are dropped. Idempotent. */
   shutdown(): Promise<void>;
+}
+
+/** The tracing this process started, if any (createExporter publishes its metrics). */
+export function currentTracing(): Tracing | undefined {
+  return started;
 }
 
 /** Default cut of span attribute values: a URL longer than this is junk or an attack. */
@@ -51,7 +58,7 @@ export function startTracing(options: TracingOptions): Tracing {
   if (started !== undefined) return started;
   const env = process.env;
   if (isTrue(env.OTEL_SDK_DISABLED) || (getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp') === 'none') {
-    return (started = { enabled: false, shutdown: async () => {} });
+    return (started = { enabled: false, registerMetrics() {}, shutdown: async () => {} });
   }
   const exporterName = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
   if (exporterName !== 'otlp') throw new Error(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporterName)}: only "otlp" (OTLP/HTTP) or "none" are supported`);
@@ -60,8 +67,10 @@ export function startTracing(options: TracingOptions): Tracing {
     (options.logger ?? stderrLogger).warn({ protocol }, 'OTEL_EXPORTER_OTLP_PROTOCOL other than http/json is not supported by this kit; exporting OTLP/HTTP JSON');
   }
 
-  const selfObsMeterProvider = options.registry && selfMetricsMeterProvider(options.registry, options.logger ?? stderrLogger);
-  const exporter = new OTLPTraceExporter({ ...(selfObsMeterProvider && { selfObsMeterProvider }) });
+  const selfMetrics: SelfMetrics = spanPipelineMetrics(options.logger ?? stderrLogger);
+  if (options.registry !== undefined) selfMetrics.register(options.registry);
+  const selfObsMeterProvider = selfMetrics.meterProvider;
+  const exporter = new OTLPTraceExporter({ selfObsMeterProvider });
   const batch = options.batch ?? {};
   const processor = new BatchSpanProcessor({
     exporter,
@@ -69,7 +78,7 @@ export function startTracing(options: TracingOptions): Tracing {
     maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? batch.maxExportBatchSize ?? 512,
     scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY') ?? batch.scheduledDelayMillis ?? 1000,
     exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? batch.exportTimeoutMillis ?? 10_000,
-    ...(selfObsMeterProvider && { selfObsMeterProvider }),
+    selfObsMeterProvider,
   });
 
   const sdk = startNodeSdk({
@@ -92,7 +101,7 @@ export function startTracing(options: TracingOptions): Tracing {
   });
   diag.setLogger(diagLogger(options.logger ?? stderrLogger), { logLevel: diagLevel(env), suppressOverrideMessage: true });
   let stopping: Promise<void> | undefined;
-  return (started = { enabled: true, shutdown: () => (stopping ??= sdk.shutdown()) });
+  return (started = { enabled: true, registerMetrics: (registry) => selfMetrics.register(registry), shutdown: () => (stopping ??= sdk.shutdown()) });
 }
 
 function defaultSampler(): Sampler {
