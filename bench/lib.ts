@@ -30,10 +30,10 @@ export interface Server {
 }
 
 /** Starts `script args` pinned to `core` and waits for it to report its port over IPC. */
-export async function startServer(script: string, args: readonly string[], core: number, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+export async function startServer(script: string, args: readonly string[], core: number, env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<Server> {
   const child = fork(script, [...args], {
     execPath: 'taskset',
-    execArgv: ['-c', String(core), process.execPath],
+    execArgv: ['-c', String(core), process.execPath, ...nodeArgs],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -35,8 +35,12 @@ export interface ExporterOptions {
    * the latency histogram (default false).
    */
   traces?: boolean;
-  /** One ECS log line per request through `logger`, which then needs `info` and `error` (pino's logger has them). */
-  logRequests?: boolean;
+  /**
+   * One ECS log line per request: `true` writes through `logger` (which then
+   * needs `info` and `error`, as pino's has), or pass the logger to use
+   * (`createLogger().accessLogger` skips the redaction pass the line does not need).
+   */
+  logRequests?: boolean | RequestLogger;
 }
 
 export type Instruments<M extends Record<string, MetricSpec>> = { readonly [K in keyof M]: Instrument<M[K]> };
@@ -68,6 +72,7 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
     logger,
     ...(options.traces === true && { tracer: kitTracer() }),
     ...(options.logRequests === true && { requestLogger: requestLoggerOf(logger) }),
+    ...(typeof options.logRequests === 'object' && { requestLogger: options.logRequests }),
   });
   // Tracing started earlier (startTracing, or the --import preload): its span pipeline counts go on this /metrics.
   if (options.traces === true) currentTracing()?.registerMetrics(registry);

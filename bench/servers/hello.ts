@@ -3,7 +3,7 @@
 import express from 'express';
 import { Registry } from 'prom-client';
 import { httpMetricsMiddleware } from '../../exporter/http-metrics.ts';
-import { VARIANTS, type Variant } from './variants.ts';
+import { TELEMETRY_VARIANTS, VARIANTS, type Variant } from './variants.ts';
 
 
 async function build(variant: Variant): Promise<express.Express> {
@@ -15,6 +15,16 @@ async function build(variant: Variant): Promise<express.Express> {
     });
   }
   if (variant === 'kit') app.use(httpMetricsMiddleware({ registry: new Registry() }));
+  if (variant === 'kit-full') {
+    const { createExporter } = await import('../../exporter/exporter.ts');
+    const { createLogger } = await import('../../exporter/logging/ecs-logger.ts');
+    const { startTracing } = await import('../../exporter/tracing/start.ts');
+    const registry = new Registry();
+    const { LOGSTASH_HOST: host, LOGSTASH_PORT: port } = process.env;
+    const { logger, accessLogger } = createLogger({ serviceName: 'bench', registry, ...(host && port && { logstash: { host, port: Number(port) } }) });
+    startTracing({ serviceName: 'bench', registry, logger });
+    app.use(createExporter({ registry, logger, traces: true, logRequests: process.env.BENCH_NO_LOGS === '1' ? false : accessLogger }).middleware);
+  }
   if (variant === 'express-prom-bundle') {
     const { default: promBundle } = await import('express-prom-bundle');
     app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promRegistry: new Registry() }));
@@ -26,7 +36,7 @@ async function build(variant: Variant): Promise<express.Express> {
 }
 
 const variant = process.argv[2] as Variant;
-if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')}, got ${variant}`);
+if (![...VARIANTS, ...TELEMETRY_VARIANTS].includes(variant)) throw new Error(`variant must be one of ${[...VARIANTS, ...TELEMETRY_VARIANTS].join(', ')}, got ${variant}`);
 const server = (await build(variant)).listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });

@@ -51,7 +51,7 @@ const INFRA_ROUTES = ['/metrics', '/healthz', '/readyz'];
 export async function startDemo(config: DemoConfig, options: DemoOptions = {}): Promise<RunningDemo> {
   const worker = options.clusterWorkerId !== undefined;
   const registry = new Registry();
-  const { logger } = initLogging({
+  const { logger, accessLogger } = initLogging({
     serviceName: config.serviceName,
     serviceVersion: config.serviceVersion,
     environment: config.environment,
@@ -66,7 +66,7 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
     registry,
     logger,
     traces: tracing?.enabled ?? false,
-    logRequests: config.requestLogs,
+    logRequests: config.requestLogs && accessLogger,
     http: {
       excludeRoutes: INFRA_ROUTES,
       legacyNames: config.legacyNames,

@@ -7,7 +7,7 @@
 // are censored before serialisation.
 import { hostname } from 'node:os';
 import { isSpanContextValid } from '@opentelemetry/api';
-import { pino, type DestinationStream, type LevelWithSilent, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type LevelWithSilent, type LoggerOptions as LoggerConfig, type Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
@@ -35,6 +35,12 @@ export interface LoggerOptions {
 
 export interface EcsLogger {
   readonly logger: PinoLogger;
+  /**
+   * The same lines without the redaction pass, for the request log: it never
+   * holds headers and redacts query secrets itself, and redaction measured
+   * about a fifth of a request's CPU on a hello route.
+   */
+  readonly accessLogger: PinoLogger;
   /** Writes out what is buffered, then closes the Logstash connection (waiting up to `timeoutMs` for it to drain). */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -65,37 +71,37 @@ export function createLogger(options: LoggerOptions): EcsLogger {
   const stdout = options.destination ?? pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER });
   const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
   const stream = logstash === undefined ? stdout : pino.multistream([{ stream: stdout, level: 'trace' }, { stream: logstash, level: 'trace' }]);
-  const logger = pino(
-    {
-      level: options.level ?? 'info',
-      messageKey: 'message',
-      errorKey: 'error',
-      timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
-      base: {
-        ecs: { version: ECS_VERSION },
-        service: {
-          name: options.serviceName,
-          ...(options.serviceVersion !== undefined && { version: options.serviceVersion }),
-          ...(options.environment !== undefined && { environment: options.environment }),
-        },
-        process: { pid: process.pid },
-        host: { hostname: hostname() },
+  const config = (redact: boolean): LoggerConfig => ({
+    level: options.level ?? 'info',
+    messageKey: 'message',
+    errorKey: 'error',
+    timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
+    base: {
+      ecs: { version: ECS_VERSION },
+      service: {
+        name: options.serviceName,
+        ...(options.serviceVersion !== undefined && { version: options.serviceVersion }),
+        ...(options.environment !== undefined && { environment: options.environment }),
       },
-      formatters: { level: (label) => ({ 'log.level': label }) },
-      serializers: { error: ecsError },
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
-      // The request's ids, wherever in its async flow the line is logged; fields given explicitly win.
-      mixin() {
-        const ctx = activeSpan()?.spanContext();
-        return ctx !== undefined && isSpanContextValid(ctx) ? { trace: { id: ctx.traceId }, span: { id: ctx.spanId } } : {};
-      },
+      process: { pid: process.pid },
+      host: { hostname: hostname() },
     },
-    stream,
-  );
+    formatters: { level: (label) => ({ 'log.level': label }) },
+    serializers: { error: ecsError },
+    ...(redact && { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
+    // The request's ids, wherever in its async flow the line is logged; fields given explicitly win.
+    mixin() {
+      const ctx = activeSpan()?.spanContext();
+      return ctx !== undefined && isSpanContextValid(ctx) ? { trace: { id: ctx.traceId }, span: { id: ctx.spanId } } : {};
+    },
+  });
+  const logger = pino(config(true), stream);
+  const accessLogger = pino(config(false), stream);
   if (logstash !== undefined) logstash.setLogger(logger);
   let closing: Promise<void> | undefined;
   return {
     logger,
+    accessLogger,
     close: (timeoutMs = 2000) =>
       (closing ??= (async () => {
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
