@@ -1,0 +1,91 @@
+// What the local stack loads in each mode. The generated rules look back 5
+// minutes and wait minutes before paging, so a demo of them takes about ten
+// minutes; the quick mode (the default) builds the same rules from the same
+// sources with shorter `for` and windows, so an alert fires within a minute
+// of the fault switch. No rule is written by hand in either mode.
+import { join } from 'node:path';
+import type { Timings } from '../alerts/alertmanager/index.ts';
+import { GENERATED_DIR } from '../alerts/build.ts';
+import { type AlertConfig, configFor, type Environment } from '../alerts/config.ts';
+import { allGroups } from '../alerts/groups/index.ts';
+import { recordingRules } from '../alerts/groups/recording.ts';
+import { ruleFile } from '../alerts/lib/compile.ts';
+import type { Duration, RuleGroup } from '../alerts/lib/rules.ts';
+import { withShorterWindows } from '../alerts/lib/windows.ts';
+import type { RulesMode } from './config.ts';
+
+/** The quick demo's changes to the environment's rules and timings; everything else is as generated. */
+export const QUICK = {
+  /** Scrape and rule evaluation, instead of 15s. */
+  interval: '5s',
+  /** The look-back of the http-recording rules (request rate, error ratio, latency quantiles), instead of 5m. */
+  window: '30s',
+  /** `for` of the service alerts (error ratio, latency, target down), instead of 1m to 5m. */
+  for: '30s',
+  /** How often Prometheus re-sends a firing alert, instead of 1m. */
+  resendDelay: '5s',
+  /** Alertmanager's wait before the first notification of a group and between updates of it, instead of 30s and 5m. */
+  timings: { groupWait: '5s', groupInterval: '10s' } satisfies Partial<Timings>,
+} as const;
+
+/** The generated mode's intervals: a common production choice. */
+const GENERATED = { interval: '15s', resendDelay: '1m' } as const;
+
+export interface StackRules {
+  readonly mode: RulesMode;
+  readonly env: Environment;
+  /** The thresholds and runbook links the rules were built with. */
+  readonly config: AlertConfig;
+  readonly groups: readonly RuleGroup[];
+  /** The text to write as a rule file (quick), or the committed file to load as it is (generated). */
+  readonly ruleFile: { readonly text: string } | { readonly path: string };
+  readonly scrapeInterval: Duration;
+  readonly resendDelay: Duration;
+  /** Alertmanager timings over the environment's; undefined: the environment's own. */
+  readonly timings: Partial<Timings> | undefined;
+  /** One sentence for the banner and the README: which rules are on. */
+  readonly description: string;
+  /** How long HttpErrorRatioHigh takes to reach the pager after the fault switch is flipped, and to resolve after it is cleared. */
+  readonly expect: { readonly page: string; readonly resolved: string };
+}
+
+/** The quick demo's alert config: the environment's thresholds, the service alerts' `for` shortened. */
+export function quickConfig(env: Environment): AlertConfig {
+  return configFor(env, { service: { errorRatio: { for: QUICK.for }, latencyP95Seconds: { for: QUICK.for }, latencyP99Seconds: { for: QUICK.for }, targetDownFor: QUICK.for } });
+}
+
+export function stackRules(mode: RulesMode, env: Environment): StackRules {
+  if (mode === 'generated') {
+    const config = configFor(env);
+    const path = join(GENERATED_DIR, env, 'rules.yml');
+    return {
+      mode,
+      env,
+      config,
+      groups: allGroups(config),
+      ruleFile: { path },
+      scrapeInterval: GENERATED.interval,
+      resendDelay: GENERATED.resendDelay,
+      timings: undefined,
+      description: `generated rules: ${path} unchanged, scrape and evaluation every ${GENERATED.interval}, the ${env} Alertmanager timings`,
+      expect: { page: 'in 2 to 3 minutes (the generated `for` and group_wait)', resolved: 'about 10 minutes later (the 5m windows, then group_interval)' },
+    };
+  }
+  const config = quickConfig(env);
+  const groups = withShorterWindows(allGroups(config), recordingRules().name, '5m', QUICK.window);
+  return {
+    mode,
+    env,
+    config,
+    groups,
+    ruleFile: { text: ruleFile(groups, config) },
+    scrapeInterval: QUICK.interval,
+    resendDelay: QUICK.resendDelay,
+    timings: QUICK.timings,
+    description:
+      `quick demo: the ${env} rules with \`for\` ${QUICK.for} on the service alerts and ${QUICK.window} instead of 5m windows in the ${recordingRules().name} rules, ` +
+      `scrape and evaluation every ${QUICK.interval}, Alertmanager group_wait ${QUICK.timings.groupWait} / group_interval ${QUICK.timings.groupInterval} ` +
+      '(STACK_RULES=generated loads the committed rules unchanged)',
+      expect: { page: 'in about a minute', resolved: 'about a minute later' },
+  };
+}
