@@ -45,9 +45,14 @@ export abstract class Series {
   readonly labels: Readonly<Record<string, string>>;
   /** `a="x",b="y"`, escaped once at creation for the renderer. */
   readonly labelText: string;
+  /** `labelText` as UTF-8, encoded on the first scrape and copied into every later one. */
+  #labelBytes: Buffer | undefined;
   constructor(labels: Readonly<Record<string, string>>) {
     this.labels = labels;
     this.labelText = formatLabels(labels);
+  }
+  get labelBytes(): Buffer {
+    return (this.#labelBytes ??= Buffer.from(this.labelText, 'utf8'));
   }
 }
 

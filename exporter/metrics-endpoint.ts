@@ -2,7 +2,7 @@
 // format and OpenMetrics, optional bearer-token or basic auth, no caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { CONTENT_TYPES, negotiateFormat, renderRegistry } from './exposition.ts';
+import { CONTENT_TYPES, negotiateFormat, renderRegistryChunks } from './exposition.ts';
 import { sameSecret } from './secret.ts';
 
 export type MetricsAuth = { readonly bearerToken: string } | { readonly username: string; readonly password: string };
@@ -12,7 +12,7 @@ export interface MetricsEndpointOptions {
   /** Required credentials; without them /metrics is open (serve it on a separate port instead). */
   auth?: MetricsAuth;
   /** Renders the body instead of the registry (cluster mode: the master's aggregated view, Prometheus text only). */
-  render?: (format: 'prometheus' | 'openmetrics') => Promise<{ body: string; contentType: string }>;
+  render?: (format: 'prometheus' | 'openmetrics') => Promise<{ body: string | readonly Buffer[]; contentType: string }>;
 }
 
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -21,7 +21,7 @@ export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler 
   const expected = options.auth === undefined ? undefined : authorizationValue(options.auth);
   const render =
     options.render ??
-    (async (format: 'prometheus' | 'openmetrics') => ({ body: await renderRegistry(options.registry, format), contentType: CONTENT_TYPES[format] }));
+    (async (format: 'prometheus' | 'openmetrics') => ({ body: await renderRegistryChunks(options.registry, format), contentType: CONTENT_TYPES[format] }));
 
   return async function metrics(req, res) {
     if (expected !== undefined && !sameSecret(req.headers.authorization ?? '', expected)) {
@@ -32,13 +32,33 @@ export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler 
     }
     try {
       const { body, contentType } = await render(negotiateFormat(req.headers.accept));
-      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      const chunks = typeof body === 'string' ? [Buffer.from(body, 'utf8')] : body;
+      const length = chunks.reduce((n, c) => n + c.length, 0);
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': length });
+      if (req.method === 'HEAD') return void res.end();
+      // Chunk by chunk, waiting for the socket to drain: a 100k-series body is never copied into one buffer.
+      for (const chunk of chunks) {
+        if (!res.write(chunk) && !res.destroyed) await drained(res);
+        if (res.destroyed) return;
+      }
+      res.end();
     } catch (err) {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'collect_failed', message: err instanceof Error ? err.message : String(err) }));
     }
   };
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function authorizationValue(auth: MetricsAuth): string {
