@@ -1,5 +1,5 @@
 // Obtains the real Go binaries the tests run (prometheus, promtool,
-// alertmanager, amtool). Order per tool: env var, PATH, project cache, and
+// alertmanager, amtool, kustomize). Order per tool: env var, PATH, project cache, and
 // finally a download of Debian sid's packages into the cache. Node built-ins
 // only, so it works before (and without) any extra npm install.
 //
@@ -7,17 +7,18 @@
 
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 
 const run = promisify(execFile);
 
-export type ToolName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool';
+export type ToolName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'kustomize';
 
-export const TOOL_NAMES: readonly ToolName[] = ['prometheus', 'promtool', 'alertmanager', 'amtool'];
+export const TOOL_NAMES: readonly ToolName[] = ['prometheus', 'promtool', 'alertmanager', 'amtool', 'kustomize'];
 
 interface ToolSpec {
   readonly env: string;
@@ -30,6 +31,8 @@ interface ToolSpec {
   readonly wanted: string;
   readonly accepts: (v: Version) => boolean;
   readonly hint: string;
+  /** How to ask the binary for its version; default `--version` (kingpin's "name, version X.Y.Z"). */
+  readonly versionArgs?: readonly string[];
 }
 
 interface Version {
@@ -43,6 +46,8 @@ const DOWNLOAD_PAGE = 'https://prometheus.io/download/';
 const prom3 = (v: Version): boolean => v.major === 3;
 // Alertmanager is still 0.x; the config format the tests use is stable across 0.2x-0.3x.
 const am0 = (v: Version): boolean => v.major === 0 && v.minor >= 20 && v.minor < 40;
+// kustomize 5 is the release line `kubectl kustomize` embeds; the overlays use its components and labels syntax.
+const kustomize5 = (v: Version): boolean => v.major === 5;
 
 const SPECS: Record<ToolName, ToolSpec> = {
   prometheus: {
@@ -81,6 +86,16 @@ const SPECS: Record<ToolName, ToolSpec> = {
     accepts: am0,
     hint: `set AMTOOL_BIN=/path/to/amtool, or put amtool 0.2x/0.3x on PATH (it ships with Alertmanager; Homebrew: brew install alertmanager; release tarballs: ${DOWNLOAD_PAGE}#alertmanager)`,
   },
+  kustomize: {
+    env: 'KUSTOMIZE_BIN',
+    pathNames: ['kustomize'],
+    pkg: 'kustomize',
+    debBin: 'kustomize',
+    wanted: '5.x',
+    accepts: kustomize5,
+    hint: 'set KUSTOMIZE_BIN=/path/to/kustomize, or put kustomize 5.x on PATH (Homebrew: brew install kustomize; release binaries: https://github.com/kubernetes-sigs/kustomize/releases)',
+    versionArgs: ['version'],
+  },
 };
 
 /** The env var that overrides each tool; global-setup also uses it to hand resolved paths to tests. */
@@ -89,6 +104,7 @@ export const TOOL_ENV: Readonly<Record<ToolName, string>> = {
   promtool: SPECS.promtool.env,
   alertmanager: SPECS.alertmanager.env,
   amtool: SPECS.amtool.env,
+  kustomize: SPECS.kustomize.env,
 };
 
 const DEFAULT_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
@@ -147,14 +163,33 @@ export async function ensureTools<N extends ToolName = ToolName>(
   return out;
 }
 
-/** Runs `<bin> --version` and parses "name, version X.Y.Z". */
-export async function toolVersion(bin: string): Promise<Version> {
+/**
+ * Runs `<bin> --version` and parses "name, version X.Y.Z"; with other
+ * `args` (kustomize: `version`), a bare "vX.Y.Z" / "X.Y.Z" line is read too.
+ */
+export async function toolVersion(bin: string, args: readonly string[] = ['--version']): Promise<Version> {
   // Go's kingpin prints the version on stdout in current releases, stderr in old ones.
-  const { stdout, stderr } = await run(bin, ['--version'], { timeout: 30_000 });
+  const { stdout, stderr } = await run(bin, [...args], { timeout: 30_000 });
   const text = `${stdout}\n${stderr}`;
-  const m = /version v?(\d+)\.(\d+)\.(\d+)\S*/.exec(text);
-  if (!m) throw new Error(`could not read a version from \`${bin} --version\`: ${firstLine(text)}`);
-  return { major: Number(m[1]), minor: Number(m[2]), text: m[0].slice('version '.length) };
+  const m = /version v?(\d+)\.(\d+)\.(\d+)\S*/.exec(text) ?? /^\s*v?(\d+)\.(\d+)\.(\d+)\S*/m.exec(text);
+  const devel = !m && /\(devel\)/.test(text) ? await debianPackageVersion(bin) : undefined;
+  if (devel) return devel;
+  if (!m) throw new Error(`could not read a version from \`${[bin, ...args].join(' ')}\`: ${firstLine(text)}`);
+  return { major: Number(m[1]), minor: Number(m[2]), text: m[0].trim().replace(/^version /, '') };
+}
+
+/**
+ * Debian builds Go tools from source without stamping a version, so e.g.
+ * `kustomize version` prints "(devel)". The package's changelog beside the
+ * binary (<prefix>/share/doc/<name>/changelog.Debian.gz, first line
+ * "kustomize (5.8.1+ds-1) unstable; ...") still says which release it is.
+ */
+async function debianPackageVersion(bin: string): Promise<Version | undefined> {
+  const real = await realpath(bin).catch(() => bin);
+  const changelog = path.join(path.dirname(real), '..', 'share', 'doc', path.basename(real), 'changelog.Debian.gz');
+  const text = await readFile(changelog).then((b) => gunzipSync(b).toString('utf8'), () => '');
+  const m = /^\S+ \(((\d+)\.(\d+)\.\d+[^)]*)\)/.exec(text);
+  return m ? { major: Number(m[2]), minor: Number(m[3]), text: m[1]! } : undefined;
 }
 
 type Located = { path: string; tried?: undefined } | { path?: undefined; tried: string[] };
@@ -211,7 +246,7 @@ async function pathCandidates(names: readonly string[]): Promise<string[]> {
 /** undefined when the binary runs and has an accepted version, else a short note why not. */
 async function versionProblem(spec: ToolSpec, bin: string): Promise<string | undefined> {
   try {
-    const v = await toolVersion(bin);
+    const v = await toolVersion(bin, spec.versionArgs);
     return spec.accepts(v) ? undefined : `is version ${v.text}, need ${spec.wanted}`;
   } catch (err) {
     return `does not run: ${errorText(err)}`;
@@ -590,7 +625,7 @@ async function main(args: readonly string[]): Promise<number> {
     const paths = await ensureTools(names as readonly ToolName[]);
     for (const n of names as readonly ToolName[]) {
       const p = paths[n];
-      console.log(`${n}\t${p}\t${(await toolVersion(p)).text}`);
+      console.log(`${n}\t${p}\t${(await toolVersion(p, SPECS[n].versionArgs)).text}`);
     }
     return 0;
   } catch (err) {

@@ -5,6 +5,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from '
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ensureTools,
@@ -13,6 +14,7 @@ import {
   resolveTool,
   TOOL_ENV,
   TOOL_NAMES,
+  toolVersion,
   ToolUnavailableError,
   withLock,
   type ToolName,
@@ -154,6 +156,53 @@ describe('the resolved binaries', () => {
     const tools = await ensureTools(['prometheus', 'amtool']);
 
     expect(tools).toEqual({ prometheus: setupPath('prometheus'), amtool: setupPath('amtool') });
+  });
+});
+
+describe('kustomize', () => {
+  it('resolves to a kustomize 5 that renders a kustomization', async () => {
+    const bin = await resolveTool('kustomize');
+
+    expect(bin).toBe(setupPath('kustomize'));
+    await writeFile(path.join(tmp, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nconfigMapGenerator:\n  - name: probe\n    literals: [a=b]\n');
+    const { stdout } = await run(bin, ['build', tmp]);
+    expect(stdout).toMatch(/name: probe-[a-z0-9]{10}/);
+    expect((await toolVersion(bin, ['version'])).major).toBe(5);
+  });
+
+  it('reads the version of a Debian build that prints "(devel)" from its package changelog', async () => {
+    const prefix = path.join(tmp, 'usr');
+    const bin = path.join(prefix, 'bin', 'kustomize');
+    await mkdir(path.dirname(bin), { recursive: true });
+    await writeFile(bin, '#!/bin/sh\necho "(devel)"\n', { mode: 0o755 });
+    const doc = path.join(prefix, 'share', 'doc', 'kustomize');
+    await mkdir(doc, { recursive: true });
+    await writeFile(path.join(doc, 'changelog.Debian.gz'), gzipSync('kustomize (5.8.1+ds-1) unstable; urgency=medium\n\n  * New upstream version\n'));
+
+    expect(await toolVersion(bin, ['version'])).toEqual({ major: 5, minor: 8, text: '5.8.1+ds-1' });
+    vi.stubEnv('KUSTOMIZE_BIN', bin);
+    await expect(resolveTool('kustomize', { install: false })).resolves.toBe(bin);
+  });
+
+  it('rejects a "(devel)" build without a changelog: its version is unknown', async () => {
+    const bin = path.join(tmp, 'kustomize');
+    await writeFile(bin, '#!/bin/sh\necho "(devel)"\n', { mode: 0o755 });
+    vi.stubEnv('KUSTOMIZE_BIN', bin);
+
+    await expect(resolveTool('kustomize', { install: false })).rejects.toThrow(`KUSTOMIZE_BIN is set to "${bin}", which does not run: could not read a version`);
+  });
+
+  it('names KUSTOMIZE_BIN and the upstream releases when nothing is found and install is disabled', async () => {
+    const emptyCache = path.join(tmp, 'cache');
+    await mkdir(emptyCache);
+    isolate(emptyCache);
+
+    const err = await resolveTool('kustomize', { install: false }).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ToolUnavailableError);
+    expect((err as Error).message).toContain('KUSTOMIZE_BIN=/path/to/kustomize');
+    expect((err as Error).message).toContain('brew install kustomize');
+    expect((err as Error).message).toContain('https://github.com/kubernetes-sigs/kustomize/releases');
   });
 });
 
