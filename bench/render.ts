@@ -12,8 +12,6 @@ import { HistogramFamily } from '../exporter/metric-family.ts';
 import type { Logger } from '../exporter/logger.ts';
 import { median } from './lib.ts';
 
-const reps = Math.max(5, Number(process.argv[2] ?? 5));
-const SIZES = [1_000, 10_000, 100_000];
 const STATUSES = ['200', '201', '204', '301', '304', '400', '401', '404', '429', '500'];
 const logger: Logger = { warn: (fields, message) => console.error(message, fields) };
 
@@ -72,7 +70,7 @@ function retained(build: () => Registry): { registry: Registry; bytes: number } 
   return { registry, bytes: heapUsed() - before };
 }
 
-type Variant = 'ours-prometheus' | 'ours-openmetrics' | 'prom-client';
+export type Variant = 'ours-prometheus' | 'ours-openmetrics' | 'prom-client';
 const VARIANTS: Variant[] = ['ours-prometheus', 'ours-openmetrics', 'prom-client'];
 
 /**
@@ -101,50 +99,83 @@ async function timeRender(render: () => Promise<string | Buffer[]>) {
   return { ms, blockMs: eld.max / 1e6, lines, bytes };
 }
 
-// Build and drop one small set of each first, so lazily compiled code and
-// one-off tables are not counted as heap of the first size.
-buildOurs(1_000);
-buildPromClient(1_000);
-
-const rows: string[] = [];
-for (const n of SIZES) {
-  const ours = retained(() => buildOurs(n));
-  const prom = retained(() => buildPromClient(n));
-  // Ours as /metrics serves it: UTF-8 chunks written to the socket one by one. prom-client's is a string (encoding it for the socket is not counted).
-  const render: Record<Variant, () => Promise<string | Buffer[]>> = {
-    'ours-prometheus': () => renderRegistryChunks(ours.registry, 'prometheus'),
-    'ours-openmetrics': () => renderRegistryChunks(ours.registry, 'openmetrics'),
-    'prom-client': () => prom.registry.metrics(),
-  };
-  const runs = new Map(VARIANTS.map((v) => [v, [] as Awaited<ReturnType<typeof timeRender>>[]]));
-  for (const v of VARIANTS) await render[v](); // warm-up: JIT and string tables
-  for (let rep = 0; rep < reps; rep++) {
-    // Alternate the order so neither storage always renders on a warmer heap.
-    for (const v of rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-      const r = await timeRender(render[v]);
-      runs.get(v)!.push(r);
-      console.error(`${n} series rep ${rep + 1}/${reps} ${v.padEnd(16)} ${r.ms.toFixed(1)} ms (loop blocked ${r.blockMs.toFixed(1)} ms), ${r.lines} lines`);
-    }
-  }
-  const base = runs.get('prom-client')!;
-  for (const v of VARIANTS) {
-    const r = runs.get(v)!;
-    const ms = median(r.map((x) => x.ms));
-    // Ratio per rep (same rep = same machine state), then the median.
-    const ratio = median(r.map((x, i) => x.ms / base[i]!.ms));
-    const heap = v === 'prom-client' ? prom.bytes : ours.bytes;
-    rows.push(
-      `| ${n.toLocaleString('en')} | ${v} | ${r[0]!.lines.toLocaleString('en')} | ${(r[0]!.bytes / 2 ** 20).toFixed(1)} | ${ms.toFixed(1)} | ` +
-        `${ratio.toFixed(2)} | ${((ms * 1000) / n).toFixed(2)} | ${((ms * 1e6) / r[0]!.lines).toFixed(0)} | ` +
-        `${median(r.map((x) => x.blockMs)).toFixed(1)} / ${Math.max(...r.map((x) => x.blockMs)).toFixed(1)} | ${((heap / n) * 1000 / 2 ** 20).toFixed(2)} |`,
-    );
-  }
+export interface ScrapeRow {
+  readonly series: number;
+  readonly renderer: Variant;
+  readonly lines: number;
+  readonly bytes: number;
+  readonly ms: number;
+  /** Median over reps of ms / prom-client's ms in the same rep. */
+  readonly ratio: number;
+  readonly blockMedianMs: number;
+  readonly blockMaxMs: number;
+  readonly heapBytesPer1k: number;
 }
 
-console.log(`\n/metrics render, Node ${process.version}, ${reps} alternating reps per size, medians.`);
-console.log('A series = one label set (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram: 17 exposition lines (15 `_bucket`, `_sum`, `_count`); lines include HELP/TYPE/UNIT/EOF.');
-console.log(gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.');
-console.log('ratio = median over reps of ms / prom-client ms in the same rep; block = event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry.\n');
-console.log('| series | renderer | lines | output MiB | median ms | ratio | µs/series | ns/line | loop block ms (median / max) | heap MiB/1k series |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const row of rows) console.log(row);
+/** Render time, size, event-loop block and heap per size, ours and prom-client's, alternating reps. */
+export async function measureScrape(sizes: readonly number[], reps: number, log: (line: string) => void = console.error): Promise<ScrapeRow[]> {
+  // Build and drop one small set of each first, so lazily compiled code and
+  // one-off tables are not counted as heap of the first size.
+  buildOurs(1_000);
+  buildPromClient(1_000);
+  const rows: ScrapeRow[] = [];
+  for (const n of sizes) {
+    const ours = retained(() => buildOurs(n));
+    const prom = retained(() => buildPromClient(n));
+    // Ours as /metrics serves it: UTF-8 chunks written to the socket one by one. prom-client's is a string (encoding it for the socket is not counted).
+    const render: Record<Variant, () => Promise<string | Buffer[]>> = {
+      'ours-prometheus': () => renderRegistryChunks(ours.registry, 'prometheus'),
+      'ours-openmetrics': () => renderRegistryChunks(ours.registry, 'openmetrics'),
+      'prom-client': () => prom.registry.metrics(),
+    };
+    const runs = new Map(VARIANTS.map((v) => [v, [] as Awaited<ReturnType<typeof timeRender>>[]]));
+    for (const v of VARIANTS) await render[v](); // warm-up: JIT and string tables
+    for (let rep = 0; rep < reps; rep++) {
+      // Alternate the order so neither storage always renders on a warmer heap.
+      for (const v of rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+        const r = await timeRender(render[v]);
+        runs.get(v)!.push(r);
+        log(`${n} series rep ${rep + 1}/${reps} ${v.padEnd(16)} ${r.ms.toFixed(1)} ms (loop blocked ${r.blockMs.toFixed(1)} ms), ${r.lines} lines`);
+      }
+    }
+    const base = runs.get('prom-client')!;
+    for (const v of VARIANTS) {
+      const r = runs.get(v)!;
+      rows.push({
+        series: n,
+        renderer: v,
+        lines: r[0]!.lines,
+        bytes: r[0]!.bytes,
+        ms: median(r.map((x) => x.ms)),
+        ratio: median(r.map((x, i) => x.ms / base[i]!.ms)),
+        blockMedianMs: median(r.map((x) => x.blockMs)),
+        blockMaxMs: Math.max(...r.map((x) => x.blockMs)),
+        heapBytesPer1k: ((v === 'prom-client' ? prom.bytes : ours.bytes) / n) * 1000,
+      });
+    }
+  }
+  return rows;
+}
+
+export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
+  return [
+    `/metrics render, Node ${process.version}, ${reps} alternating reps per size, medians.`,
+    'A series = one label set (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram: 17 exposition lines (15 `_bucket`, `_sum`, `_count`); lines include HELP/TYPE/UNIT/EOF.',
+    gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.',
+    'ratio = median over reps of ms / prom-client ms in the same rep; block = event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry.',
+    '',
+    '| series | renderer | lines | output MiB | median ms | ratio | µs/series | ns/line | loop block ms (median / max) | heap MiB/1k series |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.series.toLocaleString('en')} | ${r.renderer} | ${r.lines.toLocaleString('en')} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
+        `${r.ratio.toFixed(2)} | ${((r.ms * 1000) / r.series).toFixed(2)} | ${((r.ms * 1e6) / r.lines).toFixed(0)} | ` +
+        `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 20).toFixed(2)} |`,
+    ),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  const reps = Math.max(5, Number(process.argv[2] ?? 5));
+  console.log(scrapeTable(await measureScrape([1_000, 10_000, 100_000], reps), reps));
+}

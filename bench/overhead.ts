@@ -1,0 +1,139 @@
+// Request overhead: bare Express 5, a bare `close` listener (the floor for any
+// middleware that sees the end of a response), the metrics middleware,
+// express-prom-bundle, full instrumentation (metrics + one span per request
+// exported over OTLP/HTTP + an ECS log line) at 100 % and 10 % sampling, and
+// OpenTelemetry's auto-instrumentations with their defaults; then the full
+// case with a collector that is down or blackholed and a Logstash that stops
+// reading. Server pinned to one core, autocannon on the other, cases
+// alternated within each pair; the collector stand-ins run on the load core.
+// Usage: node bench/overhead.ts [pairs=5] [seconds=3]
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { measure, median, pinSelf, startServer } from './lib.ts';
+
+export interface OverheadOptions {
+  readonly pairs: number;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+}
+
+export interface OverheadCase {
+  readonly name: string;
+  /** Server variant in bench/servers/hello.ts. */
+  readonly variant: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly nodeArgs?: readonly string[];
+  /** Compared with the healthy full-instrumentation case as well as with bare Express. */
+  readonly resilience?: boolean;
+}
+
+export interface OverheadRow {
+  readonly name: string;
+  readonly rps: number;
+  readonly ratioToBare: number;
+  readonly ratioToHealthy: number | undefined;
+  readonly p99Ms: number;
+  readonly cpuMicrosPerRequest: number;
+}
+
+const serverScript = fileURLToPath(new URL('./servers/hello.ts', import.meta.url));
+const listen = (server: Server | HttpServer) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+
+/** Collector and Logstash stand-ins on the load generator's core: healthy, blackholed, stalled, and a dead port. */
+export async function endpoints() {
+  const sockets = new Set<Socket>();
+  const track = (server: Server | HttpServer) => server.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))));
+  const sink = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  const blackhole = createServer((socket) => socket.pause());
+  const stalledLogstash = createServer((socket) => socket.pause());
+  for (const s of [sink, blackhole, stalledLogstash]) track(s);
+  const probe = createServer();
+  const ports = { sink: await listen(sink), blackhole: await listen(blackhole), stalled: await listen(stalledLogstash), dead: await listen(probe) };
+  await new Promise<void>((resolve) => probe.close(() => resolve())); // nothing listens there now: the collector is down
+  return {
+    ports,
+    close() {
+      for (const s of sockets) s.destroy();
+      for (const s of [sink, blackhole, stalledLogstash]) s.close();
+    },
+  };
+}
+
+const otlp = (port: number) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' });
+
+export function overheadCases(ports: { sink: number; blackhole: number; stalled: number; dead: number }): OverheadCase[] {
+  return [
+    { name: 'bare Express 5', variant: 'bare' },
+    { name: 'a close listener only', variant: 'listener-only' },
+    { name: 'kit metrics', variant: 'kit' },
+    { name: 'express-prom-bundle 8', variant: 'express-prom-bundle' },
+    { name: 'kit full, 100% sampled', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '1' } },
+    { name: 'kit full, 10% sampled', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    {
+      name: 'OTel auto-instrumentations',
+      variant: 'bare',
+      nodeArgs: ['--import', '@opentelemetry/auto-instrumentations-node/register'],
+      env: { ...otlp(ports.sink), OTEL_SERVICE_NAME: 'bench', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', OTEL_LOG_LEVEL: 'none' },
+    },
+    { name: 'kit full, collector down', variant: 'kit-full', env: otlp(ports.dead), resilience: true },
+    { name: 'kit full, collector blackholed', variant: 'kit-full', env: otlp(ports.blackhole), resilience: true },
+    { name: 'kit full, Logstash stalled', variant: 'kit-full', env: { ...otlp(ports.sink), LOGSTASH_HOST: '127.0.0.1', LOGSTASH_PORT: String(ports.stalled) }, resilience: true },
+  ];
+}
+
+const HEALTHY = 'kit full, 100% sampled';
+
+/** Every case once per pair, in alternating order; medians of per-pair ratios. */
+export async function measureOverhead(options: OverheadOptions, log: (line: string) => void = console.error): Promise<OverheadRow[]> {
+  pinSelf(1);
+  const stand = await endpoints();
+  const cases = overheadCases(stand.ports);
+  const runs = new Map<OverheadCase, { rps: number; cpu: number; p99: number }[]>(cases.map((c) => [c, []]));
+  try {
+    for (let pair = 0; pair < options.pairs; pair++) {
+      const order = pair % 2 === 0 ? cases : [...cases].reverse();
+      for (const c of order) {
+        const server = await startServer(serverScript, [c.variant], 0, c.env ?? {}, c.nodeArgs ?? []);
+        const m = await measure(server, '/hello/world', options.seconds, options.warmupSeconds);
+        await server.stop();
+        if (m.errors > 0) throw new Error(`${c.name}: ${m.errors} failed requests`);
+        runs.get(c)!.push({ rps: m.requestsPerSecond, cpu: m.cpuMicrosPerRequest, p99: m.p99Ms });
+        log(`pair ${pair + 1}/${options.pairs} ${c.name.padEnd(32)} ${m.requestsPerSecond.toFixed(0)} req/s  p99 ${m.p99Ms} ms  ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+      }
+    }
+  } finally {
+    stand.close();
+  }
+  const byName = (name: string) => runs.get(cases.find((c) => c.name === name)!)!;
+  const ratio = (r: { rps: number }[], base: { rps: number }[]) => median(r.map((x, i) => x.rps / base[i]!.rps));
+  return cases.map((c) => {
+    const r = runs.get(c)!;
+    return {
+      name: c.name,
+      rps: median(r.map((x) => x.rps)),
+      ratioToBare: ratio(r, byName('bare Express 5')),
+      ratioToHealthy: c.resilience || c.name === HEALTHY ? ratio(r, byName(HEALTHY)) : undefined,
+      p99Ms: median(r.map((x) => x.p99)),
+      cpuMicrosPerRequest: median(r.map((x) => x.cpu)),
+    };
+  });
+}
+
+export function overheadTable(rows: readonly OverheadRow[], options: OverheadOptions): string {
+  return [
+    `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s (medians; ratios are medians of per-pair ratios)`,
+    '',
+    '| case | req/s | ratio to bare | ratio to healthy full | p99 ms | server CPU µs/req |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} |`),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  const options = { pairs: Number(process.argv[2] ?? 5), seconds: Number(process.argv[3] ?? 3), warmupSeconds: 1 };
+  console.log(overheadTable(await measureOverhead(options), options));
+}

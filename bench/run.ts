@@ -1,0 +1,40 @@
+// The benchmark suite in one command (`npm run bench`): request overhead,
+// /metrics scrape cost, memory under a junk flood, and the middleware's own
+// CPU; writes the tables (Markdown), the raw figures (JSON) and the chart
+// (SVG). `--smoke` runs every part briefly, for the test suite: it checks
+// that every row and the chart come out, not how fast anything is.
+// Usage: node bench/run.ts [--smoke] [--out <dir>]   (default out: docs/bench)
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchChart } from './chart.ts';
+import { measureMemory, memoryTable } from './memory.ts';
+import { measureOverhead, overheadTable } from './overhead.ts';
+import { measureScrape, scrapeTable } from './render.ts';
+
+const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, out: { type: 'string', default: 'docs/bench' } } });
+const smoke = values.smoke;
+const overheadOptions = smoke ? { pairs: 1, seconds: 1, warmupSeconds: 0.5 } : { pairs: 5, seconds: 3, warmupSeconds: 1 };
+const sizes = smoke ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const reps = smoke ? 1 : 5;
+const floodRequests = smoke ? 3_000 : 100_000;
+
+const started = new Date();
+const log = (line: string) => console.error(line);
+log(`benchmark suite${smoke ? ' (smoke)' : ''}: request overhead`);
+const overhead = await measureOverhead(overheadOptions, log);
+log('scrape cost');
+const scrape = await measureScrape(sizes, reps, log);
+log('memory under a junk flood');
+const memory = await measureMemory(floodRequests, log);
+
+const command = `node bench/run.ts${smoke ? ' --smoke' : ''}`;
+const caption = `${command} · Node ${process.version} · ${started.toISOString().slice(0, 16)}Z${smoke ? ' · SMOKE RUN: figures not meaningful' : ''}`;
+const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
+
+await mkdir(values.out, { recursive: true });
+await writeFile(join(values.out, 'results.md'), markdown);
+await writeFile(join(values.out, 'results.json'), `${JSON.stringify({ command, started: started.toISOString(), node: process.version, smoke, overhead, scrape, memory }, null, 2)}\n`);
+await writeFile(join(values.out, 'chart.svg'), benchChart(overhead, scrape, caption));
+console.log(markdown);
+log(`wrote ${join(values.out, 'results.md')}, results.json and chart.svg`);
