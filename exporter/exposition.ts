@@ -77,7 +77,7 @@ function familyName(name: string, type: string, format: ExpositionFormat): strin
 }
 
 /**
- * Gives the event loop a turn after each completed 1 MiB chunk (about 10k
+ * Gives the event loop a turn after each completed 256 KiB chunk (about 2.5k
  * lines, well under a millisecond of work): a scrape of 100k series must not
  * stall requests for the whole render.
  */
