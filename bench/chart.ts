@@ -1,6 +1,8 @@
 // The suite's chart as one self-contained SVG: throughput ratios to bare
 // Express per case (with the goals), and /metrics render time against the
 // number of series, ours and prom-client's, on log scales.
+// Usage (to redraw from saved figures): node bench/chart.ts docs/bench/results.json docs/bench/chart.svg
+import { readFile, writeFile } from 'node:fs/promises';
 import type { OverheadRow } from './overhead.ts';
 import type { ScrapeRow } from './render.ts';
 
@@ -24,15 +26,16 @@ function overheadPanel(rows: readonly OverheadRow[], top: number): { svg: string
     out.push(text(x(r.ratioToBare) + 6, y + bar * 0.7, r.ratioToBare.toFixed(2)));
   });
   const bottom = y0 + rows.length * (bar + 8);
-  for (const [goal, label] of [
-    [1, 'bare'],
-    [0.97, 'goal: metrics ≥ 0.97'],
-    [0.8, 'goal: full ≥ 0.80'],
+  // Labels on two rows: 1.0 and 0.97 are a few pixels apart.
+  for (const [goal, label, row] of [
+    [1, 'bare', 0],
+    [0.97, 'goal: metrics ≥ 0.97', 1],
+    [0.8, 'goal: full ≥ 0.80', 0],
   ] as const) {
-    out.push(`<line x1="${x(goal)}" y1="${y0 - 6}" x2="${x(goal)}" y2="${bottom}" stroke="#d44a3a" stroke-dasharray="4 3"/>`);
-    out.push(text(x(goal), bottom + 14, label, 'text-anchor="middle" fill="#d44a3a"'));
+    out.push(`<line x1="${x(goal)}" y1="${y0 - 6}" x2="${x(goal)}" y2="${bottom + row * 14}" stroke="#d44a3a" stroke-dasharray="4 3"/>`);
+    out.push(text(x(goal), bottom + 14 + row * 14, label, `text-anchor="${row === 1 ? 'end' : 'middle'}" fill="#d44a3a"`));
   }
-  return { svg: out.join('\n'), height: bottom + 30 - top };
+  return { svg: out.join('\n'), height: bottom + 44 - top };
 }
 
 function scrapePanel(rows: readonly ScrapeRow[], top: number): { svg: string; height: number } {
@@ -65,6 +68,10 @@ function scrapePanel(rows: readonly ScrapeRow[], top: number): { svg: string; he
   return { svg: out.join('\n'), height: bottom + 30 - top };
 }
 
+export function chartCaption(command: string, node: string, started: Date, smoke: boolean): string {
+  return `${command} · Node ${node} · ${started.toISOString().slice(0, 16)}Z${smoke ? ' · SMOKE RUN: figures not meaningful' : ''}`;
+}
+
 export function benchChart(overhead: readonly OverheadRow[], scrape: readonly ScrapeRow[], caption: string): string {
   const a = overheadPanel(overhead, 0);
   const b = scrapePanel(scrape, a.height + 10);
@@ -78,4 +85,10 @@ export function benchChart(overhead: readonly OverheadRow[], scrape: readonly Sc
     '</svg>',
     '',
   ].join('\n');
+}
+
+if (import.meta.main) {
+  const [input = 'docs/bench/results.json', output = 'docs/bench/chart.svg'] = process.argv.slice(2);
+  const r = JSON.parse(await readFile(input, 'utf8')) as { command: string; started: string; node: string; smoke: boolean; overhead: OverheadRow[]; scrape: ScrapeRow[] };
+  await writeFile(output, benchChart(r.overhead, r.scrape, chartCaption(r.command, r.node, new Date(r.started), r.smoke)));
 }

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchChart } from './chart.ts';
+import { benchChart, chartCaption } from './chart.ts';
 import { measureMemory, memoryTable } from './memory.ts';
 import { measureOverhead, overheadTable } from './overhead.ts';
 import { measureScrape, scrapeTable } from './render.ts';
@@ -29,7 +29,7 @@ log('memory under a junk flood');
 const memory = await measureMemory(floodRequests, log);
 
 const command = `node bench/run.ts${smoke ? ' --smoke' : ''}`;
-const caption = `${command} · Node ${process.version} · ${started.toISOString().slice(0, 16)}Z${smoke ? ' · SMOKE RUN: figures not meaningful' : ''}`;
+const caption = chartCaption(command, process.version, started, smoke);
 const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
 
 await mkdir(values.out, { recursive: true });
