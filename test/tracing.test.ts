@@ -191,3 +191,42 @@ describe('the --import preload for apps that do not call startTracing', () => {
     expect(server(spans, '/leaf')!.parentSpanId).toBe(client.spanId);
   });
 });
+
+describe('the standard OTEL_* variables', () => {
+  test('OTEL_EXPORTER_OTLP_HEADERS reach the collector, OTEL_SERVICE_NAME names the service, OTEL_TRACES_SAMPLER=always_off samples nothing', { timeout: 30_000 }, async () => {
+    const own = await startOtlpReceiver();
+    const traced = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer collector-token,x-tenant=shop', OTEL_SERVICE_NAME: 'from-otel-env' });
+    const off = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_TRACES_SAMPLER: 'always_off', OTEL_SERVICE_NAME: 'never-sampled' });
+    try {
+      const tp = traceparent();
+      await fetch(`${traced.url}/api/v1/status`, { headers: { traceparent: tp.header } });
+      await (await fetch(`${off.url}/api/v1/status`)).text();
+      await own.waitForSpans((spans) => spans.some((s) => s.traceId === tp.traceId), 10_000, 'no span from the traced service');
+      expect(own.headers[0]).toMatchObject({ authorization: 'Bearer collector-token', 'x-tenant': 'shop' });
+      expect(own.spans.find((s) => s.traceId === tp.traceId)!.resource['service.name']).toBe('from-otel-env');
+      await new Promise((r) => setTimeout(r, 600)); // three export intervals of the unsampled one
+      expect(own.spans.filter((s) => s.resource['service.name'] === 'never-sampled')).toEqual([]);
+    } finally {
+      await traced.stop();
+      await off.stop();
+      await own.stop();
+    }
+  });
+
+  test('OTEL_SDK_DISABLED=true starts no SDK: no span pipeline metrics, no exemplars, requests and logs as usual', { timeout: 30_000 }, async () => {
+    const own = await startOtlpReceiver();
+    const disabled = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_SDK_DISABLED: 'true' });
+    try {
+      expect((await fetch(`${disabled.url}/api/v1/status`)).status).toBe(200);
+      const om = await (await fetch(disabled.metricsUrl, { headers: { accept: 'application/openmetrics-text' } })).text();
+      expect(om).not.toContain('otel_sdk_');
+      expect(om).not.toContain('trace_id=');
+      await waitFor(async () => disabled.logs().some((l) => l.message === 'GET /api/v1/status 200'), 5000, 'no request log line');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(own.requests.ok + own.requests.rejected).toBe(0);
+    } finally {
+      await disabled.stop();
+      await own.stop();
+    }
+  });
+});

@@ -33,6 +33,8 @@ export interface OtlpReceiver {
   readonly url: string;
   readonly port: number;
   readonly spans: readonly ReceivedSpan[];
+  /** Headers of every accepted export request. */
+  readonly headers: readonly Readonly<Record<string, string | string[] | undefined>>[];
   /** Export requests answered, by status. */
   readonly requests: { ok: number; error: number; blackholed: number; rejected: number };
   setMode(mode: ReceiverMode): void;
@@ -102,6 +104,7 @@ export function decodeTraces(body: ExportTraceServiceRequest): ReceivedSpan[] {
 export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   let mode: ReceiverMode = 'ok';
   const spans: ReceivedSpan[] = [];
+  const headers: IncomingMessage['headers'][] = [];
   const requests = { ok: 0, error: 0, blackholed: 0, rejected: 0 };
   const sockets = new Set<Socket>();
   let server: Server | undefined;
@@ -126,6 +129,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       }
       try {
         spans.push(...decodeTraces(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportTraceServiceRequest));
+        if (headers.length < 1000) headers.push(req.headers);
         requests.ok++;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } catch (err) {
@@ -158,6 +162,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       return port;
     },
     spans,
+    headers,
     requests,
     setMode: (m) => void (mode = m),
     async waitForSpans(predicate, timeoutMs, what) {
