@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Histogram, Registry } from 'prom-client';
 import { HTTP_METHODS, httpServerRequestDuration as spec } from '../exporter/catalog/http.ts';
 import { renderRegistryChunks } from '../exporter/exposition.ts';
+import { releaseChunks } from '../exporter/exposition-writer.ts';
 import { HistogramFamily } from '../exporter/metric-family.ts';
 import type { Logger } from '../exporter/logger.ts';
 import { median } from './lib.ts';
@@ -78,6 +79,16 @@ const VARIANTS: Variant[] = ['ours-prometheus', 'ours-openmetrics', 'prom-client
  * Both renders are synchronous code plus microtasks, so the loop is blocked
  * for the whole render; the delay monitor confirms it independently.
  */
+function countOutput(text: string | Buffer[]): { lines: number; bytes: number } {
+  let lines = 0;
+  let bytes = 0;
+  for (const part of typeof text === 'string' ? [Buffer.from(text)] : text) {
+    bytes += part.length;
+    for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) lines++;
+  }
+  return { lines, bytes };
+}
+
 async function timeRender(render: () => Promise<string | Buffer[]>) {
   collect();
   const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -90,13 +101,10 @@ async function timeRender(render: () => Promise<string | Buffer[]>) {
   const ms = performance.now() - t0;
   await sleep(3); // the monitor's timer fires (late) only after the render
   eld.disable();
-  let lines = 0;
-  let bytes = 0;
-  for (const part of typeof text === 'string' ? [Buffer.from(text)] : text) {
-    bytes += part.length;
-    for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) lines++;
-  }
-  return { ms, blockMs: eld.max / 1e6, lines, bytes };
+  const measured = countOutput(text);
+  // As /metrics does once the response is written: the chunks serve the next scrape.
+  if (typeof text !== 'string') releaseChunks(text);
+  return { ms, blockMs: eld.max / 1e6, ...measured };
 }
 
 export interface ScrapeRow {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { CONTENT_TYPES, negotiateFormat, renderRegistryChunks } from './exposition.ts';
+import { releaseChunks } from './exposition-writer.ts';
 import { sameSecret } from './secret.ts';
 
 export type MetricsAuth = { readonly bearerToken: string } | { readonly username: string; readonly password: string };
@@ -33,6 +34,8 @@ export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler 
     try {
       const { body, contentType } = await render(negotiateFormat(req.headers.accept));
       const chunks = typeof body === 'string' ? [Buffer.from(body, 'utf8')] : body;
+      // Reused by the next scrape once written; an aborted response leaves them to GC.
+      if (typeof body !== 'string') res.once('finish', () => releaseChunks(body));
       const length = chunks.reduce((n, c) => n + c.length, 0);
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': length });
       if (req.method === 'HEAD') return void res.end();
