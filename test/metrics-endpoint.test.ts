@@ -1,7 +1,8 @@
 // /metrics over real HTTP: content negotiation, bearer and basic auth, HEAD,
 // and listenMetrics serving metrics and health on a port of its own.
+import { connect } from 'node:net';
 import express from 'express';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import { counter } from '../exporter/catalog/spec.ts';
 import { createExporter, type ExporterOptions } from '../exporter/exporter.ts';
@@ -183,5 +184,56 @@ describe('listenMetrics', () => {
     const { exporter } = await appWithMetrics();
     const { port } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
     await expect(exporter.listenMetrics(port, '127.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+describe('a large exposition', () => {
+  /** One GET /metrics on a raw socket that reads nothing for `stallMs`: the server's writes back up. */
+  function slowScrape(base: string, stallMs: number): Promise<string> {
+    const { port } = new URL(base);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      const parts: Buffer[] = [];
+      socket.pause();
+      setTimeout(() => socket.resume(), stallMs);
+      socket.on('data', (d: Buffer) => parts.push(d));
+      socket.on('end', () => resolve(Buffer.concat(parts).toString('utf8').split('\r\n\r\n').slice(1).join('\r\n\r\n')));
+      socket.on('error', reject);
+    });
+  }
+
+  test('is sent in chunks with a content-length; scrapes during a slow client\'s download (reusing chunk buffers) each get a complete body of their own', async () => {
+    const { exporter, base } = await appWithMetrics();
+    // Every scrape writes its own number into each series: a body holding two numbers was overwritten by another scrape.
+    const SERIES = 40_000;
+    let scrapes = 0;
+    new Gauge({
+      name: 'shop_scrape_marker',
+      help: 'The number of the scrape, in every series.',
+      labelNames: ['slot'],
+      registers: [exporter.registry],
+      collect() {
+        scrapes++;
+        for (let i = 0; i < SERIES; i++) this.set({ slot: `slot-${i}-${'x'.repeat(80)}` }, scrapes);
+      },
+    });
+    const slow = slowScrape(base, 1500);
+    await new Promise((r) => setTimeout(r, 300)); // its body is rendered and queued behind the stalled socket
+    const fast = [await request(`${base}/metrics`), await request(`${base}/metrics`), await request(`${base}/metrics`)];
+    for (const b of fast) {
+      expect(b.status).toBe(200);
+      expect(Number(b.headers.get('content-length'))).toBe(Buffer.byteLength(b.body));
+    }
+    const bodies = [await slow, ...fast.map((b) => b.body)];
+    const seen = new Set<string>();
+    for (const body of bodies) {
+      expect(body.length).toBeGreaterThan(4 << 20); // many 256 KiB chunks, more than the socket buffers hold
+      const markers = body.split('\n').filter((l) => l.startsWith('shop_scrape_marker{'));
+      expect(markers).toHaveLength(SERIES);
+      const values = new Set(markers.map((l) => l.split(' ').at(-1)));
+      expect([...values]).toHaveLength(1);
+      seen.add([...values][0]!);
+    }
+    expect(seen.size).toBe(4);
   });
 });
