@@ -1,7 +1,6 @@
 // The one build of alerting artefacts: rule files and PrometheusRule objects
 // per environment, promtool unit tests, and runbooks. `npm run build:alerts`
 // writes them; test/alerts-drift.test.ts fails when the committed files differ.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alertmanagerConfig, alertmanagerYaml, notificationTemplates } from './alertmanager/index.ts';
@@ -10,6 +9,7 @@ import { allGroups } from './groups/index.ts';
 import { GENERATED_HEADER, promtoolTests, prometheusRule, ruleFile } from './lib/compile.ts';
 import { isAlert } from './lib/rules.ts';
 import { runbookPage } from './lib/runbook.ts';
+import { writeGenerated } from '../scripts/write-generated.ts';
 
 export const ALERTS_DIR = dirname(fileURLToPath(import.meta.url));
 export const GENERATED_DIR = join(ALERTS_DIR, 'generated');
@@ -38,13 +38,5 @@ export function buildAlerts(): Map<string, string> {
   return files;
 }
 
-async function main(): Promise<void> {
-  for (const [path, content] of buildAlerts()) {
-    const full = join(ALERTS_DIR, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
-  }
-  console.log(`wrote ${buildAlerts().size} files under alerts/`);
-}
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeGenerated(ALERTS_DIR, buildAlerts());

@@ -4,11 +4,11 @@
 // are not copied: compose.yaml mounts them from alerts/generated and
 // dashboards/generated. test/compose-config.test.ts fails when the committed
 // file differs from a fresh build.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ALERTMANAGER_PORT, PROMETHEUS_RULES_DIR, type StackService, scrapedServices } from './services.ts';
+import { writeGenerated } from '../scripts/write-generated.ts';
 
 export const COMPOSE_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -42,14 +42,5 @@ export function buildCompose(): Map<string, string> {
   return new Map([['generated/prometheus.yml', HEADER + stringify(prometheusConfig(), { lineWidth: 0 })]]);
 }
 
-async function main(): Promise<void> {
-  const files = buildCompose();
-  for (const [path, content] of files) {
-    const full = join(COMPOSE_DIR, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
-  }
-  console.log(`wrote ${files.size} file${files.size === 1 ? '' : 's'} under compose/`);
-}
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeGenerated(COMPOSE_DIR, buildCompose());

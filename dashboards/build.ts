@@ -1,13 +1,13 @@
 // The one build of Grafana artefacts: dashboard JSON from the SDK builders
 // and the provisioning files that load them. `npm run build:dashboards`
 // writes them; test/dashboards-drift.test.ts fails when the committed files differ.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboardConfig, type DashboardConfig, type DashboardUid, type Folder } from './config.ts';
 import { allDashboards } from './index.ts';
 import { dashboardProviders, datasources, provisioningYaml } from './provisioning.ts';
+import { writeGenerated } from '../scripts/write-generated.ts';
 
 export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const GENERATED_DIR = join(DASHBOARDS_DIR, 'generated');
@@ -42,14 +42,5 @@ export function buildDashboards(config: DashboardConfig = dashboardConfig()): Ma
   return files;
 }
 
-async function main(): Promise<void> {
-  const files = buildDashboards();
-  for (const [path, content] of files) {
-    const full = join(DASHBOARDS_DIR, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
-  }
-  console.log(`wrote ${files.size} files under dashboards/generated/`);
-}
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeGenerated(DASHBOARDS_DIR, buildDashboards());

@@ -79,17 +79,19 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     active.counts[method]!++;
     active.seen[method] = true;
     const written = responseSize === undefined ? undefined : countWrittenBytes(res);
-    const span: Span | undefined = tracer === undefined ? activeSpan() : startServerSpan(tracer, req);
+    const span: Span | undefined = tracer === undefined ? activeSpan() : startServerSpan(tracer, req, HTTP_METHODS[method]!);
 
     res.on('close', () => {
       active.counts[method]!--;
       const route = routes.resolve(req as RoutedRequest);
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
       const seconds = (performance.now() - start) / 1000;
-      if (tracer !== undefined) endServerSpan(span!, req.method ?? 'GET', route === UNMATCHED_ROUTE ? undefined : route, status);
+      /** The route template for spans and logs; unmatched requests have none. */
+      const template = route === UNMATCHED_ROUTE ? undefined : route;
+      if (tracer !== undefined) endServerSpan(span!, HTTP_METHODS[method]!, template, status);
       if (excluded.has(route)) return;
       duration.get(route, method, status).observe(seconds, exemplarOf(span));
-      if (requestLogger !== undefined) logRequest(requestLogger, req, HTTP_METHODS[method]!, route === UNMATCHED_ROUTE ? undefined : route, status, seconds, span);
+      if (requestLogger !== undefined) logRequest(requestLogger, req, HTTP_METHODS[method]!, template, status, seconds, span);
       if (requestSize !== undefined) {
         const length = Number(req.headers['content-length']);
         if (length >= 0) requestSize.get(route, method, NO_STATUS).observe(length);

@@ -4,13 +4,13 @@
 // (kustomize only loads files inside the kustomization root, so they are
 // copied in). `npm run build:k8s` writes them; test/k8s-drift.test.ts fails
 // when the committed files differ from a fresh build.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildAlerts } from '../alerts/build.ts';
 import { baseConfig, ENVIRONMENTS, type Environment } from '../alerts/config.ts';
 import { buildDashboards, GENERATED_PATHS } from '../dashboards/build.ts';
+import { writeGenerated } from '../scripts/write-generated.ts';
 
 export const K8S_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -148,14 +148,5 @@ function generatedKustomization(folders: ReadonlyMap<string, readonly string[]>)
   };
 }
 
-async function main(): Promise<void> {
-  const files = buildK8s();
-  for (const [path, content] of files) {
-    const full = join(K8S_DIR, path);
-    await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
-  }
-  console.log(`wrote ${files.size} files under k8s/`);
-}
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeGenerated(K8S_DIR, buildK8s());

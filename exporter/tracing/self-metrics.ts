@@ -22,12 +22,10 @@ export interface SelfMetrics {
 
 export function spanPipelineMetrics(logger: Logger): SelfMetrics {
   const options = { logger };
-  const processedFamily = new CounterFamily(spanProcessed, options);
-  const exportedFamily = new CounterFamily(spanExported, options);
+  const processed = new CounterFamily(spanProcessed, options);
+  const exported = new CounterFamily(spanExported, options);
   const inflightFamily = new GaugeFamily(spanInflight, options);
   const capacityFamily = new GaugeFamily(spanQueueCapacity, options);
-  const processed = processedFamily;
-  const exported = exportedFamily;
   const inflight = inflightFamily.labels();
   const capacity = capacityFamily.labels();
   const queueCallbacks: ObservableCallback[] = [];
@@ -44,7 +42,7 @@ export function spanPipelineMetrics(logger: Logger): SelfMetrics {
   const register = (registry: Registry) => {
     if (registered.has(registry)) return;
     registered.add(registry);
-    for (const family of [processedFamily, exportedFamily, inflightFamily, capacityFamily, queue]) family.register(registry);
+    for (const family of [processed, exported, inflightFamily, capacityFamily, queue]) family.register(registry);
   };
 
   const counters: Record<string, (value: number, attrs?: Attributes) => void> = {

@@ -4,33 +4,35 @@
 // of the request in its context, and ends it when the response closes.
 import type { IncomingMessage } from 'node:http';
 import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
-import { HTTP_METHODS } from '../catalog/http.ts';
+import type { HTTP_METHODS } from '../catalog/http.ts';
 
 export const TRACER_NAME = 'node-observability-kit';
 
-const KNOWN_METHODS: ReadonlySet<string> = new Set(HTTP_METHODS);
+/** The request method as the middleware normalised it: a known method, or `_OTHER`. */
+type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** Span names use `HTTP` for methods the conventions do not know. */
+const spanMethod = (method: HttpMethod) => (method === '_OTHER' ? 'HTTP' : method);
 
 /** The tracer of the globally registered provider (a no-op one until tracing starts). */
 export function kitTracer(): Tracer {
   return trace.getTracer(TRACER_NAME);
 }
 
-export function startServerSpan(tracer: Tracer, req: IncomingMessage): Span {
+export function startServerSpan(tracer: Tracer, req: IncomingMessage, method: HttpMethod): Span {
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const method = req.method ?? 'GET';
-  const known = KNOWN_METHODS.has(method);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const host = req.headers.host ?? '';
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
-  const span = tracer.startSpan(
-    known ? method : 'HTTP',
+  return tracer.startSpan(
+    spanMethod(method),
     {
       kind: SpanKind.SERVER,
       attributes: {
-        'http.request.method': known ? method : '_OTHER',
-        ...(!known && { 'http.request.method_original': method }),
+        'http.request.method': method,
+        ...(method === '_OTHER' && req.method !== undefined && { 'http.request.method_original': req.method }),
         'url.path': q === -1 ? url : url.slice(0, q),
         ...(q !== -1 && { 'url.query': url.slice(q + 1) }),
         'url.scheme': (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
@@ -43,7 +45,6 @@ export function startServerSpan(tracer: Tracer, req: IncomingMessage): Span {
     },
     parent,
   );
-  return span;
 }
 
 /** Runs `fn` with `span` active, so log lines and outgoing calls made for the request belong to it. */
@@ -51,10 +52,10 @@ export function withSpan<T>(span: Span, fn: () => T): T {
   return context.with(trace.setSpan(context.active(), span), fn);
 }
 
-export function endServerSpan(span: Span, method: string, route: string | undefined, status: number): void {
+export function endServerSpan(span: Span, method: HttpMethod, route: string | undefined, status: number): void {
   if (route !== undefined) {
     span.setAttribute('http.route', route);
-    span.updateName(`${KNOWN_METHODS.has(method) ? method : 'HTTP'} ${route}`);
+    span.updateName(`${spanMethod(method)} ${route}`);
   }
   span.setAttribute('http.response.status_code', status);
   // Server spans are errors on 5xx only: a 4xx is the client's mistake, not the server's.

@@ -57,10 +57,10 @@ let started: Tracing | undefined;
 export function startTracing(options: TracingOptions): Tracing {
   if (started !== undefined) return started;
   const env = process.env;
-  if (isTrue(env.OTEL_SDK_DISABLED) || (getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp') === 'none') {
+  const exporterName = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
+  if (isTrue(env.OTEL_SDK_DISABLED) || exporterName === 'none') {
     return (started = { enabled: false, registerMetrics() {}, shutdown: async () => {} });
   }
-  const exporterName = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
   if (exporterName !== 'otlp') throw new Error(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporterName)}: only "otlp" (OTLP/HTTP) or "none" are supported`);
   const protocol = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL');
   if (protocol !== undefined && protocol !== 'http/json') {

@@ -2,27 +2,20 @@
 // receiver POSTs, so tests can assert on real notifications.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Notification, PagedAlert } from '../../stack/pager.ts';
 import { waitFor } from './net.ts';
 
-/** One alert of a notification (Alertmanager webhook payload, version 4). */
-export interface WebhookAlert {
-  readonly status: 'firing' | 'resolved';
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly startsAt: string;
-  readonly endsAt: string;
+/** One alert of a notification (Alertmanager webhook payload, version 4): the pager's fields and the rest. */
+export interface WebhookAlert extends PagedAlert {
   readonly generatorURL: string;
   readonly fingerprint: string;
 }
 
-/** A notification as Alertmanager's webhook receiver sends it. */
-export interface WebhookNotification {
+/** A notification as Alertmanager's webhook receiver sends it: the pager's fields and the rest. */
+export interface WebhookNotification extends Notification {
   readonly version: string;
   readonly groupKey: string;
   readonly truncatedAlerts: number;
-  readonly status: 'firing' | 'resolved';
-  /** The name of the receiver the route chose (pager, chat, ...). */
-  readonly receiver: string;
   readonly groupLabels: Readonly<Record<string, string>>;
   readonly commonLabels: Readonly<Record<string, string>>;
   readonly commonAnnotations: Readonly<Record<string, string>>;
