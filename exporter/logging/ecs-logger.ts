@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
 import { REDACTED } from './request-log.ts';
+import { TurnBatchedStream } from './turn-batched-stream.ts';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -68,14 +69,15 @@ export const REDACT_PATHS = [
 
 export function createLogger(options: LoggerOptions): EcsLogger {
   // Asynchronous, so a slow reader of stdout never blocks a request; bounded, so it never holds more than STDOUT_MAX_BUFFER.
-  const stdout = options.destination ?? pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER });
+  // Lines are written once per event-loop turn, not once each (see turn-batched-stream.ts).
+  const stdout = options.destination ?? new TurnBatchedStream(pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER }));
   const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
   const stream = logstash === undefined ? stdout : pino.multistream([{ stream: stdout, level: 'trace' }, { stream: logstash, level: 'trace' }]);
   const config = (redact: boolean): LoggerConfig => ({
     level: options.level ?? 'info',
     messageKey: 'message',
     errorKey: 'error',
-    timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
+    timestamp: isoTimestamp,
     base: {
       ecs: { version: ECS_VERSION },
       service: {
@@ -108,6 +110,18 @@ export function createLogger(options: LoggerOptions): EcsLogger {
         await logstash?.close(timeoutMs);
       })()),
   };
+}
+
+// Formatting a date costs more than the rest of a short line; lines logged in the same millisecond share it.
+let lastMillis = 0;
+let lastTimestamp = '';
+function isoTimestamp(): string {
+  const now = Date.now();
+  if (now !== lastMillis) {
+    lastMillis = now;
+    lastTimestamp = `,"@timestamp":"${new Date(now).toISOString()}"`;
+  }
+  return lastTimestamp;
 }
 
 /** ECS `error.*` from an Error (pino's own serializer would write `type`/`message`/`stack`). */

@@ -37,6 +37,13 @@ export class LogstashStream {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #warned = false;
+  /** The socket corked for the current event-loop turn: its lines leave in one write when the turn ends. */
+  #corked: Socket | undefined;
+  readonly #uncork = () => {
+    const socket = this.#corked;
+    this.#corked = undefined;
+    socket?.uncork();
+  };
   readonly #shipped: CounterSeries;
   readonly #dropped: { buffer_full: CounterSeries; disconnected: CounterSeries };
 
@@ -77,6 +84,11 @@ export class LogstashStream {
     if (this.#connected && socket !== undefined) {
       if (socket.writableLength + line.length > this.#max) this.#dropped.buffer_full.inc();
       else {
+        if (this.#corked !== socket) {
+          this.#corked = socket;
+          socket.cork();
+          setImmediate(this.#uncork);
+        }
         socket.write(line);
         this.#shipped.inc();
       }
