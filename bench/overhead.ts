@@ -1,12 +1,14 @@
 // Request overhead: bare Express 5, a bare `close` listener (the floor for any
-// middleware that sees the end of a response), the metrics middleware,
+// middleware that sees the end of a response), bare Express plus a 1 µs and a
+// 5 µs busy-wait (calibration: what a known CPU cost does to the ratio on this
+// machine), the metrics middleware,
 // express-prom-bundle, full instrumentation (metrics + one span per request
 // exported over OTLP/HTTP + an ECS log line) at 100 % and 10 % sampling, and
 // OpenTelemetry's auto-instrumentations with their defaults; then the full
 // case with a collector that is down or blackholed and a Logstash that stops
 // reading. Server pinned to one core, autocannon on the other, cases
 // alternated within each pair; the collector stand-ins run on the load core.
-// Usage: node bench/overhead.ts [pairs=5] [seconds=3]
+// Usage: node bench/overhead.ts [pairs=8] [seconds=3]
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,8 @@ export interface OverheadRow {
   readonly name: string;
   readonly rps: number;
   readonly ratioToBare: number;
+  /** The middle half of the per-pair ratios to bare (quartiles): how far one pair can be trusted. */
+  readonly ratioToBareSpread: readonly [number, number];
   readonly ratioToHealthy: number | undefined;
   readonly p99Ms: number;
   readonly cpuMicrosPerRequest: number;
@@ -69,6 +73,8 @@ export function overheadCases(ports: { sink: number; blackhole: number; stalled:
   return [
     { name: 'bare Express 5', variant: 'bare' },
     { name: 'a close listener only', variant: 'listener-only' },
+    { name: 'bare + 1 µs busy-wait (calibration)', variant: 'busy-wait', env: { BENCH_BUSY_US: '1' } },
+    { name: 'bare + 5 µs busy-wait (calibration)', variant: 'busy-wait', env: { BENCH_BUSY_US: '5' } },
     { name: 'kit metrics', variant: 'kit' },
     { name: 'express-prom-bundle 8', variant: 'express-prom-bundle' },
     { name: 'kit full, 100% sampled', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '1' } },
@@ -109,13 +115,15 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
     stand.close();
   }
   const byName = (name: string) => runs.get(cases.find((c) => c.name === name)!)!;
-  const ratio = (r: { rps: number }[], base: { rps: number }[]) => median(r.map((x, i) => x.rps / base[i]!.rps));
+  const pairRatios = (r: { rps: number }[], base: { rps: number }[]) => r.map((x, i) => x.rps / base[i]!.rps);
+  const ratio = (r: { rps: number }[], base: { rps: number }[]) => median(pairRatios(r, base));
   return cases.map((c) => {
     const r = runs.get(c)!;
     return {
       name: c.name,
       rps: median(r.map((x) => x.rps)),
       ratioToBare: ratio(r, byName('bare Express 5')),
+      ratioToBareSpread: quartiles(pairRatios(r, byName('bare Express 5'))),
       ratioToHealthy: c.resilience || c.name === HEALTHY ? ratio(r, byName(HEALTHY)) : undefined,
       p99Ms: median(r.map((x) => x.p99)),
       cpuMicrosPerRequest: median(r.map((x) => x.cpu)),
@@ -123,17 +131,27 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
   });
 }
 
+/** First and third quartiles (medians of the lower and upper halves). */
+function quartiles(xs: readonly number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const half = s.length >> 1;
+  return s.length < 2 ? [s[0]!, s[0]!] : [median(s.slice(0, half)), median(s.slice(s.length - half))];
+}
+
 export function overheadTable(rows: readonly OverheadRow[], options: OverheadOptions): string {
   return [
-    `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s (medians; ratios are medians of per-pair ratios)`,
+    `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s (medians; ratios are medians of per-pair ratios, with the middle half of the per-pair ratios beside them)`,
     '',
-    '| case | req/s | ratio to bare | ratio to healthy full | p99 ms | server CPU µs/req |',
-    '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} |`),
+    '| case | req/s | ratio to bare | pair ratios, middle half | ratio to healthy full | p99 ms | server CPU µs/req |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToBareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} |`,
+    ),
   ].join('\n');
 }
 
 if (import.meta.main) {
-  const options = { pairs: Number(process.argv[2] ?? 5), seconds: Number(process.argv[3] ?? 3), warmupSeconds: 1 };
+  const options = { pairs: Number(process.argv[2] ?? 8), seconds: Number(process.argv[3] ?? 3), warmupSeconds: 1 };
   console.log(overheadTable(await measureOverhead(options), options));
 }

@@ -14,7 +14,7 @@ import { measureScrape, scrapeTable } from './render.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, out: { type: 'string', default: 'docs/bench' } } });
 const smoke = values.smoke;
-const overheadOptions = smoke ? { pairs: 1, seconds: 1, warmupSeconds: 0.5 } : { pairs: 5, seconds: 3, warmupSeconds: 1 };
+const overheadOptions = smoke ? { pairs: 1, seconds: 1, warmupSeconds: 0.5 } : { pairs: 8, seconds: 3, warmupSeconds: 1 };
 const sizes = smoke ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 const reps = smoke ? 1 : 5;
 const floodRequests = smoke ? 3_000 : 100_000;

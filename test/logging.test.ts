@@ -2,7 +2,7 @@
 // on, trace ids of the active span, secrets censored, and shipping to a TCP
 // json_lines input that never holds a request up, whether Logstash is down
 // or stops reading.
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createExporter } from '../exporter/exporter.ts';
 import { createLogger } from '../exporter/logging/ecs-logger.ts';
 import { LogstashStream } from '../exporter/logging/logstash-stream.ts';
+import { logRequest, type RequestLogger } from '../exporter/logging/request-log.ts';
 import { renderRegistry } from '../exporter/exposition.ts';
 import { startDemoProcess } from './support/demo-process.ts';
 import { flood } from './support/load.ts';
@@ -100,10 +101,13 @@ describe('ECS lines', () => {
 });
 
 describe('the request log line', () => {
-  test('one line per request with http.*, url.*, event.duration, user_agent; query secrets redacted; no header values', async () => {
+  test.each([
+    ['through pino (logRequests: true)', false],
+    ['through createLogger().accessLogger (its own template)', true],
+  ])('%s: one line per request with http.*, url.*, event.duration, user_agent; query secrets redacted; no header values', async (_name, fast) => {
     const out = capture();
-    const { logger, close } = createLogger({ serviceName: 'shop', destination: out.stream });
-    const exporter = createExporter({ logger, logRequests: true, traces: true, processMetrics: false, hostMetrics: false });
+    const { logger, accessLogger, close } = createLogger({ serviceName: 'shop', destination: out.stream });
+    const exporter = createExporter({ logger, logRequests: fast ? accessLogger : true, traces: true, processMetrics: false, hostMetrics: false });
     const app = express();
     app.use(exporter.middleware);
     const orders = express.Router();
@@ -135,6 +139,49 @@ describe('the request log line', () => {
     expect(failed).toMatchObject({ 'log.level': 'error', http: { response: { status_code: 500 }, route: '/boom' } });
     expect(missing).toMatchObject({ 'log.level': 'warn', http: { response: { status_code: 404 } } });
     expect(missing!.http.route).toBeUndefined(); // unmatched: no route to name
+  });
+
+  test('the access logger writes the same document as the pino path, escaping included', async () => {
+    const out = capture();
+    const { logger, accessLogger, close } = createLogger({ serviceName: 'shop', serviceVersion: '2.0.0', environment: 'staging', destination: out.stream });
+    const viaPino: RequestLogger = { info: (f, m) => logger.info(f, m), warn: (f, m) => logger.warn(f, m), error: (f, m) => logger.error(f, m) };
+    const span = new TracerProvider().getTracer('t').startSpan('s');
+    const requests = [
+      { url: '/orders/42?password=hunter2&page=2', headers: { 'user-agent': 'curl/8 "quoted" \\ back\u0001slash é 漢' }, remoteAddress: '10.0.0.7' },
+      { url: '/plain', headers: {}, remoteAddress: undefined },
+      { url: '/we"ird\\path\n?x=1', headers: { 'user-agent': '' }, remoteAddress: '::1' },
+    ];
+    const cases: [number, string | undefined, typeof span | undefined][] = [
+      [200, '/orders/:id', span],
+      [404, undefined, undefined],
+      [503, '/we"ird/:x', span],
+    ];
+    for (const [i, r] of requests.entries()) {
+      const req = { url: r.url, originalUrl: r.url, httpVersion: '1.1', headers: r.headers, socket: { remoteAddress: r.remoteAddress } } as unknown as IncomingMessage;
+      const [status, route, s] = cases[i]!;
+      logRequest(viaPino, req, 'GET', route, status, 0.0123456, s);
+      logRequest(accessLogger, req, 'GET', route, status, 0.0123456, s);
+    }
+    await close();
+    const records = out.records();
+    expect(records).toHaveLength(6);
+    for (let i = 0; i < 6; i += 2) {
+      const { '@timestamp': _a, ...pinoLine } = records[i]!;
+      const { '@timestamp': _b, ...fastLine } = records[i + 1]!;
+      expect(fastLine).toEqual(pinoLine);
+    }
+    expect(records.map((r) => r['log.level'])).toEqual(['info', 'info', 'warn', 'warn', 'error', 'error']);
+    expect(records[1]).toMatchObject({ url: { query: 'password=[REDACTED]&page=2' }, trace: { id: span.spanContext().traceId } });
+  });
+
+  test('the access logger follows the logger level', async () => {
+    const out = capture();
+    const { accessLogger, close } = createLogger({ serviceName: 'shop', level: 'warn', destination: out.stream });
+    const req = { url: '/x', httpVersion: '1.1', headers: {}, socket: {} } as unknown as IncomingMessage;
+    logRequest(accessLogger, req, 'GET', '/x', 200, 0.001, undefined);
+    logRequest(accessLogger, req, 'GET', '/x', 404, 0.001, undefined);
+    await close();
+    expect(out.records().map((r) => r.message)).toEqual(['GET /x 404']);
   });
 });
 

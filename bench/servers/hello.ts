@@ -1,4 +1,4 @@
-// One server variant per process for bench/http-overhead.ts: a hello route on
+// One server variant per process for bench/overhead.ts: a hello route on
 // bare Express, or with a metrics middleware in front. Prints its port.
 import express from 'express';
 import { Registry } from 'prom-client';
@@ -11,6 +11,15 @@ async function build(variant: Variant): Promise<express.Express> {
   if (variant === 'listener-only') {
     app.use((_req, res, next) => {
       res.on('close', () => {});
+      next();
+    });
+  }
+  if (variant === 'busy-wait') {
+    const busyMs = Number(process.env.BENCH_BUSY_US) / 1000;
+    if (!(busyMs > 0)) throw new Error(`BENCH_BUSY_US must be a positive number of microseconds, got ${process.env.BENCH_BUSY_US}`);
+    app.use((_req, _res, next) => {
+      const start = performance.now();
+      while (performance.now() - start < busyMs);
       next();
     });
   }

@@ -12,7 +12,9 @@ import type { Registry } from 'prom-client';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
 import { REDACTED } from './request-log.ts';
-import { TurnBatchedStream } from './turn-batched-stream.ts';
+import { type AccessLogger, createAccessLogger } from './access-logger.ts';
+import { isoNow } from './timestamp.ts';
+import { type LineSink, TurnBatchedStream } from './turn-batched-stream.ts';
 
 export const ECS_VERSION = '8.11.0';
 
@@ -37,11 +39,12 @@ export interface LoggerOptions {
 export interface EcsLogger {
   readonly logger: PinoLogger;
   /**
-   * The same lines without the redaction pass, for the request log: it never
-   * holds headers and redacts query secrets itself, and redaction measured
-   * about a fifth of a request's CPU on a hello route.
+   * For the request log (`createExporter({ logRequests: accessLogger })`):
+   * writes the request line from a template, without the redaction pass (the
+   * line never holds headers and redacts query secrets itself). Same lines,
+   * same destinations; `node bench/log-line-cost.ts` measures the saving.
    */
-  readonly accessLogger: PinoLogger;
+  readonly accessLogger: AccessLogger;
   /** Writes out what is buffered, then closes the Logstash connection (waiting up to `timeoutMs` for it to drain). */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -72,22 +75,24 @@ export function createLogger(options: LoggerOptions): EcsLogger {
   // Lines are written once per event-loop turn, not once each (see turn-batched-stream.ts).
   const stdout = options.destination ?? new TurnBatchedStream(pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER }));
   const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
-  const stream = logstash === undefined ? stdout : pino.multistream([{ stream: stdout, level: 'trace' }, { stream: logstash, level: 'trace' }]);
+  // Both destinations take every level, so a plain tee does (pino.multistream would filter by level per line).
+  const stream = logstash === undefined ? stdout : tee(stdout, logstash);
+  const base = {
+    ecs: { version: ECS_VERSION },
+    service: {
+      name: options.serviceName,
+      ...(options.serviceVersion !== undefined && { version: options.serviceVersion }),
+      ...(options.environment !== undefined && { environment: options.environment }),
+    },
+    process: { pid: process.pid },
+    host: { hostname: hostname() },
+  };
   const config = (redact: boolean): LoggerConfig => ({
     level: options.level ?? 'info',
     messageKey: 'message',
     errorKey: 'error',
-    timestamp: isoTimestamp,
-    base: {
-      ecs: { version: ECS_VERSION },
-      service: {
-        name: options.serviceName,
-        ...(options.serviceVersion !== undefined && { version: options.serviceVersion }),
-        ...(options.environment !== undefined && { environment: options.environment }),
-      },
-      process: { pid: process.pid },
-      host: { hostname: hostname() },
-    },
+    timestamp: () => `,"@timestamp":"${isoNow()}"`,
+    base,
     formatters: { level: (label) => ({ 'log.level': label }) },
     serializers: { error: ecsError },
     ...(redact && { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
@@ -98,7 +103,7 @@ export function createLogger(options: LoggerOptions): EcsLogger {
     },
   });
   const logger = pino(config(true), stream);
-  const accessLogger = pino(config(false), stream);
+  const accessLogger = createAccessLogger(pino(config(false), stream), base, stream);
   if (logstash !== undefined) logstash.setLogger(logger);
   let closing: Promise<void> | undefined;
   return {
@@ -112,16 +117,23 @@ export function createLogger(options: LoggerOptions): EcsLogger {
   };
 }
 
-// Formatting a date costs more than the rest of a short line; lines logged in the same millisecond share it.
-let lastMillis = 0;
-let lastTimestamp = '';
-function isoTimestamp(): string {
-  const now = Date.now();
-  if (now !== lastMillis) {
-    lastMillis = now;
-    lastTimestamp = `,"@timestamp":"${new Date(now).toISOString()}"`;
-  }
-  return lastTimestamp;
+/** Every line to both destinations; flushing flushes both. */
+function tee(a: LineSink, b: LineSink): LineSink {
+  return {
+    write(line: string) {
+      a.write(line);
+      b.write(line);
+    },
+    flush(cb) {
+      b.flush?.();
+      if (a.flush !== undefined) a.flush(cb);
+      else cb?.();
+    },
+    flushSync() {
+      a.flushSync?.();
+      b.flushSync?.();
+    },
+  };
 }
 
 /** ECS `error.*` from an Error (pino's own serializer would write `type`/`message`/`stack`). */

@@ -3,6 +3,7 @@
 // are redacted before the line is built; headers are never logged.
 import type { IncomingMessage } from 'node:http';
 import { isSpanContextValid, type Span } from '@opentelemetry/api';
+import type { AccessLogger } from './access-logger.ts';
 
 export const REDACTED = '[REDACTED]';
 
@@ -20,8 +21,41 @@ export interface RequestLogger {
   error(fields: object, message: string): void;
 }
 
+/** The parts of a request line both writers (pino's fields object, the access logger's template) share. */
+export interface RequestLine {
+  readonly path: string;
+  /** The query string with secret-looking parameters redacted; absent without a `?`. */
+  readonly query: string | undefined;
+  readonly durationNanos: number;
+  readonly userAgent: string | undefined;
+  readonly clientAddress: string | undefined;
+  readonly traceId: string | undefined;
+  readonly spanId: string | undefined;
+  readonly message: string;
+}
+
+export function requestLine(req: IncomingMessage, method: string, route: string | undefined, status: number, durationSeconds: number, span: Span | undefined): RequestLine {
+  // Express rewrites req.url inside mounted routers; originalUrl keeps what the client asked for.
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const spanContext = span?.spanContext();
+  const ctx = spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+  return {
+    path,
+    query: q === -1 ? undefined : redactQuery(url.slice(q + 1)),
+    durationNanos: Math.round(durationSeconds * 1e9),
+    userAgent: req.headers['user-agent'],
+    clientAddress: req.socket.remoteAddress,
+    traceId: ctx?.traceId,
+    spanId: ctx?.spanId,
+    message: `${method} ${path} ${status}`,
+  };
+}
+
+/** Writes the request line: by the logger's own template when it has one (createLogger's accessLogger), else as fields for pino. */
 export function logRequest(
-  logger: RequestLogger,
+  logger: RequestLogger | AccessLogger,
   req: IncomingMessage,
   method: string,
   route: string | undefined,
@@ -29,27 +63,22 @@ export function logRequest(
   durationSeconds: number,
   span: Span | undefined,
 ): void {
-  // Express rewrites req.url inside mounted routers; originalUrl keeps what the client asked for.
-  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  const spanContext = span?.spanContext();
-  const ctx = spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
+  if ('logRequest' in logger) return logger.logRequest(req, method, route, status, durationSeconds, span);
+  const r = requestLine(req, method, route, status, durationSeconds, span);
   const fields = {
-    event: { duration: Math.round(durationSeconds * 1e9), dataset: 'http.access' },
+    event: { duration: r.durationNanos, dataset: 'http.access' },
     http: {
       request: { method },
       response: { status_code: status },
       ...(route !== undefined && { route }),
       version: req.httpVersion,
     },
-    url: { path, ...(q !== -1 && { query: redactQuery(url.slice(q + 1)) }) },
-    ...(req.headers['user-agent'] !== undefined && { user_agent: { original: req.headers['user-agent'] } }),
-    ...(req.socket.remoteAddress !== undefined && { client: { address: req.socket.remoteAddress } }),
-    ...(ctx !== undefined && { trace: { id: ctx.traceId }, span: { id: ctx.spanId } }),
+    url: { path: r.path, ...(r.query !== undefined && { query: r.query }) },
+    ...(r.userAgent !== undefined && { user_agent: { original: r.userAgent } }),
+    ...(r.clientAddress !== undefined && { client: { address: r.clientAddress } }),
+    ...(r.traceId !== undefined && { trace: { id: r.traceId }, span: { id: r.spanId } }),
   };
-  const message = `${method} ${path} ${status}`;
-  if (status >= 500) logger.error(fields, message);
-  else if (status >= 400) logger.warn(fields, message);
-  else logger.info(fields, message);
+  if (status >= 500) logger.error(fields, r.message);
+  else if (status >= 400) logger.warn(fields, r.message);
+  else logger.info(fields, r.message);
 }

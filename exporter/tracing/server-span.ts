@@ -3,7 +3,7 @@
 // the globally registered propagator. The middleware starts it, runs the rest
 // of the request in its context, and ends it when the response closes.
 import type { IncomingMessage } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
+import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
 import type { HTTP_METHODS } from '../catalog/http.ts';
 
 export const TRACER_NAME = 'node-observability-kit';
@@ -20,31 +20,27 @@ export function kitTracer(): Tracer {
 }
 
 export function startServerSpan(tracer: Tracer, req: IncomingMessage, method: HttpMethod): Span {
-  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const { headers, socket } = req;
+  const parent = propagation.extract(ROOT_CONTEXT, headers);
   const url = req.url ?? '/';
   const q = url.indexOf('?');
-  const host = req.headers.host ?? '';
+  const host = headers.host ?? '';
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
-  return tracer.startSpan(
-    spanMethod(method),
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'http.request.method': method,
-        ...(method === '_OTHER' && req.method !== undefined && { 'http.request.method_original': req.method }),
-        'url.path': q === -1 ? url : url.slice(0, q),
-        ...(q !== -1 && { 'url.query': url.slice(q + 1) }),
-        'url.scheme': (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-        'server.address': hasPort ? host.slice(0, colon) : host,
-        ...(hasPort && { 'server.port': Number(host.slice(colon + 1)) }),
-        'network.protocol.version': req.httpVersion,
-        ...(req.socket.remoteAddress !== undefined && { 'client.address': req.socket.remoteAddress }),
-        ...(req.headers['user-agent'] !== undefined && { 'user_agent.original': req.headers['user-agent'] }),
-      },
-    },
-    parent,
-  );
+  // Built key by key (no spreads): this object is made on every request.
+  const attributes: Attributes = {
+    'http.request.method': method,
+    'url.path': q === -1 ? url : url.slice(0, q),
+    'url.scheme': (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    'server.address': hasPort ? host.slice(0, colon) : host,
+    'network.protocol.version': req.httpVersion,
+  };
+  if (method === '_OTHER' && req.method !== undefined) attributes['http.request.method_original'] = req.method;
+  if (q !== -1) attributes['url.query'] = url.slice(q + 1);
+  if (hasPort) attributes['server.port'] = Number(host.slice(colon + 1));
+  if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
+  if (headers['user-agent'] !== undefined) attributes['user_agent.original'] = headers['user-agent'];
+  return tracer.startSpan(spanMethod(method), { kind: SpanKind.SERVER, attributes }, parent);
 }
 
 /** Runs `fn` with `span` active, so log lines and outgoing calls made for the request belong to it. */
@@ -53,16 +49,17 @@ export function withSpan<T>(span: Span, fn: () => T): T {
 }
 
 export function endServerSpan(span: Span, method: HttpMethod, route: string | undefined, status: number): void {
+  const attributes: Attributes = { 'http.response.status_code': status };
   if (route !== undefined) {
-    span.setAttribute('http.route', route);
+    attributes['http.route'] = route;
     span.updateName(`${spanMethod(method)} ${route}`);
   }
-  span.setAttribute('http.response.status_code', status);
   // Server spans are errors on 5xx only: a 4xx is the client's mistake, not the server's.
   if (status >= 500) {
-    span.setAttribute('error.type', String(status));
+    attributes['error.type'] = String(status);
     span.setStatus({ code: SpanStatusCode.ERROR });
   }
+  span.setAttributes(attributes);
   span.end();
 }
 
