@@ -1,10 +1,14 @@
-// CPU per request log line, without a network or a disk in the way: the same
-// request written by createLogger().accessLogger's template and as a fields
-// object through pino (the path any other logger takes), alternated in one process, into a sink
-// that only counts bytes.
+// CPU per log line, without a network or a disk in the way, into a sink that
+// only counts bytes, each pair alternated in one process:
+// - the request line by createLogger().accessLogger's template, against the
+//   same line as a fields object through pino (the path any other logger takes);
+// - an app line through createLogger().logger (secrets censored by key,
+//   redact.ts), against pino's own `redact` with the wildcard paths that
+//   covered the same shapes.
 // Usage: node bench/log-line-cost.ts [rounds=7]
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
+import { pino } from 'pino';
 import { createLogger } from '../exporter/logging/ecs-logger.ts';
 import { logRequest, type RequestLogger } from '../exporter/logging/request-log.ts';
 import { median } from './lib.ts';
@@ -13,27 +17,39 @@ const rounds = Number(process.argv[2] ?? 7);
 const N = 200_000;
 let bytes = 0;
 const sink = { write: (line: string) => ((bytes += line.length), true) };
-const { accessLogger } = createLogger({ serviceName: 'bench', serviceVersion: '1.0.0', destination: sink });
+const { logger, accessLogger } = createLogger({ serviceName: 'bench', serviceVersion: '1.0.0', destination: sink });
 // accessLogger's own pino (same config, no redaction pass) writing the fields object: the path before the template.
 const viaPino: RequestLogger = { info: (f, m) => accessLogger.info(f, m), warn: (f, m) => accessLogger.warn(f, m), error: (f, m) => accessLogger.error(f, m) };
 const req = { url: '/hello/world', originalUrl: '/hello/world', httpVersion: '1.1', headers: { 'user-agent': 'autocannon/8.0.0' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
 const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
 
-function nsPerLine(target: RequestLogger): number {
+// pino's redact by path: what covering the same shapes takes (every `*` path walks every top-level key).
+const PATHS = ['authorization', 'cookie', 'password', 'token', '*.authorization', '*.cookie', '*.password', '*.token', '*.access_token', '*.refresh_token', '*.headers.authorization', '*.headers.cookie', '*.headers["set-cookie"]', '*.headers["x-api-key"]', 'http.request.headers.authorization', 'http.request.headers.cookie', 'http.response.headers["set-cookie"]'];
+const pinoRedact = pino({ messageKey: 'message', redact: { paths: PATHS, censor: '[REDACTED]' } }, sink);
+const appFields = { order: { id: 'o-1', items: 3 }, http: { request: { method: 'POST' } }, user: { id: 'u-9' } };
+
+function nsPer(write: () => void): number {
   const start = performance.now();
-  for (let i = 0; i < N; i++) logRequest(target, req, 'GET', '/hello/:name', 200, 0.000123, span);
+  for (let i = 0; i < N; i++) write();
   return ((performance.now() - start) * 1e6) / N;
 }
 
-nsPerLine(accessLogger); // warm up both paths before measuring
-nsPerLine(viaPino);
-const fast: number[] = [];
-const pino: number[] = [];
-for (let r = 0; r < rounds; r++) {
-  fast.push(nsPerLine(accessLogger));
-  pino.push(nsPerLine(viaPino));
+const pairs = {
+  'request line': [() => logRequest(accessLogger, req, 'GET', '/hello/:name', 200, 0.000123, span), () => logRequest(viaPino, req, 'GET', '/hello/:name', 200, 0.000123, span)],
+  'app line, secrets censored': [() => logger.info(appFields, 'order placed'), () => pinoRedact.info(appFields, 'order placed')],
+} as const;
+const labels = { 'request line': ['accessLogger template', 'fields through pino'], 'app line, secrets censored': ['by key (redact.ts)', "pino's redact paths"] } as const;
+
+for (const [name, [ours, baseline]] of Object.entries(pairs)) {
+  nsPer(ours); // warm up both paths before measuring
+  nsPer(baseline);
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(nsPer(ours));
+    b.push(nsPer(baseline));
+  }
+  const [la, lb] = labels[name as keyof typeof labels];
+  console.log(`${name}: ${la} ${median(a).toFixed(0)} ns, ${lb} ${median(b).toFixed(0)} ns; ratio ${median(a.map((x, i) => x / b[i]!)).toFixed(2)} (median of ${rounds} rounds of ${N.toLocaleString('en')})`);
 }
-const ratios = fast.map((f, i) => f / pino[i]!);
-console.log(
-  `request log line: accessLogger ${median(fast).toFixed(0)} ns, through pino ${median(pino).toFixed(0)} ns; ratio ${median(ratios).toFixed(2)} (median of ${rounds} rounds of ${N.toLocaleString('en')}; ${(bytes / (2 * N * (rounds + 1))).toFixed(0)} bytes a line)`,
-);
+if (bytes === 0) throw new Error('nothing was written');

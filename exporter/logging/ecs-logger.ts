@@ -1,17 +1,17 @@
 // The app's logger: pino writing one JSON object per line in Elastic Common
 // Schema fields (`@timestamp`, `log.level`, `message`, `service.*`,
 // `error.*`), each line carrying `trace.id`/`span.id` of the span active
-// where it was logged. Lines go to stdout (asynchronously, batched while a
-// write is in flight) and, when configured, to Logstash over TCP. Secrets
-// in well-known places (authorization headers, cookies, tokens, passwords)
-// are censored before serialisation.
+// where it was logged. Lines go to stdout (asynchronously, one write per
+// event-loop turn) and, when configured, to Logstash over TCP. Secrets under
+// well-known keys (authorization headers, cookies, tokens, passwords, API
+// keys), at any depth, are censored before serialisation (redact.ts).
 import { hostname } from 'node:os';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { pino, type DestinationStream, type LevelWithSilent, type LoggerOptions as LoggerConfig, type Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
-import { REDACTED } from './request-log.ts';
+import { redactSecrets } from './redact.ts';
 import { type AccessLogger, createAccessLogger } from './access-logger.ts';
 import { isoNow } from './timestamp.ts';
 import { type LineSink, TurnBatchedStream } from './turn-batched-stream.ts';
@@ -49,27 +49,6 @@ export interface EcsLogger {
   close(timeoutMs?: number): Promise<void>;
 }
 
-/** Paths censored in every line; a `*` is one level of any key. */
-export const REDACT_PATHS = [
-  'authorization',
-  'cookie',
-  'password',
-  'token',
-  '*.authorization',
-  '*.cookie',
-  '*.password',
-  '*.token',
-  '*.access_token',
-  '*.refresh_token',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.headers["set-cookie"]',
-  '*.headers["x-api-key"]',
-  'http.request.headers.authorization',
-  'http.request.headers.cookie',
-  'http.response.headers["set-cookie"]',
-];
-
 export function createLogger(options: LoggerOptions): EcsLogger {
   // Asynchronous, so a slow reader of stdout never blocks a request; bounded, so it never holds more than STDOUT_MAX_BUFFER.
   // Lines are written once per event-loop turn, not once each (see turn-batched-stream.ts).
@@ -93,9 +72,11 @@ export function createLogger(options: LoggerOptions): EcsLogger {
     errorKey: 'error',
     timestamp: () => `,"@timestamp":"${isoNow()}"`,
     base,
-    formatters: { level: (label) => ({ 'log.level': label }) },
     serializers: { error: ecsError },
-    ...(redact && { redact: { paths: REDACT_PATHS, censor: REDACTED } }),
+    formatters: {
+      level: (label) => ({ 'log.level': label }),
+      ...(redact && { log: redactSecrets }),
+    },
     // The request's ids, wherever in its async flow the line is logged; fields given explicitly win.
     mixin() {
       const ctx = activeSpan()?.spanContext();
@@ -103,6 +84,12 @@ export function createLogger(options: LoggerOptions): EcsLogger {
     },
   });
   const logger = pino(config(true), stream);
+  // pino gives child bindings no formatter (it resets `bindings` for children): censor them on the way in.
+  // Children inherit this method (pino makes them with Object.create), so grandchildren are covered too.
+  const pinoChild = logger.child;
+  logger.child = function (this: PinoLogger, bindings: Record<string, unknown>, options?: object) {
+    return pinoChild.call(this, redactSecrets(bindings), options);
+  } as PinoLogger['child'];
   const accessLogger = createAccessLogger(pino(config(false), stream), base, stream);
   if (logstash !== undefined) logstash.setLogger(logger);
   let closing: Promise<void> | undefined;
