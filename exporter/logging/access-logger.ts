@@ -1,6 +1,6 @@
 // The request log's fast path: createLogger's `accessLogger` writes the one
 // line per request as a string template, without building a fields object
-// for pino to walk (`node bench/log-line-cost.ts` measures both). The line is
+// for pino to walk (`node bench/telemetry-cost.ts` measures both). The line is
 // the same ECS document the pino path writes (test/logging.test.ts compares
 // them); anything else logged through it goes to pino as usual.
 import type { IncomingMessage } from 'node:http';

@@ -42,7 +42,7 @@ export interface EcsLogger {
    * For the request log (`createExporter({ logRequests: accessLogger })`):
    * writes the request line from a template, without the redaction pass (the
    * line never holds headers and redacts query secrets itself). Same lines,
-   * same destinations; `node bench/log-line-cost.ts` measures the saving.
+   * same destinations; `node bench/telemetry-cost.ts` measures the saving.
    */
   readonly accessLogger: AccessLogger;
   /** Writes out what is buffered, then closes the Logstash connection (waiting up to `timeoutMs` for it to drain). */

@@ -1,7 +1,7 @@
 // Censors secrets in a log line's fields by key name, at any depth up to
 // MAX_DEPTH: authorization headers, cookies, passwords, tokens, API keys.
 // pino's own `redact` does this by path, and the wildcard paths these shapes
-// need cost 5-9 µs a line (bench/log-line-cost.ts); one walk over the keys
+// need cost 5-9 µs a line (bench/telemetry-cost.ts); one walk over the keys
 // costs a fraction of that. Objects that hold nothing to censor are returned
 // as they are; the others are copied where they change, never mutated, since
 // they belong to the caller.
