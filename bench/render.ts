@@ -1,5 +1,7 @@
 // /metrics render time and heap of our HistogramFamily against a prom-client
 // Histogram holding the same series, rendered alternately in one process.
+// Sizes are in Prometheus series (one sample line each: every `_bucket{le}`,
+// `_sum` and `_count`), made of as many 14-bucket label sets as it takes.
 // Usage: node bench/render.ts [reps=5]   (progress on stderr, table on stdout)
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -71,6 +73,14 @@ function retained(build: () => Registry): { registry: Registry; bytes: number } 
   return { registry, bytes: heapUsed() - before };
 }
 
+/** Lines per label set of the 14-bucket histogram: 15 `_bucket` (with +Inf), `_sum`, `_count`. */
+export const SERIES_PER_LABEL_SET = spec.buckets.length + 3;
+
+const MIN_HEAP_LABEL_SETS = 2_000;
+
+/** 1k, 10k and 100k series, and 100k label sets (1.7M series) as the stress case. */
+export const SCRAPE_SIZES = [1_000, 10_000, 100_000, 100_000 * SERIES_PER_LABEL_SET] as const;
+
 export type Variant = 'ours-prometheus' | 'ours-openmetrics' | 'prom-client';
 const VARIANTS: Variant[] = ['ours-prometheus', 'ours-openmetrics', 'prom-client'];
 
@@ -108,7 +118,9 @@ async function timeRender(render: () => Promise<string | Buffer[]>) {
 }
 
 export interface ScrapeRow {
+  /** Prometheus series (sample lines) in the exposition: labelSets × SERIES_PER_LABEL_SET. */
   readonly series: number;
+  readonly labelSets: number;
   readonly renderer: Variant;
   readonly lines: number;
   readonly bytes: number;
@@ -117,19 +129,30 @@ export interface ScrapeRow {
   readonly ratio: number;
   readonly blockMedianMs: number;
   readonly blockMaxMs: number;
+  /** Heap retained per 1,000 series (Prometheus sense). */
   readonly heapBytesPer1k: number;
 }
 
-/** Render time, size, event-loop block and heap per size, ours and prom-client's, alternating reps. */
+/**
+ * Render time, size, event-loop block and heap per size, ours and
+ * prom-client's, alternating reps. `sizes` are in series; each becomes
+ * ceil(size / 17) label sets, and the rows report the exact series count.
+ */
 export async function measureScrape(sizes: readonly number[], reps: number, log: (line: string) => void = console.error): Promise<ScrapeRow[]> {
   // Build and drop one small set of each first, so lazily compiled code and
   // one-off tables are not counted as heap of the first size.
   buildOurs(1_000);
   buildPromClient(1_000);
   const rows: ScrapeRow[] = [];
-  for (const n of sizes) {
-    const ours = retained(() => buildOurs(n));
-    const prom = retained(() => buildPromClient(n));
+  for (const size of sizes) {
+    const n = Math.ceil(size / SERIES_PER_LABEL_SET);
+    const series = n * SERIES_PER_LABEL_SET;
+    // Heap is read on at least MIN_HEAP_LABEL_SETS label sets: below that, GC noise outweighs the registry.
+    const heapSets = Math.max(n, MIN_HEAP_LABEL_SETS);
+    const oursHeap = retained(() => buildOurs(heapSets));
+    const promHeap = retained(() => buildPromClient(heapSets));
+    const ours = { registry: heapSets === n ? oursHeap.registry : buildOurs(n) };
+    const prom = { registry: heapSets === n ? promHeap.registry : buildPromClient(n) };
     // Ours as /metrics serves it: UTF-8 chunks written to the socket one by one. prom-client's is a string (encoding it for the socket is not counted).
     const render: Record<Variant, () => Promise<string | Buffer[]>> = {
       'ours-prometheus': () => renderRegistryChunks(ours.registry, 'prometheus'),
@@ -143,14 +166,15 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
       for (const v of rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
         const r = await timeRender(render[v]);
         runs.get(v)!.push(r);
-        log(`${n} series rep ${rep + 1}/${reps} ${v.padEnd(16)} ${r.ms.toFixed(1)} ms (loop blocked ${r.blockMs.toFixed(1)} ms), ${r.lines} lines`);
+        log(`${series} series (${n} label sets) rep ${rep + 1}/${reps} ${v.padEnd(16)} ${r.ms.toFixed(1)} ms (loop blocked ${r.blockMs.toFixed(1)} ms), ${r.lines} lines`);
       }
     }
     const base = runs.get('prom-client')!;
     for (const v of VARIANTS) {
       const r = runs.get(v)!;
       rows.push({
-        series: n,
+        series,
+        labelSets: n,
         renderer: v,
         lines: r[0]!.lines,
         bytes: r[0]!.bytes,
@@ -158,7 +182,7 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
         ratio: median(r.map((x, i) => x.ms / base[i]!.ms)),
         blockMedianMs: median(r.map((x) => x.blockMs)),
         blockMaxMs: Math.max(...r.map((x) => x.blockMs)),
-        heapBytesPer1k: ((v === 'prom-client' ? prom.bytes : ours.bytes) / n) * 1000,
+        heapBytesPer1k: ((v === 'prom-client' ? promHeap.bytes : oursHeap.bytes) / (heapSets * SERIES_PER_LABEL_SET)) * 1000,
       });
     }
   }
@@ -168,22 +192,22 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
 export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
   return [
     `/metrics render, Node ${process.version}, ${reps} alternating reps per size, medians.`,
-    'A series = one label set (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram: 17 exposition lines (15 `_bucket`, `_sum`, `_count`); lines include HELP/TYPE/UNIT/EOF.',
+    `A series is one sample line, as Prometheus counts them (prometheus_tsdb_head_series): the sizes are built from label sets (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram, ${SERIES_PER_LABEL_SET} series each (15 \`_bucket\`, \`_sum\`, \`_count\`). The last size (100k label sets) is a stress row.`,
     gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.',
-    'ratio = median over reps of ms / prom-client ms in the same rep; block = event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry.',
+    `ratio = median over reps of ms / prom-client ms in the same rep; block = longest event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry, per 1,000 series (read on at least ${MIN_HEAP_LABEL_SETS.toLocaleString('en')} label sets).`,
     '',
-    '| series | renderer | lines | output MiB | median ms | ratio | µs/series | ns/line | loop block ms (median / max) | heap MiB/1k series |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| series | label sets | renderer | output MiB | median ms | ratio | ns/series | loop block ms (median / max) | heap KiB/1k series |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.series.toLocaleString('en')} | ${r.renderer} | ${r.lines.toLocaleString('en')} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
-        `${r.ratio.toFixed(2)} | ${((r.ms * 1000) / r.series).toFixed(2)} | ${((r.ms * 1e6) / r.lines).toFixed(0)} | ` +
-        `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 20).toFixed(2)} |`,
+        `| ${r.series.toLocaleString('en')} | ${r.labelSets.toLocaleString('en')} | ${r.renderer} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
+        `${r.ratio.toFixed(2)} | ${((r.ms * 1e6) / r.series).toFixed(0)} | ` +
+        `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 10).toFixed(0)} |`,
     ),
   ].join('\n');
 }
 
 if (import.meta.main) {
   const reps = Math.max(5, Number(process.argv[2] ?? 5));
-  console.log(scrapeTable(await measureScrape([1_000, 10_000, 100_000], reps), reps));
+  console.log(scrapeTable(await measureScrape(SCRAPE_SIZES, reps), reps));
 }

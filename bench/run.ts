@@ -10,12 +10,12 @@ import { parseArgs } from 'node:util';
 import { benchChart, chartCaption } from './chart.ts';
 import { measureMemory, memoryTable } from './memory.ts';
 import { measureOverhead, overheadTable } from './overhead.ts';
-import { measureScrape, scrapeTable } from './render.ts';
+import { measureScrape, SCRAPE_SIZES, scrapeTable } from './render.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, out: { type: 'string', default: 'docs/bench' } } });
 const smoke = values.smoke;
 const overheadOptions = smoke ? { pairs: 1, seconds: 1, warmupSeconds: 0.5 } : { pairs: 8, seconds: 3, warmupSeconds: 1 };
-const sizes = smoke ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+const sizes = smoke ? [1_000, 10_000] : SCRAPE_SIZES;
 const reps = smoke ? 1 : 5;
 const floodRequests = smoke ? 3_000 : 100_000;
 

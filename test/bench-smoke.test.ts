@@ -13,6 +13,8 @@ const RUN = fileURLToPath(new URL('../bench/run.ts', import.meta.url));
 const OVERHEAD_CASES = [
   'bare Express 5',
   'a close listener only',
+  'bare + 1 µs busy-wait (calibration)',
+  'bare + 5 µs busy-wait (calibration)',
   'kit metrics',
   'express-prom-bundle 8',
   'kit full, 100% sampled',
@@ -30,7 +32,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
       smoke: boolean;
       overhead: { name: string; rps: number; ratioToBare: number; cpuMicrosPerRequest: number }[];
-      scrape: { series: number; renderer: string; ms: number; lines: number; bytes: number }[];
+      scrape: { series: number; labelSets: number; renderer: string; ms: number; lines: number; bytes: number }[];
       memory: { name: string; rssAfterMiB: number }[];
     };
     expect(results.smoke).toBe(true);
@@ -40,11 +42,17 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.cpuMicrosPerRequest, r.name).toBeGreaterThan(0);
       expect(Number.isFinite(r.ratioToBare), r.name).toBe(true);
     }
-    expect(results.scrape.map((r) => `${r.series} ${r.renderer}`)).toEqual(
-      [1_000, 10_000].flatMap((n) => ['ours-prometheus', 'ours-openmetrics', 'prom-client'].map((v) => `${n} ${v}`)),
+    // Sizes in Prometheus series (sample lines): 1k and 10k, rounded up to whole 17-line label sets.
+    expect(results.scrape.map((r) => `${r.series} ${r.labelSets} ${r.renderer}`)).toEqual(
+      [
+        [1_003, 59],
+        [10_013, 589],
+      ].flatMap(([series, sets]) => ['ours-prometheus', 'ours-openmetrics', 'prom-client'].map((v) => `${series} ${sets} ${v}`)),
     );
     for (const r of results.scrape) {
-      expect(r.lines).toBeGreaterThan(r.series * 17); // 17 lines per histogram series, plus headers
+      expect(r.lines).toBeGreaterThan(r.series); // every series is a line, plus HELP/TYPE headers
+      expect(r.lines).toBeLessThan(r.series + 10);
+      expect(r.bytes).toBeGreaterThan(r.series * 50);
       expect(r.ms).toBeGreaterThan(0);
     }
     expect(results.memory.map((r) => r.name)).toEqual(['bare Express 5', 'kit metrics', 'kit full, 100% sampled']);
