@@ -141,8 +141,8 @@ export interface ScrapeRow {
 export async function measureScrape(sizes: readonly number[], reps: number, log: (line: string) => void = console.error): Promise<ScrapeRow[]> {
   // Build and drop one small set of each first, so lazily compiled code and
   // one-off tables are not counted as heap of the first size.
-  buildOurs(1_000);
-  buildPromClient(1_000);
+  retained(() => buildOurs(MIN_HEAP_LABEL_SETS));
+  retained(() => buildPromClient(MIN_HEAP_LABEL_SETS));
   const rows: ScrapeRow[] = [];
   for (const size of sizes) {
     const n = Math.ceil(size / SERIES_PER_LABEL_SET);

@@ -32,7 +32,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
       smoke: boolean;
       overhead: { name: string; rps: number; ratioToBare: number; cpuMicrosPerRequest: number }[];
-      scrape: { series: number; labelSets: number; renderer: string; ms: number; lines: number; bytes: number }[];
+      scrape: { series: number; labelSets: number; renderer: string; ms: number; lines: number; bytes: number; heapBytesPer1k: number }[];
       memory: { name: string; rssAfterMiB: number }[];
     };
     expect(results.smoke).toBe(true);
@@ -54,6 +54,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.lines).toBeLessThan(r.series + 10);
       expect(r.bytes).toBeGreaterThan(r.series * 50);
       expect(r.ms).toBeGreaterThan(0);
+      expect(r.heapBytesPer1k).toBeGreaterThan(0); // a registry of series holds memory: a negative reading is GC noise leaking in
     }
     expect(results.memory.map((r) => r.name)).toEqual(['bare Express 5', 'kit metrics', 'kit full, 100% sampled']);
     for (const r of results.memory) expect(r.rssAfterMiB).toBeGreaterThan(10);
