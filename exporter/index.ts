@@ -11,6 +11,7 @@ export { LabelValueError } from './metric-family.ts';
 export type { Logger } from './logger.ts';
 export { startTracing, type Tracing, type TracingOptions } from './tracing/start.ts';
 export { createLogger, type EcsLogger, type LoggerOptions } from './logging/ecs-logger.ts';
+export type { AccessLogger } from './logging/access-logger.ts';
 export type { HostMetricsOptions } from './system-metrics.ts';
 export { counter, gauge, histogram, type MetricSpec, type CounterSpec, type GaugeSpec, type HistogramSpec, type LabelSet } from './catalog/spec.ts';
 export { catalog } from './catalog/index.ts';

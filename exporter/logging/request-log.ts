@@ -6,7 +6,6 @@ import { isSpanContextValid, type Span } from '@opentelemetry/api';
 import type { AccessLogger } from './access-logger.ts';
 import { REDACTED } from './redact.ts';
 
-
 /** Query parameters whose values are never logged. */
 const SECRET_PARAM = /(^|&)([^=&]*(?:token|passw|secret|api[-_]?key|auth|session|signature|sig|code|credential)[^=&]*)=[^&]*/gi;
 
