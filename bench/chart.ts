@@ -1,6 +1,7 @@
 // The suite's chart as one self-contained SVG: throughput ratios to bare
 // Express per case (with the goals), and /metrics render time against the
-// number of series, ours and prom-client's, on log scales.
+// number of series in the Prometheus sense (sample lines), ours and
+// prom-client's, on log scales.
 // Usage (to redraw from saved figures): node bench/chart.ts docs/bench/results.json docs/bench/chart.svg
 import { readFile, writeFile } from 'node:fs/promises';
 import type { OverheadRow } from './overhead.ts';
@@ -43,17 +44,19 @@ function scrapePanel(rows: readonly ScrapeRow[], top: number): { svg: string; he
   const right = W - 220;
   const height = 260;
   const bottom = top + 40 + height;
+  // x = Prometheus series (sample lines), as ScrapeRow.series counts them; stress sizes are marked on their tick.
   const sizes = [...new Set(rows.map((r) => r.series))].sort((a, b) => a - b);
+  const stress = new Set(rows.filter((r) => r.stress === true).map((r) => r.series));
   const ms = rows.map((r) => r.ms);
   const [minX, maxX] = [Math.log10(Math.min(...sizes)) - 0.2, Math.log10(Math.max(...sizes)) + 0.2];
   const [minY, maxY] = [Math.floor(Math.log10(Math.min(...ms, 1))), Math.ceil(Math.log10(Math.max(...ms, 10)))];
   const x = (n: number) => left + ((Math.log10(n) - minX) / (maxX - minX || 1)) * (right - left);
   const y = (v: number) => bottom - ((Math.log10(Math.max(v, 10 ** minY)) - minY) / (maxY - minY || 1)) * height;
-  const out = [text(20, top + 20, '/metrics render time against series (log scales); dashed: the 10 ms goal at 10k series', 'font-weight="bold"')];
+  const out = [text(20, top + 20, '/metrics render time against series (sample lines, as Prometheus counts them; log scales); dashed: the 10 ms goal at 10k series', 'font-weight="bold"')];
   for (let p = minY; p <= maxY; p++) {
     out.push(`<line x1="${left}" y1="${y(10 ** p)}" x2="${right}" y2="${y(10 ** p)}" stroke="#ddd"/>`, text(left - 6, y(10 ** p) + 4, `${10 ** p} ms`, 'text-anchor="end"'));
   }
-  for (const n of sizes) out.push(text(x(n), bottom + 16, `${n.toLocaleString('en')} series`, 'text-anchor="middle"'));
+  for (const n of sizes) out.push(text(x(n), bottom + 16, `${n.toLocaleString('en')} series${stress.has(n) ? ' (stress)' : ''}`, 'text-anchor="middle"'));
   out.push(`<line x1="${left}" y1="${y(10)}" x2="${right}" y2="${y(10)}" stroke="#d44a3a" stroke-dasharray="4 3"/>`);
   const colors: Record<string, string> = { 'ours-prometheus': '#3274d9', 'ours-openmetrics': '#73bf69', 'prom-client': '#8e8e8e' };
   let legend = top + 50;
@@ -61,7 +64,7 @@ function scrapePanel(rows: readonly ScrapeRow[], top: number): { svg: string; he
     const pts = rows.filter((r) => r.renderer === renderer).sort((a, b) => a.series - b.series);
     if (pts.length === 0) continue;
     out.push(`<polyline fill="none" stroke="${colors[renderer]}" stroke-width="2" points="${pts.map((p) => `${x(p.series).toFixed(1)},${y(p.ms).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of pts) out.push(`<circle cx="${x(p.series).toFixed(1)}" cy="${y(p.ms).toFixed(1)}" r="3.5" fill="${colors[renderer]}"><title>${esc(`${renderer}: ${p.ms.toFixed(1)} ms, longest block ${p.blockMaxMs.toFixed(1)} ms`)}</title></circle>`);
+    for (const p of pts) out.push(`<circle cx="${x(p.series).toFixed(1)}" cy="${y(p.ms).toFixed(1)}" r="3.5" fill="${colors[renderer]}"><title>${esc(`${renderer}, ${p.series.toLocaleString('en')} series (${p.labelSets.toLocaleString('en')} label sets): ${p.ms.toFixed(1)} ms, longest block ${p.blockMaxMs.toFixed(1)} ms`)}</title></circle>`);
     out.push(`<rect x="${right + 20}" y="${legend - 9}" width="12" height="12" fill="${colors[renderer]}"/>`, text(right + 38, legend + 1, renderer));
     legend += 20;
   }

@@ -2,7 +2,8 @@
 // Histogram holding the same series, rendered alternately in one process.
 // Sizes are in Prometheus series (one sample line each: every `_bucket{le}`,
 // `_sum` and `_count`), made of as many 14-bucket label sets as it takes.
-// Usage: node bench/render.ts [reps=5]   (progress on stderr, table on stdout)
+// Usage: node bench/render.ts [reps=5] [series...]   (default sizes: SCRAPE_SIZES;
+// progress on stderr, table on stdout)
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -78,17 +79,21 @@ export const SERIES_PER_LABEL_SET = spec.buckets.length + 3;
 
 const MIN_HEAP_LABEL_SETS = 2_000;
 
+/** The issue's sizes, in Prometheus series: 1k, 10k and 100k. */
+const GOAL_SIZES = [1_000, 10_000, 100_000] as const;
+/** Label sets of the stress size: 100k of them, 1.7M series, the worst case of blocking. */
+const STRESS_LABEL_SETS = 100_000;
+
 /** 1k, 10k and 100k series, and 100k label sets (1.7M series) as the stress case. */
-export const SCRAPE_SIZES = [1_000, 10_000, 100_000, 100_000 * SERIES_PER_LABEL_SET] as const;
+export const SCRAPE_SIZES = [...GOAL_SIZES, STRESS_LABEL_SETS * SERIES_PER_LABEL_SET] as const;
+
+/** A size beyond the issue's largest (100k series) is a stress row. */
+const isStress = (labelSets: number) => labelSets > Math.ceil(Math.max(...GOAL_SIZES) / SERIES_PER_LABEL_SET);
 
 export type Variant = 'ours-prometheus' | 'ours-openmetrics' | 'prom-client';
 const VARIANTS: Variant[] = ['ours-prometheus', 'ours-openmetrics', 'prom-client'];
 
-/**
- * One render: wall time and the longest event-loop delay seen meanwhile.
- * Both renders are synchronous code plus microtasks, so the loop is blocked
- * for the whole render; the delay monitor confirms it independently.
- */
+/** Lines and UTF-8 bytes of one rendered exposition. */
 function countOutput(text: string | Buffer[]): { lines: number; bytes: number } {
   let lines = 0;
   let bytes = 0;
@@ -99,6 +104,12 @@ function countOutput(text: string | Buffer[]): { lines: number; bytes: number } 
   return { lines, bytes };
 }
 
+/**
+ * One render: wall time and the longest event-loop delay seen meanwhile.
+ * prom-client's render is synchronous code plus microtasks, so it blocks the
+ * loop for the whole render; ours yields to the loop after each 256 KiB chunk.
+ * The delay monitor measures the longest stretch independently of either.
+ */
 async function timeRender(render: () => Promise<string | Buffer[]>) {
   collect();
   const eld = monitorEventLoopDelay({ resolution: 1 });
@@ -120,8 +131,12 @@ async function timeRender(render: () => Promise<string | Buffer[]>) {
 export interface ScrapeRow {
   /** Prometheus series (sample lines) in the exposition: labelSets × SERIES_PER_LABEL_SET. */
   readonly series: number;
+  /** Label sets of the 14-bucket histogram: ceil(size / SERIES_PER_LABEL_SET). */
   readonly labelSets: number;
+  /** Beyond the issue's 100k series (the 100k-label-set, 1.7M-series size). */
+  readonly stress: boolean;
   readonly renderer: Variant;
+  /** Exposition lines: the series plus HELP/TYPE (and UNIT, `# EOF` in OpenMetrics). */
   readonly lines: number;
   readonly bytes: number;
   readonly ms: number;
@@ -175,6 +190,7 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
       rows.push({
         series,
         labelSets: n,
+        stress: isStress(n),
         renderer: v,
         lines: r[0]!.lines,
         bytes: r[0]!.bytes,
@@ -192,15 +208,17 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
 export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
   return [
     `/metrics render, Node ${process.version}, ${reps} alternating reps per size, medians.`,
-    `A series is one sample line, as Prometheus counts them (prometheus_tsdb_head_series): the sizes are built from label sets (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram, ${SERIES_PER_LABEL_SET} series each (15 \`_bucket\`, \`_sum\`, \`_count\`). The last size (100k label sets) is a stress row.`,
+    `A series is one sample line, as Prometheus counts them (prometheus_tsdb_head_series): each size is built from ceil(size / ${SERIES_PER_LABEL_SET}) label sets (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram, ${SERIES_PER_LABEL_SET} series each (15 \`_bucket\` with +Inf, \`_sum\`, \`_count\`), and the table gives the exact count (label sets × ${SERIES_PER_LABEL_SET}). Rows marked (stress) go beyond the issue's 100k series: ${STRESS_LABEL_SETS.toLocaleString('en')} label sets, to show the worst case of blocking.`,
     gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.',
-    `ratio = median over reps of ms / prom-client ms in the same rep; block = longest event-loop delay seen by monitorEventLoopDelay during the render, median / max over reps; heap = heapUsed + arrayBuffers retained by the filled registry, per 1,000 series (read on at least ${MIN_HEAP_LABEL_SETS.toLocaleString('en')} label sets).`,
+    `output = UTF-8 bytes of the exposition (ours: the chunks /metrics writes; prom-client: its string, encoded after the timing); ratio = median over reps of ms / prom-client ms in the same rep; ns/series = median ms / series; ` +
+      `loop block = the longest event-loop delay monitorEventLoopDelay (1 ms resolution) saw during the render, i.e. the longest stretch in which no timer could run (its floor is the ≈ 1 ms tick itself), median / max over reps; ` +
+      `heap = heapUsed + arrayBuffers retained by the filled registry (after GC on both sides), per 1,000 series in the Prometheus sense (read on at least ${MIN_HEAP_LABEL_SETS.toLocaleString('en')} label sets).`,
     '',
     '| series | label sets | renderer | output MiB | median ms | ratio | ns/series | loop block ms (median / max) | heap KiB/1k series |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.series.toLocaleString('en')} | ${r.labelSets.toLocaleString('en')} | ${r.renderer} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
+        `| ${r.series.toLocaleString('en')}${r.stress ? ' (stress)' : ''} | ${r.labelSets.toLocaleString('en')} | ${r.renderer} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
         `${r.ratio.toFixed(2)} | ${((r.ms * 1e6) / r.series).toFixed(0)} | ` +
         `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 10).toFixed(0)} |`,
     ),
@@ -208,6 +226,9 @@ export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
 }
 
 if (import.meta.main) {
-  const reps = Math.max(5, Number(process.argv[2] ?? 5));
-  console.log(scrapeTable(await measureScrape(SCRAPE_SIZES, reps), reps));
+  // node bench/render.ts [reps=5] [series...]: a quick check can pass fewer reps or its own sizes (in series).
+  const [repsArg, ...sizeArgs] = process.argv.slice(2);
+  const reps = Math.max(1, Math.floor(Number(repsArg ?? 5)) || 5);
+  const sizes = sizeArgs.length > 0 ? sizeArgs.map((a) => Number(a.replace(/_/g, ''))).filter((n) => n > 0) : SCRAPE_SIZES;
+  console.log(scrapeTable(await measureScrape(sizes, reps), reps));
 }

@@ -32,7 +32,19 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
       smoke: boolean;
       overhead: { name: string; rps: number; ratioToBare: number; cpuMicrosPerRequest: number }[];
-      scrape: { series: number; labelSets: number; renderer: string; ms: number; lines: number; bytes: number; heapBytesPer1k: number }[];
+      scrape: {
+        series: number;
+        labelSets: number;
+        stress: boolean;
+        renderer: string;
+        ms: number;
+        ratio: number;
+        lines: number;
+        bytes: number;
+        blockMedianMs: number;
+        blockMaxMs: number;
+        heapBytesPer1k: number;
+      }[];
       memory: { name: string; rssAfterMiB: number }[];
     };
     expect(results.smoke).toBe(true);
@@ -50,10 +62,15 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       ].flatMap(([series, sets]) => ['ours-prometheus', 'ours-openmetrics', 'prom-client'].map((v) => `${series} ${sets} ${v}`)),
     );
     for (const r of results.scrape) {
+      expect(r.series).toBe(r.labelSets * 17);
+      expect(r.stress).toBe(false); // the smoke sizes are within the issue's 100k series
       expect(r.lines).toBeGreaterThan(r.series); // every series is a line, plus HELP/TYPE headers
       expect(r.lines).toBeLessThan(r.series + 10);
       expect(r.bytes).toBeGreaterThan(r.series * 50);
       expect(r.ms).toBeGreaterThan(0);
+      expect(Number.isFinite(r.ratio) && r.ratio > 0).toBe(true);
+      expect(r.blockMedianMs).toBeGreaterThanOrEqual(0);
+      expect(r.blockMaxMs).toBeGreaterThanOrEqual(r.blockMedianMs);
       expect(r.heapBytesPer1k).toBeGreaterThan(0); // a registry of series holds memory: a negative reading is GC noise leaking in
     }
     expect(results.memory.map((r) => r.name)).toEqual(['bare Express 5', 'kit metrics', 'kit full, 100% sampled']);
@@ -61,6 +78,8 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
 
     const markdown = await readFile(join(out, 'results.md'), 'utf8');
     for (const name of OVERHEAD_CASES) expect(markdown).toContain(`| ${name} |`);
+    expect(markdown).toContain('| series | label sets | renderer |');
+    expect(markdown).toContain('| 10,013 | 589 | prom-client |');
     const svg = await readFile(join(out, 'chart.svg'), 'utf8');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
@@ -70,6 +89,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
     expect(opened).toBe(closed);
     for (const name of OVERHEAD_CASES) expect(svg).toContain(`>${name.replace(/&/g, '&amp;')}<`);
     expect(svg.match(/<polyline /g)).toHaveLength(3);
+    expect(svg).toContain('>10,013 series<'); // the scrape curve's x axis is in Prometheus series
   } finally {
     await rm(out, { recursive: true, force: true });
   }
