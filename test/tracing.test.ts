@@ -213,6 +213,34 @@ describe('the standard OTEL_* variables', () => {
     }
   });
 
+  test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends protobuf: the same spans, decoded from the wire format', { timeout: 30_000 }, async () => {
+    const own = await startOtlpReceiver();
+    const proto = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf', SERVICE_NAME: 'proto-shop' });
+    try {
+      const ok = traceparent();
+      const failing = traceparent();
+      expect((await fetch(`${proto.url}/api/v1/products/7?utm=x`, { headers: { traceparent: ok.header } })).status).toBe(200);
+      expect((await fetch(`${proto.url}/api/v1/fail`, { headers: { traceparent: failing.header } })).status).toBe(500);
+      await own.waitForSpans((spans) => [ok, failing].every((tp) => spans.some((s) => s.traceId === tp.traceId)), 10_000, 'no protobuf spans');
+      expect(own.headers.every((h) => h['content-type'] === 'application/x-protobuf')).toBe(true);
+      expect(own.requests.rejected).toBe(0);
+      const span = own.spans.find((s) => s.traceId === ok.traceId)!;
+      expect(span).toMatchObject({
+        name: 'GET /api/:version/products/:productId',
+        kind: SPAN_KIND.server,
+        parentSpanId: ok.parentId,
+        statusCode: 0,
+        scope: 'node-observability-kit',
+        attributes: { 'http.request.method': 'GET', 'http.response.status_code': 200, 'url.query': 'utm=x', 'server.port': Number(new URL(proto.url).port) },
+      });
+      expect(span.resource['service.name']).toBe('proto-shop');
+      expect(own.spans.find((s) => s.traceId === failing.traceId)).toMatchObject({ statusCode: STATUS_ERROR, attributes: { 'error.type': '500' } });
+    } finally {
+      await proto.stop();
+      await own.stop();
+    }
+  });
+
   test('OTEL_SDK_DISABLED=true starts no SDK: no span pipeline metrics, no exemplars, requests and logs as usual', { timeout: 30_000 }, async () => {
     const own = await startOtlpReceiver();
     const disabled = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_SDK_DISABLED: 'true' });

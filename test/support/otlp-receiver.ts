@@ -1,11 +1,13 @@
-// An OTLP/HTTP trace receiver for tests: decodes the JSON encoding of
-// ExportTraceServiceRequest (what @opentelemetry/exporter-trace-otlp-http
-// sends) into flat spans. It can misbehave on demand, the ways a collector
+// An OTLP/HTTP trace receiver for tests: decodes ExportTraceServiceRequest,
+// in its JSON encoding (@opentelemetry/exporter-trace-otlp-http) or its
+// protobuf one (-otlp-proto, read by otlp-protobuf.ts), into flat spans.
+// It can misbehave on demand, the ways a collector
 // does in production: answer 503, or accept and never answer (blackhole).
 // It can stop and start again on the same port, like a restarted collector.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { decodeProtobufTraces } from './otlp-protobuf.ts';
 
 export type ReceiverMode = 'ok' | 'error' | 'blackhole';
 
@@ -122,16 +124,21 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
         res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{}');
         return;
       }
-      if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).startsWith('application/json')) {
+      const contentType = String(req.headers['content-type']);
+      const protobuf = contentType.startsWith('application/x-protobuf');
+      if (req.method !== 'POST' || req.url !== '/v1/traces' || !(protobuf || contentType.startsWith('application/json'))) {
         requests.rejected++;
         res.writeHead(415).end();
         return;
       }
       try {
-        spans.push(...decodeTraces(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportTraceServiceRequest));
+        const body = Buffer.concat(chunks);
+        spans.push(...decodeTraces(protobuf ? decodeProtobufTraces(body) : (JSON.parse(body.toString('utf8')) as ExportTraceServiceRequest)));
         if (headers.length < 1000) headers.push(req.headers);
         requests.ok++;
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        // An empty body is an empty ExportTraceServiceResponse in protobuf; '{}' is one in JSON.
+        if (protobuf) res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } catch (err) {
         requests.rejected++;
         res.writeHead(400).end(String(err));
