@@ -15,7 +15,7 @@ import {
 import type { GaugeSpec, HistogramSpec } from './catalog/spec.ts';
 import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import { type Logger, stderrLogger } from './logger.ts';
-import { logRequest, type RequestLogger } from './logging/request-log.ts';
+import { type RequestLogger, requestLineWriter } from './logging/request-log.ts';
 import { validateSpec } from './naming.ts';
 import { pathnameOf, RouteTemplates, type RoutedRequest } from './route-template.ts';
 import { activeSpan, endServerSpan, exemplarOf, startServerSpan, withSpan } from './tracing/server-span.ts';
@@ -70,7 +70,8 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
   const requestSize = bodySizes ? new SeriesTable(family(names.requestBodySize)) : undefined;
   const responseSize = bodySizes ? new SeriesTable(family(names.responseBodySize)) : undefined;
   const active = activeRequestsGauge(names.activeRequests, registry, staticLabels);
-  const { tracer, requestLogger } = options;
+  const { tracer } = options;
+  const writeRequestLine = options.requestLogger === undefined ? undefined : requestLineWriter(options.requestLogger);
 
   return function httpMetrics(req, res, next) {
     if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
@@ -91,7 +92,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
       if (tracer !== undefined) endServerSpan(span!, HTTP_METHODS[method]!, template, status);
       if (excluded.has(route)) return;
       duration.get(route, method, status).observe(seconds, exemplarOf(span));
-      if (requestLogger !== undefined) logRequest(requestLogger, req, HTTP_METHODS[method]!, template, status, seconds, span);
+      writeRequestLine?.(req, HTTP_METHODS[method]!, template, status, seconds, span);
       if (requestSize !== undefined) {
         const length = Number(req.headers['content-length']);
         if (length >= 0) requestSize.get(route, method, NO_STATUS).observe(length);

@@ -14,20 +14,18 @@ export interface AccessLogger extends RequestLogger {
   logRequest(req: IncomingMessage, method: string, route: string | undefined, status: number, durationSeconds: number, span: Span | undefined): void;
 }
 
-/** pino's numbers for the three levels a request line uses. */
-const LEVELS = { info: 30, warn: 40, error: 50 } as const;
-
 /** `pinoLogger` decides the level and writes whatever is not a request line; `base` is its `base` object and `stream` its destination. */
 export function createAccessLogger(pinoLogger: PinoLogger, base: object, stream: { write(line: string): unknown }): AccessLogger {
   const baseFields = JSON.stringify(base).slice(1, -1);
   const json = JSON.stringify;
+  const levelValues = pinoLogger.levels.values;
   return {
     info: (fields, message) => pinoLogger.info(fields, message),
     warn: (fields, message) => pinoLogger.warn(fields, message),
     error: (fields, message) => pinoLogger.error(fields, message),
     logRequest(req, method, route, status, durationSeconds, span) {
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (LEVELS[level] < pinoLogger.levelVal) return;
+      if (levelValues[level]! < pinoLogger.levelVal) return;
       const r = requestLine(req, method, route, status, durationSeconds, span);
       stream.write(
         `{"log.level":"${level}","@timestamp":"${isoNow()}",${baseFields}` +

@@ -52,32 +52,34 @@ export function requestLine(req: IncomingMessage, method: string, route: string 
   };
 }
 
-/** Writes the request line: by the logger's own template when it has one (createLogger's accessLogger), else as fields for pino. */
-export function logRequest(
-  logger: RequestLogger | AccessLogger,
-  req: IncomingMessage,
-  method: string,
-  route: string | undefined,
-  status: number,
-  durationSeconds: number,
-  span: Span | undefined,
-): void {
-  if ('logRequest' in logger) return logger.logRequest(req, method, route, status, durationSeconds, span);
-  const r = requestLine(req, method, route, status, durationSeconds, span);
-  const fields = {
-    event: { duration: r.durationNanos, dataset: 'http.access' },
-    http: {
-      request: { method },
-      response: { status_code: status },
-      ...(route !== undefined && { route }),
-      version: req.httpVersion,
-    },
-    url: { path: r.path, ...(r.query !== undefined && { query: r.query }) },
-    ...(r.userAgent !== undefined && { user_agent: { original: r.userAgent } }),
-    ...(r.clientAddress !== undefined && { client: { address: r.clientAddress } }),
-    ...(r.traceId !== undefined && { trace: { id: r.traceId }, span: { id: r.spanId } }),
+/** Writes one request line; the middleware gets it once, from requestLineWriter. */
+export type RequestLineWriter = AccessLogger['logRequest'];
+
+/** The request-line writer for `logger`, chosen once: its own template when it has one (createLogger's accessLogger), else fields for pino. */
+export function requestLineWriter(logger: RequestLogger | AccessLogger): RequestLineWriter {
+  if ('logRequest' in logger) return (...args) => logger.logRequest(...args);
+  return (req, method, route, status, durationSeconds, span) => {
+    const r = requestLine(req, method, route, status, durationSeconds, span);
+    const fields = {
+      event: { duration: r.durationNanos, dataset: 'http.access' },
+      http: {
+        request: { method },
+        response: { status_code: status },
+        ...(route !== undefined && { route }),
+        version: req.httpVersion,
+      },
+      url: { path: r.path, ...(r.query !== undefined && { query: r.query }) },
+      ...(r.userAgent !== undefined && { user_agent: { original: r.userAgent } }),
+      ...(r.clientAddress !== undefined && { client: { address: r.clientAddress } }),
+      ...(r.traceId !== undefined && { trace: { id: r.traceId }, span: { id: r.spanId } }),
+    };
+    if (status >= 500) logger.error(fields, r.message);
+    else if (status >= 400) logger.warn(fields, r.message);
+    else logger.info(fields, r.message);
   };
-  if (status >= 500) logger.error(fields, r.message);
-  else if (status >= 400) logger.warn(fields, r.message);
-  else logger.info(fields, r.message);
+}
+
+/** Writes one request line through `logger` (for one-off calls; the middleware keeps its writer). */
+export function logRequest(logger: RequestLogger | AccessLogger, ...line: Parameters<RequestLineWriter>): void {
+  requestLineWriter(logger)(...line);
 }
