@@ -19,6 +19,6 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# SIGTERM drains in-flight requests and exits 0 (exporter/demo/main.ts).
+# SIGTERM drains in-flight requests and exits 0 (examples/demo-shop/main.ts).
 STOPSIGNAL SIGTERM
-CMD ["node", "exporter/demo/main.ts"]
+CMD ["node", "examples/demo-shop/main.ts"]

@@ -1,11 +1,29 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects, one run: `npm test` runs both. Unit tests need nothing but
+// Node; integration tests run real Prometheus, promtool, Alertmanager, amtool,
+// kustomize and docker-compose binaries, which the global setup obtains once.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration tests start real Prometheus binaries and services on loopback.
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
-    globalSetup: ['test/global-setup.ts'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Integration tests start real Prometheus binaries and services on loopback.
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

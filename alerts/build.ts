@@ -4,12 +4,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alertmanagerConfig, alertmanagerYaml, notificationTemplates } from './alertmanager/index.ts';
-import { configFor, ENVIRONMENTS } from './config.ts';
+import { configFor, ENVIRONMENTS } from '../signals/alert-settings.ts';
 import { allGroups } from './groups/index.ts';
 import { GENERATED_HEADER, promtoolTests, prometheusRule, ruleFile } from './lib/compile.ts';
-import { isAlert } from './lib/rules.ts';
+import { isAlert } from '../signals/rule-types.ts';
 import { runbookPage } from './lib/runbook.ts';
-import { writeGenerated } from '../scripts/write-generated.ts';
+import { writeGenerated } from '../toolchain/write-generated.ts';
 
 export const ALERTS_DIR = dirname(fileURLToPath(import.meta.url));
 export const GENERATED_DIR = join(ALERTS_DIR, 'generated');

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Histogram, Registry } from 'prom-client';
-import { HTTP_METHODS, httpServerRequestDuration as spec } from '../exporter/catalog/http.ts';
+import { HTTP_METHODS, httpServerRequestDuration as spec } from '../catalog/http.ts';
 import { renderRegistryChunks } from '../exporter/exposition.ts';
 import { releaseChunks } from '../exporter/exposition-writer.ts';
 import { HistogramFamily } from '../exporter/metric-family.ts';

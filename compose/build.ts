@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ALERTMANAGER_PORT, PROMETHEUS_RULES_DIR, type StackService, scrapedServices } from './services.ts';
-import { writeGenerated } from '../scripts/write-generated.ts';
+import { writeGenerated } from '../toolchain/write-generated.ts';
 
 export const COMPOSE_DIR = dirname(fileURLToPath(import.meta.url));
 

@@ -3,7 +3,7 @@
 // published. compose/build.ts writes the Prometheus config from it, and the
 // tests hold compose/compose.yaml to it, so a renamed service, a moved port or
 // a missing scrape job is caught before `docker compose up`.
-import { baseConfig } from '../alerts/config.ts';
+import { baseConfig } from '../signals/alert-settings.ts';
 
 const JOBS = baseConfig.stack.jobs;
 

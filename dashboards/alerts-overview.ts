@@ -1,12 +1,12 @@
 // Alerts: what fires and what is pending now, since when, and what fired
 // over the time range, from Prometheus's own ALERTS and ALERTS_FOR_STATE
 // series, with Grafana's alert list of Prometheus's rules on top.
-import { select } from '../alerts/lib/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+import { select } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { instanceVariable, jobsVariable, type KitDashboard, kitDashboard, row } from './lib/common.ts';
 import { alertList, higherIsWorse, q, stat, stateTimeline, table, timeseries } from './lib/panels.ts';
 import { TARGET } from './lib/promql.ts';
-import { prometheusSynthetic } from './lib/stack-metrics.ts';
+import { prometheusSynthetic } from '../signals/stack-metrics.ts';
 
 const { alerts: ALERTS, alertsForState: ALERTS_FOR_STATE } = prometheusSynthetic;
 const ALERT_LABELS = 'alertname, severity, job, instance';

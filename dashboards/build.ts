@@ -4,10 +4,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardConfig, type DashboardConfig, type DashboardUid, type Folder } from './config.ts';
+import { dashboardConfig, type DashboardConfig, type DashboardUid, type Folder } from './dashboard-settings.ts';
 import { allDashboards } from './index.ts';
 import { dashboardProviders, datasources, provisioningYaml } from './provisioning.ts';
-import { writeGenerated } from '../scripts/write-generated.ts';
+import { writeGenerated } from '../toolchain/write-generated.ts';
 
 export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const GENERATED_DIR = join(DASHBOARDS_DIR, 'generated');

@@ -1,14 +1,15 @@
 // Business KPIs: what the shop's owners watch, from the demo's shop_*
 // metrics. Orders, revenue, sessions and sign-ups are drawn against the same
 // time a week earlier (`offset 1w`), as ShopOrdersDroppedWeekOverWeek compares.
-import { catalog } from '../exporter/catalog/index.ts';
-import { count, label, ratioOrZero, select, sum } from '../alerts/lib/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+import { demoBusinessMetrics } from '../examples/demo-shop/business-metrics.ts';
+import { catalog } from '../catalog/index.ts';
+import { count, label, ratioOrZero, select, sum } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { type KitDashboard, kitDashboard, row, serviceVariables } from './lib/common.ts';
 import { higherIsWorse, q, type Query, stat, table, timeseries } from './lib/panels.ts';
 import { quantile, sumOf, sumRate, TARGET } from './lib/promql.ts';
 
-const b = catalog.business;
+const b = demoBusinessMetrics;
 const paymentMethod = label(b.ordersPlaced, 'payment_method');
 const reason = label(b.ordersFailed, 'reason');
 const queue = label(b.queueDepth, 'queue');

@@ -1,7 +1,7 @@
 // Every dashboard the kit ships, in the order the build writes them.
 import { alertsOverview } from './alerts-overview.ts';
 import { businessKpis } from './business-kpis.ts';
-import type { DashboardConfig } from './config.ts';
+import type { DashboardConfig } from './dashboard-settings.ts';
 import type { KitDashboard } from './lib/common.ts';
 import { serviceOverview } from './service-overview.ts';
 import { sloOverview } from './slo-overview.ts';

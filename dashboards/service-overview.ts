@@ -3,12 +3,12 @@
 // headline numbers read the recording rules the alerts read; the breakdowns
 // by route and status compute from the raw histogram at the dashboard's
 // resolution, with exemplars that open the trace of a slow request.
-import { catalog } from '../exporter/catalog/index.ts';
-import { count, label, ratioOrZero } from '../alerts/lib/promql.ts';
-import { recorded } from '../alerts/groups/recording.ts';
-import { sloSeries } from '../alerts/slo/generate.ts';
-import { slos } from '../alerts/slo/index.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+import { catalog } from '../catalog/index.ts';
+import { count, label, ratioOrZero } from '../signals/promql.ts';
+import { recorded } from '../signals/recording-rules.ts';
+import { sloSeries } from '../signals/slo/series.ts';
+import { slos } from '../signals/slo/index.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { dashboardUrl, type KitDashboard, kitDashboard, row, serviceVariables } from './lib/common.ts';
 import { logsAndTraces } from './lib/links.ts';
 import { higherIsWorse, q, stat, table, timeseries } from './lib/panels.ts';

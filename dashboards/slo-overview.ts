@@ -2,13 +2,13 @@
 // period, the error budget left, the burn rate at every window the
 // burn-rate alerts read (thresholds: their factors), and whether they fire.
 // Everything reads the SLO recording rules, the series the alerts evaluate.
-import { catalog } from '../exporter/catalog/index.ts';
-import { count } from '../alerts/lib/promql.ts';
-import { ALERT_NAME, sloSeries } from '../alerts/slo/generate.ts';
-import { slos } from '../alerts/slo/index.ts';
-import { BURN_RATE_POLICY, burnRateFactor, SLI_WINDOWS, type Slo } from '../alerts/slo/spec.ts';
-import type { Duration } from '../alerts/lib/rules.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+import { catalog } from '../catalog/index.ts';
+import { count } from '../signals/promql.ts';
+import { ALERT_NAME, sloSeries } from '../signals/slo/series.ts';
+import { slos } from '../signals/slo/index.ts';
+import { BURN_RATE_POLICY, burnRateFactor, SLI_WINDOWS, type Slo } from '../signals/slo/spec.ts';
+import type { Duration } from '../signals/rule-types.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { instanceVariable, type KitDashboard, kitDashboard, row, type Row, serviceJobVariable } from './lib/common.ts';
 import { barGauge, higherIsWorse, q, type Step, stat, timeseries } from './lib/panels.ts';
 import { JOB, orZero } from './lib/promql.ts';

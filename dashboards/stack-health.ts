@@ -2,13 +2,13 @@
 // rule evaluation, TSDB, samples, notifications), Alertmanager
 // (notifications and failures), Jaeger (spans in and out), Logstash and
 // Elasticsearch (events and documents), and whether each is scraped at all.
-// The jobs are the stack's scrape jobs of alerts/config.ts.
-import { select } from '../alerts/lib/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+// The jobs are the stack's scrape jobs of signals/alert-settings.ts.
+import { select } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { instanceVariable, jobsVariable, type KitDashboard, kitDashboard, row } from './lib/common.ts';
 import { q, stat, timeseries, UP_DOWN } from './lib/panels.ts';
 import { rate, sumOf, sumRate, TARGET } from './lib/promql.ts';
-import { alertmanagerMetrics as am, elasticsearchMetrics as es, jaegerMetrics as jaeger, logstashMetrics as logstash, prometheusMetrics as prom, prometheusSynthetic as scrape } from './lib/stack-metrics.ts';
+import { alertmanagerMetrics as am, elasticsearchMetrics as es, jaegerMetrics as jaeger, logstashMetrics as logstash, prometheusMetrics as prom, prometheusSynthetic as scrape } from '../signals/stack-metrics.ts';
 
 function componentsUp(c: DashboardConfig) {
   const jobs = Object.values(c.alerts.stack.jobs).join(', ');

@@ -1,9 +1,9 @@
 // System (USE): utilisation, saturation and errors of the hosts a service
 // runs on and of its Node.js processes, host on the left and process on the
 // right of each row. Thresholds are the system alerts' own.
-import { catalog } from '../exporter/catalog/index.ts';
-import { count, label, select, sum } from '../alerts/lib/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './config.ts';
+import { catalog } from '../catalog/index.ts';
+import { count, label, select, sum } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
 import { type KitDashboard, kitDashboard, row, serviceVariables } from './lib/common.ts';
 import { barGauge, higherIsWorse, q, stat, table, timeseries } from './lib/panels.ts';
 import { rate, sumRate, TARGET } from './lib/promql.ts';

@@ -3,7 +3,7 @@
 // declared from catalog specs.
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
-import type { MetricSpec } from './catalog/spec.ts';
+import type { MetricSpec } from '../catalog/spec.ts';
 import { createHealth, type Health } from './health.ts';
 import { httpMetricsMiddleware, type HttpMetricsMiddleware, type HttpMetricsOptions } from './http-metrics.ts';
 import { createInstrument, type Instrument } from './instruments.ts';

@@ -7,7 +7,7 @@
 import type { Registry } from 'prom-client';
 import { encode, ExpositionWriter } from './exposition-writer.ts';
 import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, type Series } from './metric-family.ts';
-import type { MetricSpec } from './catalog/spec.ts';
+import type { MetricSpec } from '../catalog/spec.ts';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 

@@ -11,8 +11,8 @@ import {
   httpMetrics,
   legacyHttpMetrics,
   UNMATCHED_ROUTE,
-} from './catalog/http.ts';
-import type { GaugeSpec, HistogramSpec } from './catalog/spec.ts';
+} from '../catalog/http.ts';
+import type { GaugeSpec, HistogramSpec } from '../catalog/spec.ts';
 import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { type RequestLogger, requestLineWriter } from './logging/request-log.ts';

@@ -13,5 +13,5 @@ export { startTracing, type Tracing, type TracingOptions } from './tracing/start
 export { createLogger, type EcsLogger, type LoggerOptions } from './logging/ecs-logger.ts';
 export type { AccessLogger } from './logging/access-logger.ts';
 export type { HostMetricsOptions } from './system-metrics.ts';
-export { counter, gauge, histogram, type MetricSpec, type CounterSpec, type GaugeSpec, type HistogramSpec, type LabelSet } from './catalog/spec.ts';
-export { catalog } from './catalog/index.ts';
+export { counter, gauge, histogram, type MetricSpec, type CounterSpec, type GaugeSpec, type HistogramSpec, type LabelSet } from '../catalog/spec.ts';
+export { catalog } from '../catalog/index.ts';

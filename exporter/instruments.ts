@@ -2,7 +2,7 @@
 // is the one its catalog spec declares, checked by the compiler; values of
 // closed labels and the series cap are checked at run time by the family.
 import type { Registry } from 'prom-client';
-import type { CounterSpec, GaugeSpec, HistogramSpec, LabelSet, LabelsOf, MetricSpec } from './catalog/spec.ts';
+import type { CounterSpec, GaugeSpec, HistogramSpec, LabelSet, LabelsOf, MetricSpec } from '../catalog/spec.ts';
 import { createFamily, type FamilyOf, type FamilyOptions, type Labels } from './metric-family.ts';
 
 type Unlabelled<S> = [LabelsOf<S>] extends [never] ? true : false;

@@ -5,8 +5,8 @@
 // a prom-client Registry beside its default metrics and work with its
 // AggregatorRegistry, and they keep their label text pre-rendered for scrapes.
 import type { Registry } from 'prom-client';
-import type { CounterSpec, GaugeSpec, HistogramSpec, MetricSpec } from './catalog/spec.ts';
-import { OVERFLOW_VALUE } from './catalog/http.ts';
+import type { CounterSpec, GaugeSpec, HistogramSpec, MetricSpec } from '../catalog/spec.ts';
+import { OVERFLOW_VALUE } from '../catalog/http.ts';
 import type { Logger } from './logger.ts';
 import { validateSpec } from './naming.ts';
 import { DEFAULT_MAX_SERIES, SeriesCap } from './series-cap.ts';

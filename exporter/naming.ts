@@ -1,6 +1,6 @@
 // Prometheus naming rules, checked when a metric is declared so a bad name
 // fails at start-up with the field and the fix, not at scrape time.
-import type { MetricSpec } from './catalog/spec.ts';
+import type { MetricSpec } from '../catalog/spec.ts';
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

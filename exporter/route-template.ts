@@ -4,7 +4,7 @@
 // router >= 2.3), so the app's layer tree is walked once per route and the
 // answer cached by Route object. The request path only decides between
 // templates when one route is reachable by several (a router mounted twice).
-import { UNMATCHED_ROUTE } from './catalog/http.ts';
+import { UNMATCHED_ROUTE } from '../catalog/http.ts';
 
 type PathSpec = string | RegExp | readonly PathSpec[];
 

@@ -1,7 +1,7 @@
 // Bounds the number of series a metric can create. Each label set gets its
 // child once; past the cap every new label set shares one overflow series,
 // and the first overflow is logged once so the cause can be found.
-import { OVERFLOW_VALUE } from './catalog/http.ts';
+import { OVERFLOW_VALUE } from '../catalog/http.ts';
 import type { Logger } from './logger.ts';
 
 export const DEFAULT_MAX_SERIES = 2000;

@@ -1,11 +1,11 @@
 // Host metrics (CPU, memory, filesystems) and prom-client's runtime metrics,
-// built from exporter/catalog/system.ts. Values are read at scrape time in
+// built from catalog/system.ts. Values are read at scrape time in
 // collect() callbacks; nothing here does synchronous file I/O.
 import { readFile, statfs as fsStatfs } from 'node:fs/promises';
 import os from 'node:os';
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
-import type { CounterSpec, GaugeSpec } from './catalog/spec.ts';
-import { CPU_STATES, GC_DURATION_BUCKETS, systemMetrics as spec } from './catalog/system.ts';
+import type { CounterSpec, GaugeSpec } from '../catalog/spec.ts';
+import { CPU_STATES, GC_DURATION_BUCKETS, systemMetrics as spec } from '../catalog/system.ts';
 
 /** The fields of fs.StatFs the filesystem metrics use. */
 export interface StatFsResult {

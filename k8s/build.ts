@@ -8,9 +8,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildAlerts } from '../alerts/build.ts';
-import { baseConfig, ENVIRONMENTS, type Environment } from '../alerts/config.ts';
+import { baseConfig, ENVIRONMENTS, type Environment } from '../signals/alert-settings.ts';
 import { buildDashboards, GENERATED_PATHS } from '../dashboards/build.ts';
-import { writeGenerated } from '../scripts/write-generated.ts';
+import { writeGenerated } from '../toolchain/write-generated.ts';
 
 export const K8S_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -44,7 +44,7 @@ const podTargetRelabel = [
 ];
 
 export function prometheusConfig(env: Environment): Record<string, unknown> {
-  // One job per stack component, named as alerts/config.ts STACK_JOBS, over the pods whose
+  // One job per stack component, named as signals/alert-settings.ts STACK_JOBS, over the pods whose
   // app.kubernetes.io/name is that name; a component not deployed (node-exporter, the
   // Elasticsearch exporter) is a job without targets until you add pods with that label.
   const stackJobs = Object.values(baseConfig.stack.jobs).map((job) => ({

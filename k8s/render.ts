@@ -1,4 +1,4 @@
-// Renders the bundle with the real kustomize (scripts/tools.ts resolves it:
+// Renders the bundle with the real kustomize (toolchain/tools.ts resolves it:
 // KUSTOMIZE_BIN, PATH, cache, Debian sid) and parses the output. Components
 // cannot be built alone: each is rendered on top of an overlay through a
 // throw-away kustomization.
@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { ENVIRONMENTS, type Environment } from '../alerts/config.ts';
-import { resolveTool } from '../scripts/tools.ts';
+import { ENVIRONMENTS, type Environment } from '../signals/alert-settings.ts';
+import { resolveTool } from '../toolchain/tools.ts';
 import { K8S_DIR } from './build.ts';
 
 const run = promisify(execFile);

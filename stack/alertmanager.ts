@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { alertmanagerConfig, alertmanagerYaml, notificationTemplates, type Timings } from '../alerts/alertmanager/index.ts';
-import type { Environment } from '../alerts/config.ts';
-import { resolveTool, TOOL_ENV } from '../scripts/tools.ts';
+import type { Environment } from '../signals/alert-settings.ts';
+import { resolveTool, TOOL_ENV } from '../toolchain/tools.ts';
 import { httpOk, type ManagedProcess, startReady } from './processes.ts';
 
 export interface AlertmanagerOptions {
@@ -106,7 +106,7 @@ function overlayProblem(namespaces: readonly string[], packageShare: string): st
  * does not embed its default notification templates: it reads
  * /usr/share/prometheus/alertmanager/default.tmpl and refuses any config
  * without it ("failed to parse templates"). The copy unpacked into the tools
- * cache (scripts/tools.ts) has the file beside the binary, under ../share.
+ * cache (toolchain/tools.ts) has the file beside the binary, under ../share.
  * When the system has no such file, the binary runs in a private mount
  * namespace where an overlay puts the package's share/ on top of /usr/share
  * (root: a mount namespace; others: a user namespace mapped to root); unshare

@@ -1,11 +1,11 @@
-// Runs the demo service (exporter/demo/main.ts, what `npm start` runs) as a
+// Runs the demo service (examples/demo-shop/main.ts, what `npm start` runs) as a
 // child process with its traffic generator on, and waits for the one line it
 // prints once listening: {"message":"listening","url":...,"metrics_url":...}.
 // Every other line it prints is a log line, written to its log file only.
 import { fileURLToPath } from 'node:url';
 import { type ManagedProcess, startReady } from './processes.ts';
 
-const MAIN = fileURLToPath(new URL('../exporter/demo/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../examples/demo-shop/main.ts', import.meta.url));
 
 export interface DemoOptions {
   readonly host: string;

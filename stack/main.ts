@@ -3,15 +3,15 @@
 // rules scraping it (and itself, and Alertmanager), a real Alertmanager with
 // the kit's routing whose every receiver is the local pager, which prints
 // each notification here. Ports, mode and data folder come from STACK_*
-// variables (stack/config.ts). Ctrl-C stops everything; when one process
+// variables (stack/stack-settings.ts). Ctrl-C stops everything; when one process
 // dies, the rest are stopped and its last lines shown.
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTools, ToolUnavailableError } from '../scripts/tools.ts';
+import { ensureTools, ToolUnavailableError } from '../toolchain/tools.ts';
 import { AlertmanagerTemplatesError, startAlertmanager, webhookProfile } from './alertmanager.ts';
 import { banner } from './banner.ts';
-import { checkPortsFree, HOST, parseStackConfig, type StackConfig, StackConfigError } from './config.ts';
+import { checkPortsFree, HOST, parseStackConfig, type StackConfig, StackConfigError } from './stack-settings.ts';
 import { startDemo } from './demo.ts';
 import { startPager } from './pager.ts';
 import { ProcessFailure } from './processes.ts';

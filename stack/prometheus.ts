@@ -4,7 +4,7 @@
 // (`npm run stack`) and the integration tests share this one implementation.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveTool } from '../scripts/tools.ts';
+import { resolveTool } from '../toolchain/tools.ts';
 import { httpOk, type ManagedProcess, ProcessFailure, startReady } from './processes.ts';
 
 export interface ScrapeJob {

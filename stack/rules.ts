@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import type { Timings } from '../alerts/alertmanager/index.ts';
 import { GENERATED_DIR } from '../alerts/build.ts';
-import { type AlertConfig, configFor, type Environment } from '../alerts/config.ts';
+import { type AlertConfig, configFor, type Environment } from '../signals/alert-settings.ts';
 import { allGroups } from '../alerts/groups/index.ts';
-import { recordingRules } from '../alerts/groups/recording.ts';
+import { recordingRules } from '../signals/recording-rules.ts';
 import { ruleFile } from '../alerts/lib/compile.ts';
-import type { Duration, RuleGroup } from '../alerts/lib/rules.ts';
+import type { Duration, RuleGroup } from '../signals/rule-types.ts';
 import { withShorterWindows } from '../alerts/lib/windows.ts';
-import type { RulesMode } from './config.ts';
+import type { RulesMode } from './stack-settings.ts';
 
 /** The quick demo's changes to the environment's rules and timings; everything else is as generated. */
 export const QUICK = {

@@ -3,7 +3,7 @@
 // The stack rules rightly report those jobs as missing after 5 minutes; a
 // silence says so once in Alertmanager (its UI shows it, with this reason)
 // instead of paging the laptop about components that were never there.
-import type { AlertConfig } from '../alerts/config.ts';
+import type { AlertConfig } from '../signals/alert-settings.ts';
 import type { RunningAlertmanager } from './alertmanager.ts';
 
 /** Scrape jobs of the bundle that the local stack does not run. */

@@ -4,7 +4,7 @@
 // to the notification templates it references.
 import { readdirSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { configFor, type Environment } from '../config.ts';
+import { configFor, type Environment } from '../../signals/alert-settings.ts';
 import { inhibitRules } from './inhibit.ts';
 import { receivers, webhookReceivers } from './receivers.ts';
 import { routingTree } from './routes.ts';

@@ -2,7 +2,7 @@
 // uses it. Field names are Alertmanager's own (snake_case), so the object
 // serialises to YAML as is and a wrong field is a compile error.
 // Reference: https://prometheus.io/docs/alerting/latest/configuration/
-import type { Duration } from '../lib/rules.ts';
+import type { Duration } from '../../signals/rule-types.ts';
 
 /** A matcher string in Alertmanager's syntax: `name="value"`, `name!="value"`, `name=~"re"`. */
 export type Matcher = `${string}${'=' | '!=' | '=~' | '!~'}"${string}"`;

@@ -2,9 +2,9 @@
 // where each secret is read from, and the non-secret addresses. Secrets are
 // never values here: only the paths of files that the deployment mounts
 // (compose secrets, a Kubernetes Secret volume).
-import type { Environment } from '../config.ts';
-import type { Duration } from '../lib/rules.ts';
-import { type DeepPartial, merge } from '../lib/merge.ts';
+import type { Environment } from '../../signals/alert-settings.ts';
+import type { Duration } from '../../signals/rule-types.ts';
+import { type DeepPartial, merge } from '../../signals/merge.ts';
 
 export interface Timings {
   /** Wait before the first notification of a new group, to batch alerts that start together. */

@@ -5,13 +5,14 @@
 // The exporter creates every series of a closed label set at zero when the
 // metric is defined, so placed, failed and declined counters all exist from
 // the start and the sums below are defined (0, not absent) before any order.
-import { catalog } from '../../exporter/catalog/index.ts';
-import type { AlertConfig } from '../config.ts';
-import { counterValues, label, percent, ratioOrZero } from '../lib/promql.ts';
-import { alert, group, type RuleGroup } from '../lib/rules.ts';
-import { recorded } from './recording.ts';
+import { demoBusinessMetrics } from '../../examples/demo-shop/business-metrics.ts';
+import { catalog } from '../../catalog/index.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import { counterValues, label, percent, ratioOrZero } from '../../signals/promql.ts';
+import { alert, group, type RuleGroup } from '../../signals/rule-types.ts';
+import { recorded } from '../../signals/recording-rules.ts';
 
-const b = catalog.business;
+const b = demoBusinessMetrics;
 const paymentMethod = label(b.ordersPlaced, 'payment_method');
 const reason = label(b.ordersFailed, 'reason');
 const queue = label(b.queueDepth, 'queue');

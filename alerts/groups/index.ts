@@ -1,8 +1,8 @@
 // Every rule group that ships, in evaluation-file order.
-import type { AlertConfig } from '../config.ts';
-import type { RuleGroup } from '../lib/rules.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import type { RuleGroup } from '../../signals/rule-types.ts';
 import { businessRules } from './business.ts';
-import { recordingRules } from './recording.ts';
+import { recordingRules } from '../../signals/recording-rules.ts';
 import { serviceRules } from './service.ts';
 import { sloRules } from './slo.ts';
 import { stackRules } from './stack.ts';

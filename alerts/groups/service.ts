@@ -1,10 +1,10 @@
 // Service alerts: what users of an HTTP service feel (errors, latency, no
 // traffic) and whether Prometheus can see the service at all.
-import { catalog } from '../../exporter/catalog/index.ts';
-import type { AlertConfig } from '../config.ts';
-import { bucket, count, counterValues, label, percent } from '../lib/promql.ts';
-import { alert, group, type RuleGroup } from '../lib/rules.ts';
-import { recorded } from './recording.ts';
+import { catalog } from '../../catalog/index.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import { bucket, count, counterValues, label, percent } from '../../signals/promql.ts';
+import { alert, group, type RuleGroup } from '../../signals/rule-types.ts';
+import { recorded } from '../../signals/recording-rules.ts';
 
 const duration = catalog.http.requestDuration;
 const inFlight = catalog.http.activeRequests;

@@ -1,9 +1,9 @@
 // SLO recording rules and burn-rate alerts, generated from the SLOs declared
 // in alerts/slo/ (one group per SLO: its recordings, then its alerts).
-import type { AlertConfig } from '../config.ts';
-import type { RuleGroup } from '../lib/rules.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import type { RuleGroup } from '../../signals/rule-types.ts';
 import { errorBudgetBurnRunbook, sloGroup } from '../slo/generate.ts';
-import { slos } from '../slo/index.ts';
+import { slos } from '../../signals/slo/index.ts';
 
 export function sloRules(config: AlertConfig): RuleGroup[] {
   const all = slos(config);

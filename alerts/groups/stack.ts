@@ -3,9 +3,9 @@
 // the components are scraped at all, and the Watchdog that always fires so a
 // heartbeat receiver notices when alerting as a whole stops. Names follow the
 // prometheus-mixin and alertmanager-mixin (kube-prometheus) where they exist.
-import type { AlertConfig } from '../config.ts';
-import { percent } from '../lib/promql.ts';
-import { alert, type AlertRule, type Duration, group, type RuleGroup, type Runbook } from '../lib/rules.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import { percent } from '../../signals/promql.ts';
+import { alert, type AlertRule, type Duration, group, type RuleGroup, type Runbook } from '../../signals/rule-types.ts';
 
 /** Series of Prometheus, Alertmanager and the scrape itself: theirs, not our catalog's. */
 const metrics = {

@@ -5,10 +5,10 @@
 // alerts keep one series per target with `max by (job, instance)` (plus
 // `mountpoint` for disks), which also drops any other target labels a scrape
 // config adds, so one alert names one process.
-import { catalog } from '../../exporter/catalog/index.ts';
-import type { AlertConfig, Threshold } from '../config.ts';
-import { counterValues, label, percent, sum } from '../lib/promql.ts';
-import { alert, type AlertRule, type AlertTest, group, type RuleGroup, type Severity } from '../lib/rules.ts';
+import { catalog } from '../../catalog/index.ts';
+import type { AlertConfig, Threshold } from '../../signals/alert-settings.ts';
+import { counterValues, label, percent, sum } from '../../signals/promql.ts';
+import { alert, type AlertRule, type AlertTest, group, type RuleGroup, type Severity } from '../../signals/rule-types.ts';
 
 const m = catalog.system;
 const BY_TARGET = 'job, instance';

@@ -1,8 +1,8 @@
 // One Markdown runbook page per alert name, from the same definition as the
 // rule: what it means, who is hurt, how to diagnose and mitigate, and when to
 // escalate. Variants (warning/critical) share the page.
-import type { AlertConfig } from '../config.ts';
-import type { AlertRule } from './rules.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import type { AlertRule } from '../../signals/rule-types.ts';
 
 export function runbookPage(variants: readonly AlertRule[], config: AlertConfig): string {
   const [first] = variants;

@@ -2,7 +2,7 @@
 // seconds instead of the last minutes, so that a demo (`npm run stack`) or an
 // end-to-end test sees an alert fire and resolve while someone watches. The
 // generated rule files never go through this.
-import type { Duration, Rule, RuleGroup } from './rules.ts';
+import type { Duration, Rule, RuleGroup } from '../../signals/rule-types.ts';
 
 /**
  * `groups` with every range selector `[from]` in the expressions of the group

@@ -3,29 +3,14 @@
 // period, and the multi-window multi-burn-rate alerts with their promtool
 // tests. Every series carries `slo` and `job`; none is NaN or missing while a
 // job serves no requests or no errors.
-import type { AlertConfig } from '../config.ts';
-import { percent, ratioOrZero } from '../lib/promql.ts';
-import { alert, type AlertRule, type AlertTest, type Duration, group, record, type RecordingRule, type RuleGroup, type Runbook } from '../lib/rules.ts';
+import type { AlertConfig } from '../../signals/alert-settings.ts';
+import { percent, ratioOrZero } from '../../signals/promql.ts';
+import { alert, type AlertRule, type AlertTest, type Duration, group, record, type RecordingRule, type RuleGroup, type Runbook } from '../../signals/rule-types.ts';
 import { BURN_SCENARIOS, type Scenario, scenarioCounters, ZERO_TRAFFIC } from './scenarios.ts';
-import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, SLI_WINDOWS, type Slo } from './spec.ts';
-import { TEST_JOB } from './test-labels.ts';
+import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, SLI_WINDOWS, type Slo } from '../../signals/slo/spec.ts';
+import { TEST_JOB } from '../../signals/slo/test-labels.ts';
+import { ALERT_NAME, sloSeries } from '../../signals/slo/series.ts';
 
-/** Names of the recorded SLO series, for the alerts and the dashboards. */
-export const sloSeries = {
-  /** Rate of all events over 5m: the base of the period's ratio. */
-  requests5m: 'slo:sli_requests:rate5m',
-  /** Rate of bad events over 5m, 0 while there are none. */
-  errors5m: 'slo:sli_errors:rate5m',
-  /** Bad events / all events over `window`. */
-  errorRatio: (window: Duration) => `slo:sli_error:ratio_rate${window}`,
-  objective: 'slo:objective:ratio',
-  /** 1 − objective. A window's burn rate, as the alerts compute it, is its error ratio divided by this. */
-  errorBudget: 'slo:error_budget:ratio',
-  /** 1 − (error ratio over the period) / (error budget): 1 untouched, 0 spent, below 0 overspent. */
-  budgetRemaining: 'slo:error_budget:remaining',
-} as const;
-
-export const ALERT_NAME = 'ErrorBudgetBurn';
 
 const only = (slo: Slo) => `{slo="${slo.name}"}`;
 

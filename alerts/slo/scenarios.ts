@@ -18,8 +18,8 @@
 // (the k/n arithmetic above holds) and longer windows see it; a spike's short
 // window is free of it. The exact factors are pinned by the firing tests (the
 // minute before, the burn is just below the factor; at the minute, just above).
-import type { Duration } from '../lib/rules.ts';
-import { exact, type TestCounters } from './spec.ts';
+import type { Duration } from '../../signals/rule-types.ts';
+import { exact, type TestCounters } from '../../signals/slo/spec.ts';
 
 export interface Phase {
   /** Samples in this phase, one per interval. */

@@ -3,8 +3,8 @@
 // to the other dashboards (time and variables kept) and to logs and traces,
 // and panels numbered in reading order.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { select } from '../../alerts/lib/promql.ts';
-import type { DashboardConfig, DashboardUid, Folder } from '../config.ts';
+import { select } from '../../signals/promql.ts';
+import type { DashboardConfig, DashboardUid, Folder } from '../dashboard-settings.ts';
 import { headerLinks } from './links.ts';
 import { type AnyPanel, DATASOURCE_REF, DATASOURCE_VAR } from './panels.ts';
 import { JOB } from './promql.ts';

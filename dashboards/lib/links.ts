@@ -3,7 +3,7 @@
 // Grafana fills `${...}` in link URLs; everything else is percent-encoded.
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import { type DashboardLink, DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { DashboardConfig } from '../config.ts';
+import type { DashboardConfig } from '../dashboard-settings.ts';
 
 /**
  * Percent-encodes `text` for a URL's query or fragment, except Grafana's

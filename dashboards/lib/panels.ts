@@ -50,7 +50,7 @@ export interface PanelSpec {
   /** A Grafana unit id: `reqps`, `percentunit`, `s`, `bytes`, `short`, `currencyEUR`, … */
   readonly unit: string;
   readonly queries: readonly Query[];
-  /** Steps above a green base; the alert thresholds, from alerts/config.ts. */
+  /** Steps above a green base; the alert thresholds, from signals/alert-settings.ts. */
   readonly steps?: readonly Step[];
   /** The base color below the first step (default green; red where lower is worse). */
   readonly base?: Step['color'];

@@ -1,8 +1,8 @@
-// PromQL for panels: the alerts' typed helpers (alerts/lib/promql.ts) with
+// PromQL for panels: the alerts' typed helpers (signals/promql.ts) with
 // Grafana's variables in place of fixed windows and targets, so every rate
 // follows the dashboard's resolution and every query the selected job.
-import type { HistogramSpec } from '../../exporter/catalog/spec.ts';
-import { bucket, select } from '../../alerts/lib/promql.ts';
+import type { HistogramSpec } from '../../catalog/spec.ts';
+import { bucket, select } from '../../signals/promql.ts';
 
 /** Grafana's window for rate(): at least four scrapes, wider when zoomed out. */
 export const RATE_INTERVAL = '$__rate_interval';

@@ -6,7 +6,7 @@
 // a number on /metrics. Reconnects back off from 100 ms to 30 s.
 import { connect, type Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import { logRecordsDropped, logRecordsShipped } from '../catalog/telemetry.ts';
+import { logRecordsDropped, logRecordsShipped } from '../../catalog/telemetry.ts';
 import type { Logger } from '../logger.ts';
 import { CounterFamily, type CounterSeries } from '../metric-family.ts';
 

@@ -6,7 +6,7 @@
 // catalog does not name are accepted and ignored.
 import { createNoopMeter, type Attributes, type Meter, type MeterProvider, type ObservableCallback, type ObservableResult } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
-import { spanExported, spanInflight, spanProcessed, spanQueueCapacity, spanQueueSize } from '../catalog/telemetry.ts';
+import { spanExported, spanInflight, spanProcessed, spanQueueCapacity, spanQueueSize } from '../../catalog/telemetry.ts';
 import type { Logger } from '../logger.ts';
 import { CounterFamily, GaugeFamily } from '../metric-family.ts';
 

@@ -4,7 +4,7 @@
 // of the request in its context, and ends it when the response closes.
 import type { IncomingMessage } from 'node:http';
 import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
-import type { HTTP_METHODS } from '../catalog/http.ts';
+import type { HTTP_METHODS } from '../../catalog/http.ts';
 
 export const TRACER_NAME = 'node-observability-kit';
 

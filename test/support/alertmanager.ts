@@ -3,7 +3,7 @@
 // port, with any config or with the kit's routing and inhibition (every
 // receiver a webhook to a test server, short timings).
 import type { Timings } from '../../alerts/alertmanager/index.ts';
-import type { Environment } from '../../alerts/config.ts';
+import type { Environment } from '../../signals/alert-settings.ts';
 import { type AlertmanagerOptions, type RunningAlertmanager, startAlertmanager as startStackAlertmanager, webhookProfile } from '../../stack/alertmanager.ts';
 import { inScratchDir } from './scratch.ts';
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../exporter/demo/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../examples/demo-shop/main.ts', import.meta.url));
 
 export interface DemoProcess {
   readonly url: string;

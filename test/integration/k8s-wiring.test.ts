@@ -1,0 +1,229 @@
+// Every connection the stack's own configuration asks for (Grafana datasource
+// URLs, Prometheus's Alertmanager and scrape targets, the demo's OTLP and
+// Logstash endpoints, Logstash/Kibana/exporter → Elasticsearch, the ingress
+// controller → UIs) names a rendered Service and a port a container listens on,
+// and the NetworkPolicies let exactly those through.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Environment } from '../../signals/alert-settings.ts';
+import { networkAllows, type Flow } from '../../k8s/policy.ts';
+import { OVERLAYS, renderOverlay, renderWithComponent, type K8sObject } from '../../k8s/render.ts';
+
+const NS = 'observability';
+const rendered = new Map<string, K8sObject[]>();
+beforeAll(async () => {
+  for (const env of OVERLAYS) rendered.set(env, await renderOverlay(env));
+  rendered.set('ingress', await renderWithComponent('production', 'ingress'));
+  rendered.set('keda', await renderWithComponent('production', 'keda'));
+});
+
+interface Pod {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  containers: { name: string; args?: string[]; env?: { name: string; value?: string }[]; ports?: { name?: string; containerPort: number }[] }[];
+}
+
+const podsOf = (objects: readonly K8sObject[]): Pod[] =>
+  objects
+    .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+    .map((o) => {
+      const t = (o.spec as any).template;
+      return { name: o.metadata.name, labels: t.metadata.labels, annotations: t.metadata.annotations ?? {}, containers: t.spec.containers };
+    });
+
+const pod = (objects: readonly K8sObject[], name: string): Pod => {
+  const p = podsOf(objects).find((x) => x.name === name);
+  if (!p) throw new Error(`no workload ${name}`);
+  return p;
+};
+
+const data = (objects: readonly K8sObject[], base: string): Record<string, string> =>
+  objects.find((o) => o.kind === 'ConfigMap' && new RegExp(`^${base}-[a-z0-9]{10}$`).test(o.metadata.name))!.data as Record<string, string>;
+
+/** host[:port] of a URL or "host:port", resolved to the Service's pods and the container port behind it. */
+function resolve(objects: readonly K8sObject[], address: string): { pod: Pod; port: number; problem?: string } | { problem: string } {
+  const m = /^(?:\w+:\/\/)?([^/:]+)(?::(\d+))?/.exec(address);
+  if (!m) return { problem: `${address}: not an address` };
+  const host = m[1]!.replace(new RegExp(`\\.${NS}(\\.svc(\\.cluster\\.local)?)?$`), '');
+  const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === host) as any;
+  if (!svc) return { problem: `${address}: no Service ${host}` };
+  const sp = svc.spec.ports.find((p: any) => p.port === Number(m[2] ?? 80));
+  if (!sp) return { problem: `${address}: Service ${host} has no port ${m[2]}` };
+  const target = podsOf(objects).find((p) => Object.entries(svc.spec.selector).every(([k, v]) => p.labels[k] === v));
+  if (!target) return { problem: `${address}: Service ${host} selects no pod` };
+  const cp = target.containers.flatMap((c) => c.ports ?? []).find((p) => (typeof sp.targetPort === 'string' ? p.name === sp.targetPort : p.containerPort === (sp.targetPort ?? sp.port)));
+  if (!cp) return { problem: `${address}: no container of ${target.name} listens on ${sp.targetPort}` };
+  return { pod: target, port: cp.containerPort };
+}
+
+/** The connections the configuration asks for, as [what, source workload, address]. */
+function configuredConnections(objects: readonly K8sObject[]): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  const datasources = parse(data(objects, 'grafana-datasources')['datasources.yaml']!).datasources as { name: string; url: string }[];
+  for (const d of datasources) out.push([`Grafana datasource ${d.name}`, 'grafana', d.url]);
+  const prom = parse(data(objects, 'prometheus-config')['prometheus.yml']!);
+  for (const am of prom.alerting.alertmanagers) for (const sc of am.static_configs) for (const t of sc.targets) out.push(['Prometheus → Alertmanager', 'prometheus', t]);
+  const demo = data(objects, 'demo-shop');
+  out.push(['demo → OTLP', 'demo-shop', demo.OTEL_EXPORTER_OTLP_ENDPOINT!]);
+  out.push(['demo → Logstash', 'demo-shop', `${demo.LOGSTASH_HOST}:${demo.LOGSTASH_PORT}`]);
+  const pipeline = data(objects, 'logstash-pipeline')['logstash.conf']!;
+  for (const h of pipeline.match(/hosts\s*=>\s*\[([^\]]*)\]/)![1]!.match(/"[^"]+"/g)!) out.push(['Logstash → Elasticsearch', 'logstash', h.slice(1, -1)]);
+  const kibanaHosts = pod(objects, 'kibana').containers[0]!.env!.find((e) => e.name === 'ELASTICSEARCH_HOSTS')!.value!;
+  for (const h of JSON.parse(kibanaHosts) as string[]) out.push(['Kibana → Elasticsearch', 'kibana', h]);
+  const esUri = pod(objects, 'elasticsearch-exporter').containers[0]!.args!.find((a) => a.startsWith('--es.uri='))!.slice('--es.uri='.length);
+  out.push(['exporter → Elasticsearch', 'elasticsearch-exporter', esUri]);
+  return out;
+}
+
+const inNs = (p: Pod): Flow['from'] => ({ namespace: NS, labels: p.labels });
+
+describe.each(OVERLAYS)('the %s overlay', (env: Environment) => {
+  const objects = () => rendered.get(env)!;
+
+  it('every configured connection names a Service whose port a container listens on, and the NetworkPolicies allow it', () => {
+    const problems: string[] = [];
+    const connections = configuredConnections(objects());
+    expect(connections.length).toBeGreaterThanOrEqual(10);
+    for (const [what, source, address] of connections) {
+      const r = resolve(objects(), address);
+      if ('problem' in r && r.problem) {
+        problems.push(`${what}: ${r.problem}`);
+        continue;
+      }
+      const target = r as { pod: Pod; port: number };
+      if (!networkAllows(objects(), { from: inNs(pod(objects(), source)), to: inNs(target.pod), port: target.port })) problems.push(`${what} (${address}): blocked by NetworkPolicy`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('Prometheus can scrape every annotated pod on a port it listens on', () => {
+    const prometheus = pod(objects(), 'prometheus');
+    const annotated = podsOf(objects()).filter((p) => p.annotations['prometheus.io/port']);
+    expect(annotated.map((p) => p.name).sort()).toEqual(['alertmanager', 'demo-shop', 'elasticsearch-exporter', 'grafana', 'jaeger', 'logstash', 'prometheus']);
+    for (const p of annotated) {
+      const port = Number(p.annotations['prometheus.io/port']);
+      expect(p.containers.flatMap((c) => c.ports ?? []).map((x) => x.containerPort), p.name).toContain(port);
+      if (p.name !== 'prometheus') expect(networkAllows(objects(), { from: inNs(prometheus), to: inNs(p), port }), p.name).toBe(true);
+    }
+    // Services in other namespaces: Prometheus may connect (their own policies decide the rest).
+    expect(networkAllows(objects(), { from: inNs(prometheus), to: { namespace: 'shop', labels: { 'app.kubernetes.io/name': 'checkout' } }, port: 8080 })).toBe(true);
+  });
+
+  it('every pod resolves names through the cluster DNS', () => {
+    const dns = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+    for (const p of podsOf(objects())) {
+      for (const protocol of ['UDP', 'TCP'] as const) expect(networkAllows(objects(), { from: inNs(p), to: dns, port: 53, protocol }), p.name).toBe(true);
+    }
+  });
+
+  it('applications in other namespaces reach Jaeger OTLP and Logstash, and nothing else of the stack', () => {
+    const app = { namespace: 'shop', labels: { 'app.kubernetes.io/name': 'checkout' } };
+    const to = (name: string, port: number) => networkAllows(objects(), { from: app, to: inNs(pod(objects(), name)), port });
+    expect([to('jaeger', 4317), to('jaeger', 4318), to('logstash', 5000)]).toEqual([true, true, true]);
+    expect([to('jaeger', 16686), to('grafana', 3000), to('prometheus', 9090), to('elasticsearch', 9200), to('kibana', 5601), to('demo-shop', 8080)]).toEqual([false, false, false, false, false, false]);
+  });
+
+  it('the connection check fails when a policy that allows them is removed', () => {
+    const without = objects().filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'grafana-egress'));
+    const grafana = pod(without, 'grafana');
+    const blocked = configuredConnections(without)
+      .filter(([, source]) => source === 'grafana')
+      .filter(([, , address]) => {
+        const r = resolve(without, address) as { pod: Pod; port: number };
+        return !networkAllows(without, { from: inNs(grafana), to: inNs(r.pod), port: r.port });
+      })
+      .map(([what]) => what);
+    expect(blocked).toEqual(['Grafana datasource Prometheus', 'Grafana datasource Alertmanager', 'Grafana datasource Jaeger', 'Grafana datasource Elasticsearch']);
+    const svcless = objects().filter((o) => !(o.kind === 'Service' && o.metadata.name === 'jaeger'));
+    expect(resolve(svcless, 'http://jaeger:4318')).toEqual({ problem: 'http://jaeger:4318: no Service jaeger' });
+  });
+
+  it('flows nobody configured are denied', () => {
+    const flow = (from: string, to: string, port: number) => networkAllows(objects(), { from: inNs(pod(objects(), from)), to: inNs(pod(objects(), to)), port });
+    expect(flow('demo-shop', 'elasticsearch', 9200)).toBe(false);
+    expect(flow('kibana', 'prometheus', 9090)).toBe(false);
+    expect(flow('grafana', 'kibana', 5601)).toBe(false);
+    expect(flow('logstash', 'prometheus', 9090)).toBe(false);
+    expect(flow('jaeger', 'demo-shop', 8080)).toBe(false);
+    expect(flow('grafana', 'elasticsearch', 9300)).toBe(false);
+  });
+});
+
+describe.each(OVERLAYS)('the %s overlay mounts each file where its reader looks', (env: Environment) => {
+  const objects = () => rendered.get(env)!;
+  /** mountPath -> ConfigMap/Secret name without its hash suffix, for one workload's first container. */
+  const mounts = (name: string): Record<string, string> => {
+    const w = objects().find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name)!.spec as any;
+    const volumes = new Map<string, string>(
+      w.template.spec.volumes
+        .filter((v: any) => v.configMap || v.secret)
+        .map((v: any) => [v.name, (v.configMap?.name ?? v.secret.secretName).replace(/-[a-z0-9]{10}$/, '')]),
+    );
+    return Object.fromEntries(w.template.spec.containers[0].volumeMounts.filter((m: any) => volumes.has(m.name)).map((m: any) => [m.mountPath, volumes.get(m.name)]));
+  };
+
+  it('Grafana: provisioning in /etc/grafana/provisioning, one dashboards ConfigMap at each provider path, none left over', () => {
+    const m = mounts('grafana');
+    expect(m['/etc/grafana/provisioning/datasources']).toBe('grafana-datasources');
+    expect(m['/etc/grafana/provisioning/dashboards']).toBe('grafana-dashboard-providers');
+    const providers = parse(data(objects(), 'grafana-dashboard-providers')['dashboards.yaml']!).providers as { options: { path: string } }[];
+    const dashboardMaps = objects().filter((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('grafana-dashboards-')).map((o) => o.metadata.name.replace(/-[a-z0-9]{10}$/, ''));
+    expect(providers.map((p) => m[p.options.path]).sort()).toEqual(dashboardMaps.sort());
+    for (const name of dashboardMaps) {
+      const files = Object.keys(objects().find((o) => o.metadata.name.startsWith(`${name}-`))!.data as object);
+      expect(files.length, name).toBeGreaterThan(0);
+      expect(files.every((f) => f.endsWith('.json')), name).toBe(true);
+    }
+  });
+
+  it('Prometheus: prometheus.yml in /etc/prometheus and the rule files in the rules/ folder it loads', () => {
+    const m = mounts('prometheus');
+    expect(m['/etc/prometheus']).toBe('prometheus-config');
+    const ruleGlob = parse(data(objects(), 'prometheus-config')['prometheus.yml']!).rule_files as string[];
+    expect(ruleGlob).toEqual(['rules/*.yml']);
+    expect(m['/etc/prometheus/rules']).toBe('prometheus-rules');
+    expect(Object.keys(data(objects(), 'prometheus-rules')).every((f) => f.endsWith('.yml'))).toBe(true);
+  });
+
+  it('Alertmanager: its configuration and template together, the receivers\' credential files where the *_file settings point', () => {
+    const m = mounts('alertmanager');
+    expect(m['/etc/alertmanager/config']).toBe('alertmanager-config');
+    expect(m['/etc/alertmanager/secrets']).toBe('alertmanager-receivers');
+    const secret = objects().find((o) => o.kind === 'Secret')! as K8sObject & { data: Record<string, string> };
+    const config = Buffer.from(secret.data['alertmanager.yml']!.replace(/\s/g, ''), 'base64').toString('utf8');
+    const files = [...config.matchAll(/_file: (\S+)/g)].map((x) => x[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(f, 'a *_file path outside the receivers Secret').toMatch(/^\/etc\/alertmanager\/secrets\/[\w.-]+$/);
+    expect(parse(config).templates).toEqual(['*.tmpl']);
+    expect(Object.keys(secret.data).filter((k) => k.endsWith('.tmpl'))).toEqual(['notifications.tmpl']);
+  });
+});
+
+describe('the components', () => {
+  const ingressNginx = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+
+  it('ingress: the controller reaches every Ingress backend, and nothing else', () => {
+    const objects = rendered.get('ingress')!;
+    const ingresses = objects.filter((o) => o.kind === 'Ingress') as any[];
+    for (const ing of ingresses) {
+      const backend = ing.spec.rules[0].http.paths[0].backend.service;
+      const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === backend.name) as any;
+      const port = svc.spec.ports.find((p: any) => p.name === backend.port.name);
+      expect(port, `${backend.name}:${backend.port.name}`).toBeDefined();
+      const r = resolve(objects, `${backend.name}:${port.port}`) as { pod: Pod; port: number };
+      expect(networkAllows(objects, { from: ingressNginx, to: inNs(r.pod), port: r.port }), backend.name).toBe(true);
+    }
+    expect(networkAllows(objects, { from: ingressNginx, to: inNs(pod(objects, 'elasticsearch')), port: 9200 })).toBe(false);
+  });
+
+  it('keda: the operator in namespace keda reaches the Prometheus its trigger queries, only with the component', () => {
+    const keda = { namespace: 'keda', labels: { 'app.kubernetes.io/name': 'keda-operator' } };
+    const objects = rendered.get('keda')!;
+    const so = objects.find((o) => o.kind === 'ScaledObject') as any;
+    const r = resolve(objects, so.spec.triggers[0].metadata.serverAddress) as { pod: Pod; port: number };
+    expect(r.pod.name).toBe('prometheus');
+    expect(networkAllows(objects, { from: keda, to: inNs(r.pod), port: r.port })).toBe(true);
+    expect(networkAllows(rendered.get('production')!, { from: keda, to: inNs(r.pod), port: r.port })).toBe(false);
+  });
+});

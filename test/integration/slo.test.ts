@@ -1,0 +1,225 @@
+// The SLO generator: burn-rate factors follow from the budget shares and
+// windows (sloth-style table tests named as sentences), the generated PromQL
+// is what it should be, the output matches its golden file, and Prometheus's
+// own promtool shows the recorded series are 0 or 1, never NaN or missing,
+// while a service has no traffic or no errors.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { configFor } from '../../signals/alert-settings.ts';
+import { sloRules } from '../../alerts/groups/slo.ts';
+import { ruleFile } from '../../alerts/lib/compile.ts';
+import { isAlert, type RecordingRule } from '../../signals/rule-types.ts';
+import { ALERT_NAME, sloSeries } from '../../signals/slo/series.ts';
+import { httpLatency, leValue } from '../../signals/slo/http-latency.ts';
+import { scenarioCounters } from '../../alerts/slo/scenarios.ts';
+import { BURN_RATE_POLICY, burnRateFactor, errorBudget, SLI_WINDOWS } from '../../signals/slo/spec.ts';
+import { resolveTool } from '../../toolchain/tools.ts';
+
+const run = promisify(execFile);
+const config = configFor('production');
+/** The selector of service jobs (every job but the monitoring stack's own). */
+const services = config.serviceSelector;
+const groups = sloRules(config);
+const rules = groups.flatMap((g) => g.rules);
+const recording = (name: string, slo: string): RecordingRule => {
+  const r = rules.find((x): x is RecordingRule => !isAlert(x) && x.record === name && x.labels?.slo === slo);
+  if (r === undefined) throw new Error(`no ${name} for ${slo}`);
+  return r;
+};
+
+describe('burn-rate factors are budget share × period / long window', () => {
+  test.each([
+    ['pages when 2% of a 30-day budget burns in 1 hour: factor 14.4', 0.02, '30d', '1h', 14.4],
+    ['pages when 5% of a 30-day budget burns in 6 hours: factor 6', 0.05, '30d', '6h', 6],
+    ['opens a ticket when 10% of a 30-day budget burns in 1 day: factor 3', 0.1, '30d', '1d', 3],
+    ['opens a ticket when 10% of a 30-day budget burns in 3 days: factor 1', 0.1, '30d', '3d', 1],
+    ['pages when 2% of a 28-day budget burns in 1 hour: factor 13.44', 0.02, '28d', '1h', 13.44],
+    ['opens a ticket when 10% of a 4-week budget burns in 3 days: factor 0.93…', 0.1, '4w', '3d', 0.933333333333],
+  ] as const)('%s', (_name, share, period, window, factor) => {
+    expect(burnRateFactor(share, period, window)).toBe(factor);
+  });
+
+  test('the policy is the SRE Workbook table: 1h/5m ×14.4 and 6h/30m ×6 page, 1d/2h ×3 and 3d/6h ×1 open tickets', () => {
+    expect(BURN_RATE_POLICY.map((p) => [p.severity, p.long, p.short, burnRateFactor(p.budgetShare, '30d', p.long)])).toEqual([
+      ['critical', '1h', '5m', 14.4],
+      ['critical', '6h', '30m', 6],
+      ['warning', '1d', '2h', 3],
+      ['warning', '3d', '6h', 1],
+    ]);
+  });
+
+  test('error ratios are recorded at exactly the windows the alerts read: 5m, 30m, 1h, 2h, 6h, 1d, 3d', () => {
+    expect(SLI_WINDOWS).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+  });
+
+  test.each([
+    [0.995, 0.005],
+    [0.99, 0.01],
+    [0.999, 0.001],
+    [0.9995, 0.0005],
+  ])('an objective of %d leaves an error budget of exactly %d', (objective, budget) => {
+    expect(errorBudget(objective)).toBe(budget);
+  });
+});
+
+describe('generated rules', () => {
+  test('one group per SLO: its recordings, then its alerts, which read only series recorded before them in that group', () => {
+    expect(groups.map((g) => g.name)).toEqual(['slo-http-availability', 'slo-http-latency']);
+    for (const g of groups) {
+      const firstAlert = g.rules.findIndex(isAlert);
+      expect(g.rules.slice(firstAlert).every(isAlert), g.name).toBe(true);
+      const recordedBefore = new Set(g.rules.slice(0, firstAlert).map((r) => (isAlert(r) ? '' : r.record)));
+      for (const r of g.rules) {
+        const reads = [...r.expr.matchAll(/\bslo:[a-z_]+:[a-z0-9_]+/g)].map((m) => m[0]);
+        const earlier = new Set(g.rules.slice(0, g.rules.indexOf(r)).map((x) => (isAlert(x) ? '' : x.record)));
+        for (const series of reads) expect(earlier.has(series) && recordedBefore.has(series), `${g.name}: ${isAlert(r) ? r.alert : r.record} reads ${series}`).toBe(true);
+      }
+    }
+  });
+
+  test('the availability error ratio over 1h counts 5xx among all requests, per job, 0 when a job has no 5xx or no traffic', () => {
+    const count = 'http_server_request_duration_seconds_count';
+    const all = `sum by (job) (rate(${count}{${services}}[1h]))`;
+    expect(recording('slo:sli_error:ratio_rate1h', 'http-availability').expr).toBe(
+      `(sum by (job) (rate(${count}{${services},http_response_status_code=~"5.."}[1h])) or on (job) (0 * ${all})) / clamp_min(${all}, 1e-12)`,
+    );
+  });
+
+  test('the latency error ratio over 1h counts requests above the 0.5 s bucket among all requests (the +Inf bucket)', () => {
+    const bucket = 'http_server_request_duration_seconds_bucket';
+    const all = `sum by (job) (rate(${bucket}{${services},le="+Inf"}[1h]))`;
+    expect(recording('slo:sli_error:ratio_rate1h', 'http-latency').expr).toBe(`(${all} - sum by (job) (rate(${bucket}{${services},le="0.5"}[1h]))) / clamp_min(${all}, 1e-12)`);
+  });
+
+  test('the period ratio weighs the recorded 5-minute rates by traffic, and the budget remaining follows from it', () => {
+    expect(recording('slo:sli_error:ratio_rate30d', 'http-availability').expr).toBe(
+      '(sum_over_time(slo:sli_errors:rate5m{slo="http-availability"}[30d])) / clamp_min(sum_over_time(slo:sli_requests:rate5m{slo="http-availability"}[30d]), 1e-12)',
+    );
+    expect(recording(sloSeries.budgetRemaining, 'http-availability').expr).toBe('1 - slo:sli_error:ratio_rate30d{slo="http-availability"} / 0.005');
+    expect(recording(sloSeries.budgetRemaining, 'http-latency').expr).toBe('1 - slo:sli_error:ratio_rate30d{slo="http-latency"} / 0.01');
+  });
+
+  test('each SLO has four ErrorBudgetBurn alerts, both windows above the same factor, labelled with their windows and without a wait', () => {
+    const burn = rules.filter(isAlert).filter((a) => a.alert === ALERT_NAME);
+    expect(burn.map((a) => [a.labels?.slo, a.severity, a.labels?.long_window, a.labels?.short_window, a.for])).toEqual([
+      ['http-availability', 'critical', '1h', '5m', undefined],
+      ['http-availability', 'critical', '6h', '30m', undefined],
+      ['http-availability', 'warning', '1d', '2h', undefined],
+      ['http-availability', 'warning', '3d', '6h', undefined],
+      ['http-latency', 'critical', '1h', '5m', undefined],
+      ['http-latency', 'critical', '6h', '30m', undefined],
+      ['http-latency', 'warning', '1d', '2h', undefined],
+      ['http-latency', 'warning', '3d', '6h', undefined],
+    ]);
+    expect(burn[0]!.expr).toBe('slo:sli_error:ratio_rate1h{slo="http-availability"} / 0.005 > 14.4 and slo:sli_error:ratio_rate5m{slo="http-availability"} / 0.005 > 14.4');
+    expect(burn[7]!.expr).toBe('slo:sli_error:ratio_rate3d{slo="http-latency"} / 0.01 > 1 and slo:sli_error:ratio_rate6h{slo="http-latency"} / 0.01 > 1');
+  });
+
+  test('the generated SLO rule file matches its golden file (update with `npx vitest run test/slo.test.ts -u`)', async () => {
+    await expect(ruleFile(groups, config)).toMatchFileSnapshot('../alerts/slo/golden/slo-rules.yml');
+  });
+
+  test('a latency threshold that is not a histogram bucket is refused, since no bucket could count requests below it', () => {
+    expect(() => httpLatency(configFor('production', { slo: { latencyThresholdSeconds: 0.3 } }))).toThrow(/not a bucket/);
+  });
+
+  test('bucket bounds are written as Prometheus 3 stores them', () => {
+    expect([leValue(0.5), leValue(1), leValue(2.5), leValue(10)]).toEqual(['0.5', '1.0', '2.5', '10.0']);
+  });
+});
+
+describe('test scenarios', () => {
+  test('a phase burning at b makes b × budget of its requests bad, on top of a long-running process\'s counters', () => {
+    expect(scenarioCounters([{ samples: 3, burn: 0 }, { samples: 2, burn: 20 }], 0.005)).toEqual({
+      good: '99000000 99001000+1000x2 99003900+900x1',
+      bad: '1000000 1000000+0x2 1000100+100x1',
+      total: '100000000 100001000+1000x2 100004000+1000x1',
+    });
+  });
+});
+
+describe('recorded series under promtool', () => {
+  const labels = 'job="shop",instance="shop:8080",http_request_method="GET",http_route="/"';
+  const requests = (status: string, values: string) => ({ series: `http_server_request_duration_seconds_count{${labels},http_response_status_code="${status}"}`, values });
+  const within = (le: string, values: string) => ({ series: `http_server_request_duration_seconds_bucket{${labels},http_response_status_code="200",le="${le}"}`, values });
+  const sample = (name: string, slo: string, value: number) => ({ expr: `${name}{slo="${slo}"}`, eval_time: '2h', exp_samples: [{ labels: `${name}{job="shop",slo="${slo}"}`, value }] });
+  /** 1 when the series is within 1e-9 of `value`: rates are floating point. */
+  const near = (name: string, slo: string, value: number) => ({
+    expr: `abs(${name}{slo="${slo}"} - (${value})) < bool 1e-9`,
+    eval_time: '2h',
+    exp_samples: [{ labels: `{job="shop",slo="${slo}"}`, value: 1 }],
+  });
+  const both = (name: string, value: number | ((slo: string) => number)) =>
+    ['http-availability', 'http-latency'].map((slo) => sample(name, slo, typeof value === 'number' ? value : value(slo)));
+
+  /** promtool's verdict on `tests` against the SLO rules alone. */
+  async function promtool(tests: unknown[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'slo-test-'));
+    try {
+      await writeFile(join(dir, 'rules.yml'), ruleFile(groups, config));
+      await writeFile(join(dir, 'test.yml'), stringify({ rule_files: ['rules.yml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
+      const result = await run(await resolveTool('promtool'), ['test', 'rules', 'test.yml'], { cwd: dir }).catch((err: { stdout: string; stderr: string }) => err);
+      return `${result.stdout}${result.stderr}`;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('at zero traffic every error ratio is 0 and the whole budget remains, for every SLO (no NaN)', async () => {
+    const output = await promtool([
+      {
+        name: 'zero traffic',
+        interval: '1m',
+        input_series: [requests('200', '0x120'), requests('500', '0x120'), within('0.5', '0x120'), within('+Inf', '0x120')],
+        promql_expr_test: [
+          ...SLI_WINDOWS.flatMap((w) => both(sloSeries.errorRatio(w), 0)),
+          ...both(sloSeries.errorRatio('30d'), 0),
+          ...both(sloSeries.budgetRemaining, 1),
+          ...both(sloSeries.objective, (slo) => (slo === 'http-availability' ? 0.995 : 0.99)),
+          ...both(sloSeries.errorBudget, (slo) => (slo === 'http-availability' ? 0.005 : 0.01)),
+        ],
+      },
+    ]);
+    expect(output).not.toMatch(/FAILED/);
+    expect(output).toContain('SUCCESS');
+  });
+
+  test('a job that never answered with a 5xx has an availability error ratio of 0, not a missing one, and its whole budget', async () => {
+    const output = await promtool([
+      {
+        name: 'no 5xx series',
+        interval: '1m',
+        input_series: [requests('200', '0+100x120')],
+        promql_expr_test: [...SLI_WINDOWS.map((w) => sample(sloSeries.errorRatio(w), 'http-availability', 0)), sample(sloSeries.budgetRemaining, 'http-availability', 1)],
+      },
+    ]);
+    expect(output).not.toMatch(/FAILED/);
+    expect(output).toContain('SUCCESS');
+  });
+
+  test('a steady error ratio of half the budget leaves half of it; twice the budget overspends it by as much', async () => {
+    // Per minute: 1000 requests; availability 0.25% (half of 0.5%) are 5xx, latency 2% (twice 1%) are slow.
+    const output = await promtool([
+      {
+        name: 'steady errors',
+        interval: '1m',
+        input_series: [requests('200', '1000000+997.5x120'), requests('500', '10000+2.5x120'), within('0.5', '1000000+980x120'), within('+Inf', '1100000+1000x120')],
+        promql_expr_test: [
+          near(sloSeries.errorRatio('1h'), 'http-availability', 0.0025),
+          near(sloSeries.errorRatio('30d'), 'http-availability', 0.0025),
+          near(sloSeries.budgetRemaining, 'http-availability', 0.5),
+          near(sloSeries.errorRatio('1h'), 'http-latency', 0.02),
+          near(sloSeries.errorRatio('30d'), 'http-latency', 0.02),
+          near(sloSeries.budgetRemaining, 'http-latency', -1),
+        ],
+      },
+    ]);
+    expect(output).not.toMatch(/FAILED/);
+    expect(output).toContain('SUCCESS');
+  });
+});

@@ -1,0 +1,29 @@
+// The published entry points: the build emits JavaScript and declarations,
+// and the exports resolve to a working exporter without TypeScript at run time.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+
+test('the build emits an importable exporter and catalog with type declarations', async () => {
+  const outDir = await mkdtemp(join(tmpdir(), 'kit-build-'));
+  try {
+    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir]);
+    const exporter = (await import(pathToFileURL(join(outDir, 'exporter/index.js')).href)) as typeof import('../../exporter/index.ts');
+    const catalog = (await import(pathToFileURL(join(outDir, 'catalog/index.js')).href)) as typeof import('../../catalog/index.ts');
+    expect(Object.keys(exporter).sort()).toEqual(
+      ['CONTENT_TYPES', 'LabelValueError', 'MetricDefinitionError', 'catalog', 'clusterMetricsHandler', 'counter', 'createExporter', 'createHealth', 'createLogger', 'startTracing', 'gauge', 'histogram', 'httpMetricsMiddleware', 'listenClusterMetrics', 'metricsHandler', 'negotiateFormat', 'renderRegistry', 'shareWorkerMetrics'].sort(),
+    );
+    expect(catalog.catalog.http.requestDuration.name).toBe('http_server_request_duration_seconds');
+    const e = exporter.createExporter({ hostMetrics: false, processMetrics: false });
+    expect(await exporter.renderRegistry(e.registry, 'prometheus')).toContain('# TYPE http_server_request_duration_seconds histogram');
+    const declarations = await readFile(join(outDir, 'exporter/index.d.ts'), 'utf8');
+    expect(declarations).toContain('createExporter');
+    expect(declarations).toContain('type ExporterOptions');
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}, 120_000);
