@@ -1,98 +1,30 @@
-// The one typed place for selectors, thresholds, `for` durations and SLO
-// objectives, with per-environment overrides. Dashboards (issue 5) read the
-// same constants, so a panel's threshold line is the alert's threshold.
+// The settings of one environment, resolved from the project config: the
+// kit's default thresholds, the project's overrides, then the environment's.
+// Alerts and dashboards read the same object, so a panel's threshold line is
+// the alert's threshold.
 import { type DeepPartial, merge } from './merge.ts';
+import type { AlertingConfig, EnvironmentConfig, ProjectConfig, ServiceConfig, StackConfig, Thresholds } from './project/config.ts';
 import type { Duration } from './rule-types.ts';
 
-export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
-export type Environment = (typeof ENVIRONMENTS)[number];
+export type { Threshold, Thresholds } from './project/config.ts';
 
-export interface Threshold {
-  readonly value: number;
-  readonly for: Duration;
-}
+/** An environment's name: the project's own (`production`, `staging`, …). */
+export type Environment = string;
 
-export interface AlertConfig {
-  /** Label that names a service in every alert and route (Prometheus's job). */
-  readonly serviceLabel: 'job';
-  /** Selector of the scrape jobs of services instrumented with the exporter. */
-  readonly serviceSelector: string;
-  /** Base URL of the runbook pages; each alert links `<base>/<AlertName>.md`. */
-  readonly runbookBaseUrl: string;
-  /** Grafana base URL for dashboard links in notifications. */
-  readonly grafanaUrl: string;
-  readonly service: {
-    readonly errorRatio: Threshold;
-    readonly latencyP95Seconds: Threshold;
-    readonly latencyP99Seconds: Threshold;
-    /** Traffic at zero for this long, while there was traffic a day earlier. */
-    readonly trafficStoppedFor: Duration;
-    readonly targetDownFor: Duration;
-    readonly requestsInFlight: Threshold;
-  };
-  readonly system: {
-    readonly cpuWarning: Threshold;
-    readonly cpuCritical: Threshold;
-    readonly memoryWarning: Threshold;
-    readonly memoryCritical: Threshold;
-    readonly filesystemWarning: Threshold;
-    readonly filesystemCritical: Threshold;
-    /** Hours ahead for the linear disk-full prediction. */
-    readonly filesystemPredictHours: number;
-    /** The prediction alerts only above this usage (a nearly empty disk's trend is noise), once it held this long. */
-    readonly filesystemPredictedFull: Threshold;
-    readonly eventLoopLagSeconds: Threshold;
-    /** Share of wall time spent in GC. */
-    readonly gcTimeRatio: Threshold;
-    readonly fileDescriptorsRatio: Threshold;
-  };
-  readonly business: {
-    readonly orderFailureRatio: Threshold;
-    readonly paymentDeclineRatio: Threshold;
-    /** Orders now below this share of the same hour last week. */
-    readonly ordersWeekOverWeekRatio: Threshold;
-    /** Queue depth growing by more than this per hour, sustained. */
-    readonly queueGrowthPerHour: Threshold;
-  };
-  /** Availability and latency objectives of the HTTP SLOs. */
-  readonly slo: {
-    readonly availabilityObjective: number;
-    readonly latencyObjective: number;
-    readonly latencyThresholdSeconds: number;
-    readonly period: Duration;
-  };
-  /** The monitoring stack itself: the scrape job of each component, the same names in the compose and Kubernetes bundles. */
-  readonly stack: {
-    readonly jobs: {
-      readonly prometheus: string;
-      readonly alertmanager: string;
-      readonly grafana: string;
-      readonly jaeger: string;
-      readonly nodeExporter: string;
-      readonly logstash: string;
-      /** The Elasticsearch exporter, which scrapes Elasticsearch on Prometheus's behalf. */
-      readonly elasticsearch: string;
-    };
-  };
-}
-
-/** Scrape jobs of the monitoring stack: alerted on by stack.ts, left out of the service alerts. */
-const STACK_JOBS = {
+/** Scrape jobs of the monitoring stack: alerted on by the stack rules, left out of the service alerts. */
+export const STACK_JOBS = {
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
   grafana: 'grafana',
   jaeger: 'jaeger',
   nodeExporter: 'node-exporter',
   logstash: 'logstash',
+  /** The Elasticsearch exporter, which scrapes Elasticsearch on Prometheus's behalf. */
   elasticsearch: 'elasticsearch-exporter',
 } as const;
 
-export const baseConfig: AlertConfig = {
-  serviceLabel: 'job',
-  // Every job but the stack's own, which stack.ts alerts on (one page per outage, not two).
-  serviceSelector: `job!~"${Object.values(STACK_JOBS).join('|')}"`,
-  runbookBaseUrl: 'https://github.com/example/node-observability-kit/blob/main/alerts/runbooks',
-  grafanaUrl: 'http://localhost:3000',
+/** The kit's thresholds; a project overrides them in `thresholds`, an environment in its own. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
   service: {
     errorRatio: { value: 0.05, for: '1m' },
     latencyP95Seconds: { value: 1, for: '5m' },
@@ -114,37 +46,59 @@ export const baseConfig: AlertConfig = {
     gcTimeRatio: { value: 0.1, for: '10m' },
     fileDescriptorsRatio: { value: 0.8, for: '5m' },
   },
-  business: {
-    orderFailureRatio: { value: 0.1, for: '5m' },
-    paymentDeclineRatio: { value: 0.2, for: '10m' },
-    ordersWeekOverWeekRatio: { value: 0.5, for: '30m' },
-    queueGrowthPerHour: { value: 100, for: '30m' },
-  },
-  slo: {
-    availabilityObjective: 0.995,
-    latencyObjective: 0.99,
-    latencyThresholdSeconds: 0.5,
-    period: '30d',
-  },
-  stack: { jobs: STACK_JOBS },
 };
 
-/** What each environment changes; production is the base. */
-export const overrides: Readonly<Record<Environment, DeepPartial<AlertConfig>>> = {
-  production: {},
-  staging: {
-    service: { latencyP95Seconds: { value: 1.5, for: '10m' } },
-    system: { cpuWarning: { value: 0.8, for: '15m' } },
-  },
-  development: {
-    // Laptops and CI runners: noisy neighbours, short-lived processes, few users.
-    service: { latencyP95Seconds: { value: 2, for: '10m' }, trafficStoppedFor: '1h' },
-    system: { cpuWarning: { value: 0.9, for: '15m' }, memoryWarning: { value: 0.9, for: '10m' } },
-    business: { ordersWeekOverWeekRatio: { value: 0.2, for: '1h' } },
-  },
-};
+export const DEFAULT_STACK: Required<StackConfig> = { logs: true, traces: true, nodeExporter: true, retention: '30d', scrapeInterval: '15s' };
+export const DEFAULT_METRICS_PATH = '/metrics';
+export const DEFAULT_SLO_PERIOD: Duration = '30d';
 
-/** The config of an environment, optionally with a test's own overrides on top. */
-export function configFor(env: Environment, extra: DeepPartial<AlertConfig> = {}): AlertConfig {
-  return merge(merge(baseConfig, overrides[env]), extra);
+export interface AlertConfig extends Thresholds {
+  readonly environment: Environment;
+  /** The validated project config this environment belongs to. */
+  readonly project: ProjectConfig;
+  readonly services: readonly ServiceConfig[];
+  /** Label that names a service in every alert and route (Prometheus's job). */
+  readonly serviceLabel: 'job';
+  /** Every job but the stack's own, which the stack rules alert on (one page per outage, not two). */
+  readonly serviceSelector: string;
+  /** Base URL of the runbook pages; each alert links `<base>/<AlertName>.md`. */
+  readonly runbookBaseUrl: string;
+  /** Grafana base URL for dashboard links in notifications. */
+  readonly grafanaUrl: string;
+  readonly alerting: AlertingConfig;
+  /** Business alerts' threshold and `for` in this environment, by alert name. */
+  readonly businessOverrides: NonNullable<EnvironmentConfig['alerts']>;
+  /** Replicas of each service in this environment. */
+  readonly replicas: Readonly<Record<string, number>>;
+  readonly stack: Required<StackConfig> & { readonly jobs: typeof STACK_JOBS };
+}
+
+/** The environments of a project, in the config's order (one, `production`, when none is named). */
+export function environmentsOf(project: ProjectConfig): Environment[] {
+  const names = Object.keys(project.environments ?? {});
+  return names.length === 0 ? ['production'] : names;
+}
+
+/** The settings of `env`, optionally with a test's or the local stack's overrides of the thresholds on top. */
+export function configFor(project: ProjectConfig, env: Environment, extra: DeepPartial<Thresholds> = {}): AlertConfig {
+  const envConfig: EnvironmentConfig = project.environments?.[env] ?? {};
+  if (project.environments !== undefined && project.environments[env] === undefined && Object.keys(project.environments).length > 0) {
+    throw new Error(`no environment "${env}" in the project config (it has ${Object.keys(project.environments).join(', ')})`);
+  }
+  const thresholds = merge(merge(merge(DEFAULT_THRESHOLDS, project.thresholds), envConfig.thresholds), extra);
+  const stack = { ...DEFAULT_STACK, ...project.stack, ...(envConfig.retention && { retention: envConfig.retention }) };
+  return {
+    ...thresholds,
+    environment: env,
+    project,
+    services: project.services,
+    serviceLabel: 'job',
+    serviceSelector: `job!~"${Object.values(STACK_JOBS).join('|')}"`,
+    runbookBaseUrl: project.alerting.runbookBaseUrl.replace(/\/+$/, ''),
+    grafanaUrl: project.alerting.urls.grafana.replace(/\/+$/, ''),
+    alerting: project.alerting,
+    businessOverrides: envConfig.alerts ?? {},
+    replicas: Object.fromEntries(project.services.map((s) => [s.name, envConfig.replicas?.[s.name] ?? 1])),
+    stack: { ...stack, jobs: STACK_JOBS },
+  };
 }
