@@ -1,7 +1,7 @@
 // Runs once before the suite. Real tools (Prometheus, promtool, ...) are
 // obtained here so a fresh machine needs no manual install step; workers are
 // started afterwards and inherit the resolved absolute paths via process.env.
-import { ensureTools, TOOL_ENV, type ToolName } from '../toolchain/tools.ts';
+import { ensureTools, TOOL_ENV, type ToolName } from '../toolchain/index.ts';
 
 export default async function setup(): Promise<void> {
   const paths = await ensureTools();

@@ -1,4 +1,4 @@
-// toolchain/tools.ts against the real binaries that test/global-setup.ts
+// toolchain/ against the real binaries that test/global-setup.ts
 // resolved (and downloaded, on a fresh machine) before the suite.
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import {
   ToolUnavailableError,
   withLock,
   type ToolName,
-} from '../../toolchain/tools.ts';
+} from '../../toolchain/index.ts';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 // Runs `promtool check metrics` on an exposition and returns its findings.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolveTool } from '../../toolchain/tools.ts';
+import { resolveTool } from '../../toolchain/index.ts';
 
 /** prom-client's gauges named like counters: the only lint findings the project accepts. */
 export const KNOWN_LINT_EXCEPTIONS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];

@@ -1,0 +1,55 @@
+// Prometheus or Alertmanager failed to reload its configuration and goes on
+// with the last one that loaded: the builder of both alerts.
+import { alert, type AlertRule, type Duration, type Runbook } from '../../../signals/rule-types.ts';
+import { firing } from '../../lib/firing.ts';
+import { DASHBOARD } from './common.ts';
+
+/** The mixins' wait before a failed reload alerts. */
+const CONFIG_RELOAD_FOR: Duration = '10m';
+
+export interface ConfigReloadFailedSpec {
+  readonly alert: string;
+  /** The component as summary and description name it. */
+  readonly component: string;
+  /** Its `*_config_last_reload_successful` gauge. */
+  readonly metric: string;
+  readonly job: string;
+  /** The target the tests scrape. */
+  readonly instance: string;
+  /** What it keeps doing with the last good configuration: "keeps <doing> the last configuration that loaded". */
+  readonly keeps: string;
+  readonly runbook: Pick<Runbook, 'meaning' | 'impact' | 'diagnosis' | 'escalation'>;
+  /** The case that must stay quiet: reload results over time. */
+  readonly quiet: { readonly name: string; readonly values: string; readonly evalTime: Duration };
+}
+
+export function configReloadFailed(spec: ConfigReloadFailedSpec): AlertRule {
+  const selector = `job="${spec.job}"`;
+  const reloaded = (values: string) => ({ series: `${spec.metric}{${selector},instance="${spec.instance}"}`, values });
+  return alert({
+    alert: spec.alert,
+    expr: `${spec.metric}{${selector}} == 0`,
+    for: CONFIG_RELOAD_FOR,
+    severity: 'warning',
+    summary: `${spec.component} could not reload its configuration.`,
+    description: `${spec.component} {{ $labels.instance }} has failed to load its configuration for ${CONFIG_RELOAD_FOR}; it keeps ${spec.keeps} the last configuration that loaded.`,
+    runbook: {
+      meaning: spec.runbook.meaning,
+      impact: spec.runbook.impact,
+      diagnosis: spec.runbook.diagnosis,
+      mitigation: ['Fix the file (or roll back the change to it) and reload: `POST /-/reload` or SIGHUP.'],
+      escalation: spec.runbook.escalation,
+      dashboard: DASHBOARD,
+    },
+    tests: [
+      {
+        name: 'fires ten minutes after a reload fails',
+        series: [reloaded('1x5 0x20')],
+        evalTime: '16m',
+        quietAt: ['15m'],
+        expect: [firing('warning', { job: spec.job, instance: spec.instance }, `${spec.component} ${spec.instance} has failed to load its configuration for 10m; it keeps ${spec.keeps} the last configuration that loaded.`)],
+      },
+      { name: spec.quiet.name, series: [reloaded(spec.quiet.values)], evalTime: spec.quiet.evalTime, expect: [] },
+    ],
+  });
+}
