@@ -2,7 +2,7 @@
 // over the time range, from Prometheus's own ALERTS and ALERTS_FOR_STATE
 // series, with Grafana's alert list of Prometheus's rules on top.
 import { select } from '../signals/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
+import { DASHBOARD_UIDS, type DashboardSettings, FOLDERS } from './dashboard-settings.ts';
 import { instanceVariable, jobsVariable, type KitDashboard, kitDashboard, row } from './lib/common.ts';
 import { alertList, higherIsWorse, q, stat, stateTimeline, table, timeseries } from './lib/panels.ts';
 import { TARGET } from './lib/promql.ts';
@@ -12,7 +12,7 @@ const { alerts: ALERTS, alertsForState: ALERTS_FOR_STATE } = prometheusSynthetic
 const ALERT_LABELS = 'alertname, severity, job, instance';
 const inState = (state: 'firing' | 'pending') => select(ALERTS, `alertstate="${state}"`, ...TARGET);
 
-function list(c: DashboardConfig) {
+function list(c: DashboardSettings) {
   return alertList({
     title: 'Alert rules firing or pending',
     description: "Grafana's list of Prometheus's alerting rules (the kit's rule file) that fire or are pending now, with their instances. Silence or acknowledge them in Alertmanager.",
@@ -85,7 +85,7 @@ function firedInRange() {
   });
 }
 
-export function alertsOverview(c: DashboardConfig): KitDashboard {
+export function alertsOverview(c: DashboardSettings): KitDashboard {
   return kitDashboard(c, {
     uid: DASHBOARD_UIDS.alertsOverview,
     title: 'Alerts',

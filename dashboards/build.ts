@@ -1,46 +1,39 @@
-// The one build of Grafana artefacts: dashboard JSON from the SDK builders
-// and the provisioning files that load them. `npm run build:dashboards`
-// writes them; test/dashboards-drift.test.ts fails when the committed files differ.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The one build of Grafana artefacts for a project: dashboard JSON from the
+// SDK builders and the provisioning files that load them, as files by path
+// relative to the output folder. The CLI writes them.
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardConfig, type DashboardConfig, type DashboardUid, type Folder } from './dashboard-settings.ts';
+import type { ProjectConfig } from '../signals/project/config.ts';
+import { type DashboardSettings, dashboardSettings, type Folder } from './dashboard-settings.ts';
 import { allDashboards } from './index.ts';
 import { dashboardProviders, datasources, provisioningYaml } from './provisioning.ts';
-import { writeGenerated } from '../toolchain/write-generated.ts';
 
-export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
-export const GENERATED_DIR = join(DASHBOARDS_DIR, 'generated');
-
-/** Paths under dashboards/generated/, as the bundles mount them. */
-export const GENERATED_PATHS = {
-  /** Mount at the config's dashboardsPath (/var/lib/grafana/dashboards). */
-  dashboards: 'generated/dashboards',
-  /** Mount at /etc/grafana/provisioning. */
-  provisioning: 'generated/provisioning',
+/** Where the build puts Grafana's files in the output folder, as the bundles mount them. */
+export const GRAFANA_PATHS = {
+  /** `<folder dir>/<uid>.json` below: mount at the settings' dashboardsPath (/var/lib/grafana/dashboards). */
+  dashboards: 'grafana/dashboards',
+  /** `datasources/` and `dashboards/` below: mount at /etc/grafana/provisioning. */
+  provisioning: 'grafana/provisioning',
 } as const;
 
 export interface BuiltDashboard {
-  readonly uid: DashboardUid;
+  readonly uid: string;
   readonly folder: Folder;
   /** The SDK's build() as Grafana reads it: through JSON (the SDK's objects carry methods JSON drops). */
   readonly json: Dashboard;
 }
 
-export function builtDashboards(config: DashboardConfig = dashboardConfig()): BuiltDashboard[] {
-  return allDashboards(config).map((d) => ({ uid: d.uid, folder: d.folder, json: JSON.parse(JSON.stringify(d.builder.build())) as Dashboard }));
+export function builtDashboards(settings: DashboardSettings): BuiltDashboard[] {
+  return allDashboards(settings).map((d) => ({ uid: d.uid, folder: d.folder, json: JSON.parse(JSON.stringify(d.builder.build())) as Dashboard }));
 }
 
-/** Every generated file, by path relative to dashboards/. */
-export function buildDashboards(config: DashboardConfig = dashboardConfig()): Map<string, string> {
+/** Every Grafana file of the project, by path relative to the output folder. */
+export function buildDashboards(project: ProjectConfig): Map<string, string> {
+  const settings = dashboardSettings(project);
   const files = new Map<string, string>();
-  for (const d of builtDashboards(config)) {
-    files.set(`${GENERATED_PATHS.dashboards}/${d.folder.dir}/${d.uid}.json`, `${JSON.stringify(d.json, null, 2)}\n`);
+  for (const d of builtDashboards(settings)) {
+    files.set(`${GRAFANA_PATHS.dashboards}/${d.folder.dir}/${d.uid}.json`, `${JSON.stringify(d.json, null, 2)}\n`);
   }
-  files.set(`${GENERATED_PATHS.provisioning}/datasources/datasources.yaml`, provisioningYaml(datasources(config)));
-  files.set(`${GENERATED_PATHS.provisioning}/dashboards/dashboards.yaml`, provisioningYaml(dashboardProviders(config)));
+  files.set(`${GRAFANA_PATHS.provisioning}/datasources/datasources.yaml`, provisioningYaml(datasources(settings)));
+  files.set(`${GRAFANA_PATHS.provisioning}/dashboards/dashboards.yaml`, provisioningYaml(dashboardProviders(settings)));
   return files;
 }
-
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) await writeGenerated(DASHBOARDS_DIR, buildDashboards());

@@ -1,21 +1,22 @@
-// The one typed place for what the dashboards and Grafana's provisioning need
-// beyond the metric catalog: dashboard uids and folders, the datasources
-// (fixed uids, in-cluster URLs), public URLs of Kibana and Jaeger for links,
-// and where the log fields are. Thresholds, selectors and stack job names are
-// not repeated here: they are the alerts' own (signals/alert-settings.ts), so a
-// panel's threshold line is the alert's threshold.
-import { type AlertConfig, configFor } from '../signals/alert-settings.ts';
+// What the dashboards and Grafana's provisioning need, resolved from the
+// project config: dashboard uids and folders, the datasources (fixed uids,
+// in-stack URLs), browser-facing URLs for links, and where the log fields
+// are. Thresholds and stack job names are not repeated here: they are the
+// alerts' own (signals/alert-settings.ts), so a panel's threshold line is the
+// alert's threshold. Logs and traces exist only when the project's stack
+// runs them: without them there is no datasource and no link to them.
+import { type AlertConfig, configFor, environmentsOf } from '../signals/alert-settings.ts';
+import type { ProjectConfig } from '../signals/project/config.ts';
 
-/** Stable uids: runbooks and notifications (alerts/) link the first five. */
+/** Stable uids of the kit's dashboards: runbooks and notifications (alerts/) link them. */
 export const DASHBOARD_UIDS = {
   serviceOverview: 'service-overview',
   system: 'system',
-  businessKpis: 'business-kpis',
   sloOverview: 'slo-overview',
   alertsOverview: 'alerts-overview',
   stackHealth: 'stack-health',
 } as const;
-export type DashboardUid = (typeof DASHBOARD_UIDS)[keyof typeof DASHBOARD_UIDS];
+export type KitDashboardUid = (typeof DASHBOARD_UIDS)[keyof typeof DASHBOARD_UIDS];
 
 /** Grafana folders, each provisioned from its own directory. */
 export const FOLDERS = {
@@ -42,59 +43,85 @@ export const PROVISIONING_ENV = {
   elasticsearchPassword: 'ELASTICSEARCH_PASSWORD',
 } as const;
 
-export interface DashboardConfig {
-  /** Thresholds, selectors and scrape job names: the alerts' config. */
+/** Logs in Elasticsearch (ECS documents), read in Grafana and opened in Kibana. */
+export interface LogSettings {
+  readonly datasource: DatasourceSpec;
+  /** Kibana as a browser reaches it. */
+  readonly publicUrl: string;
+  readonly index: string;
+  readonly timeField: string;
+  readonly messageField: string;
+  readonly levelField: string;
+  readonly serviceField: string;
+  readonly traceIdField: string;
+  readonly spanIdField: string;
+}
+
+/** Traces in Jaeger, read in Grafana and opened in Jaeger's UI. */
+export interface TraceSettings {
+  readonly datasource: DatasourceSpec;
+  /** Jaeger's UI as a browser reaches it. */
+  readonly publicUrl: string;
+}
+
+export interface DashboardSettings {
+  /** Thresholds and stack job names of the project's first environment: the alerts' settings. */
   readonly alerts: AlertConfig;
-  /** Tag on every kit dashboard; the header's dashboard links list the dashboards with it. */
+  /** The project's services by name: each is a Prometheus job. */
+  readonly services: readonly string[];
+  /** Tag on every dashboard (the project's name); the header's dashboard links list the dashboards with it. */
   readonly tag: string;
-  readonly datasources: {
-    readonly prometheus: DatasourceSpec;
-    readonly alertmanager: DatasourceSpec;
-    readonly jaeger: DatasourceSpec;
-    readonly elasticsearch: DatasourceSpec;
-  };
+  readonly datasources: { readonly prometheus: DatasourceSpec; readonly alertmanager: DatasourceSpec };
+  /** Absent when the project's stack runs no logs (`stack.logs: false`). */
+  readonly logs?: LogSettings;
+  /** Absent when the project's stack runs no traces (`stack.traces: false`). */
+  readonly traces?: TraceSettings;
   /** Prometheus's scrape interval, as the datasource's `timeInterval` (the floor of `$__rate_interval`). */
   readonly scrapeInterval: string;
-  /** Browser-facing base URLs, for links that open Kibana and Jaeger. */
-  readonly publicUrls: { readonly kibana: string; readonly jaeger: string };
-  /** The ECS log documents in Elasticsearch. */
-  readonly logs: {
-    readonly index: string;
-    readonly timeField: string;
-    readonly messageField: string;
-    readonly levelField: string;
-    readonly serviceField: string;
-    readonly traceIdField: string;
-    readonly spanIdField: string;
-  };
+  /** Grafana as a browser reaches it (alerting.urls.grafana). */
+  readonly grafanaUrl: string;
   /** Exemplar label that carries the trace id (exporter's OpenMetrics exemplars). */
   readonly exemplarTraceIdLabel: string;
   /** Where Grafana finds the dashboard JSON: `<dashboardsPath>/<folder dir>/<uid>.json`. */
   readonly dashboardsPath: string;
 }
 
-export function dashboardConfig(alerts: AlertConfig = configFor('production')): DashboardConfig {
+/** The Kibana and Jaeger UIs as the local stack publishes them. */
+export const DEFAULT_PUBLIC_URLS = { kibana: 'http://localhost:5601', jaeger: 'http://localhost:16686' } as const;
+
+export function dashboardSettings(project: ProjectConfig): DashboardSettings {
+  const alerts = configFor(project, environmentsOf(project)[0]!);
+  const { logs, traces } = alerts.stack;
   return {
     alerts,
-    tag: 'node-observability-kit',
+    services: project.services.map((s) => s.name),
+    tag: project.name,
     datasources: {
       prometheus: { uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: 'http://prometheus:9090' },
       alertmanager: { uid: 'alertmanager', name: 'Alertmanager', type: 'alertmanager', url: 'http://alertmanager:9093' },
-      jaeger: { uid: 'jaeger', name: 'Jaeger', type: 'jaeger', url: 'http://jaeger:16686' },
-      elasticsearch: { uid: 'elasticsearch', name: 'Elasticsearch', type: 'elasticsearch', url: 'http://elasticsearch:9200' },
     },
-    scrapeInterval: '15s',
-    publicUrls: { kibana: 'http://localhost:5601', jaeger: 'http://localhost:16686' },
-    logs: {
-      index: 'logs-*',
-      timeField: '@timestamp',
-      messageField: 'message',
-      levelField: 'log.level',
-      serviceField: 'service.name',
-      traceIdField: 'trace.id',
-      spanIdField: 'span.id',
-    },
+    ...(logs && {
+      logs: {
+        datasource: { uid: 'elasticsearch', name: 'Elasticsearch', type: 'elasticsearch', url: 'http://elasticsearch:9200' },
+        publicUrl: DEFAULT_PUBLIC_URLS.kibana,
+        index: 'logs-*',
+        timeField: '@timestamp',
+        messageField: 'message',
+        levelField: 'log.level',
+        serviceField: 'service.name',
+        traceIdField: 'trace.id',
+        spanIdField: 'span.id',
+      },
+    }),
+    ...(traces && { traces: { datasource: { uid: 'jaeger', name: 'Jaeger', type: 'jaeger', url: 'http://jaeger:16686' }, publicUrl: DEFAULT_PUBLIC_URLS.jaeger } }),
+    scrapeInterval: alerts.stack.scrapeInterval,
+    grafanaUrl: alerts.grafanaUrl,
     exemplarTraceIdLabel: 'trace_id',
     dashboardsPath: '/var/lib/grafana/dashboards',
   };
+}
+
+/** Every datasource the build provisions: Prometheus and Alertmanager, then Jaeger and Elasticsearch where they run. */
+export function provisionedDatasources(settings: DashboardSettings): DatasourceSpec[] {
+  return [settings.datasources.prometheus, settings.datasources.alertmanager, ...(settings.traces ? [settings.traces.datasource] : []), ...(settings.logs ? [settings.logs.datasource] : [])];
 }

@@ -4,15 +4,15 @@
 // by route and status compute from the raw histogram at the dashboard's
 // resolution, with exemplars that open the trace of a slow request.
 import { catalog } from '../catalog/index.ts';
-import { count, label, ratioOrZero } from '../signals/promql.ts';
+import { count, label, orZero, quantile, ratioOrZero, sumOf, sumRate } from '../signals/promql.ts';
 import { recorded } from '../signals/recording-rules.ts';
-import { sloSeries } from '../signals/slo/series.ts';
 import { slos } from '../signals/slo/index.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
+import { sloSeries } from '../signals/slo/series.ts';
+import { DASHBOARD_UIDS, type DashboardSettings, FOLDERS } from './dashboard-settings.ts';
 import { dashboardUrl, type KitDashboard, kitDashboard, row, serviceVariables } from './lib/common.ts';
 import { logsAndTraces } from './lib/links.ts';
 import { higherIsWorse, q, stat, table, timeseries } from './lib/panels.ts';
-import { JOB, quantile, sumOf, sumRate, TARGET } from './lib/promql.ts';
+import { JOB, RATE_INTERVAL, TARGET } from './lib/promql.ts';
 
 const duration = catalog.http.requestDuration;
 const inFlight = catalog.http.activeRequests;
@@ -35,7 +35,7 @@ function requestRateStat() {
   });
 }
 
-function errorRatioStat(c: DashboardConfig) {
+function errorRatioStat(c: DashboardSettings) {
   const t = c.alerts.service.errorRatio;
   return stat({
     title: 'Error ratio (5xx)',
@@ -48,7 +48,7 @@ function errorRatioStat(c: DashboardConfig) {
   });
 }
 
-function latencyStat(c: DashboardConfig, which: 'p95' | 'p99') {
+function latencyStat(c: DashboardSettings, which: 'p95' | 'p99') {
   const [series, t, alert] =
     which === 'p95' ? [recorded.latencyP95, c.alerts.service.latencyP95Seconds, 'HttpLatencyP95High'] : [recorded.latencyP99, c.alerts.service.latencyP99Seconds, 'HttpLatencyP99High'];
   return stat({
@@ -61,42 +61,43 @@ function latencyStat(c: DashboardConfig, which: 'p95' | 'p99') {
   });
 }
 
-function inFlightStat(c: DashboardConfig) {
+function inFlightStat(c: DashboardSettings) {
   const t = c.alerts.service.requestsInFlight;
   return stat({
     title: 'In flight',
     description: `Requests being served right now, summed over the selected instances. HttpRequestsInFlightHigh warns above ${t.value} per instance for ${t.for}.`,
     unit: 'short',
     width: 3,
-    queries: [q(sumOf(inFlight.name, [], TARGET), 'in flight')],
+    queries: [q(sumOf(inFlight.name, [], ...TARGET), 'in flight')],
     steps: higherIsWorse(t.value),
   });
 }
 
-function budgetStats(c: DashboardConfig) {
-  return slos(c.alerts).map((slo) =>
-    stat({
-      title: `Error budget left: ${slo.name}`,
-      description: `Share of the ${slo.period} error budget of the ${slo.name} SLO (${slo.objective * 100}% of ${slo.description}) not yet spent (${sloSeries.budgetRemaining}): 100% untouched, 0 spent, negative overspent. Open the SLO dashboard for burn rates per window.`,
-      unit: 'percentunit',
-      decimals: 1,
-      queries: [q(`min(${sloSeries.budgetRemaining}{slo="${slo.name}", ${JOB}})`, slo.name)],
-      base: 'red',
-      steps: [
-        { value: 0, color: 'orange' },
-        { value: 0.25, color: 'green' },
-      ],
-      links: [{ title: 'SLO overview', url: dashboardUrl(DASHBOARD_UIDS.sloOverview), tooltip: 'Burn rates and budgets of every SLO' }],
-    }),
-  );
+/** Only where the project has SLOs: the SLO dashboard it links to exists then. */
+function budgetLeft() {
+  return stat({
+    title: 'Error budget left',
+    description: `Share of the error budget of each SLO of the service not yet spent over its period (${sloSeries.budgetRemaining}): 100% untouched, 0 spent, negative overspent. Open the SLO dashboard for objectives and burn rates per window.`,
+    unit: 'percentunit',
+    decimals: 1,
+    width: 6,
+    noValue: 'no SLO',
+    queries: [q(`min by (slo) (${sloSeries.budgetRemaining}{${JOB}})`, '{{slo}}')],
+    base: 'red',
+    steps: [
+      { value: 0, color: 'orange' },
+      { value: 0.25, color: 'green' },
+    ],
+    links: [{ title: 'SLO overview', url: dashboardUrl(DASHBOARD_UIDS.sloOverview), tooltip: 'Burn rates and budgets of every SLO' }],
+  });
 }
 
-function requestsByRoute(c: DashboardConfig) {
+function requestsByRoute(c: DashboardSettings) {
   return timeseries({
     title: 'Requests by route',
     description: 'Requests per second by Express route template (never the raw path; unmatched requests share one value), on the selected instances.',
     unit: 'reqps',
-    queries: [q(sumRate(count(duration), [route], TARGET), `{{${route}}}`)],
+    queries: [q(sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET), `{{${route}}}`)],
     links: logsAndTraces(c),
   });
 }
@@ -107,40 +108,40 @@ function requestsByStatus() {
     description: 'Requests per second by HTTP status code, stacked: the height is the total rate. 499 means the client closed the connection first.',
     unit: 'reqps',
     stacked: true,
-    queries: [q(sumRate(count(duration), [status], TARGET), `{{${status}}}`)],
+    queries: [q(sumRate(count(duration), RATE_INTERVAL, [status], ...TARGET), `{{${status}}}`)],
   });
 }
 
-function errorRatioByRoute(c: DashboardConfig) {
+function errorRatioByRoute(c: DashboardSettings) {
   const t = c.alerts.service.errorRatio;
   return timeseries({
     title: 'Error ratio by route',
     description: `Share of each route's requests answered with a 5xx status, on the selected instances; the dashed line is the HttpErrorRatioHigh threshold (${t.value * 100}% of all requests). Only routes that failed in the window show.`,
     unit: 'percentunit',
-    queries: [q(ratioOrZero(sumRate(count(duration), [route], [...TARGET, SERVER_ERROR]), sumRate(count(duration), [route], TARGET)), `{{${route}}}`)],
+    queries: [q(ratioOrZero(sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET, SERVER_ERROR), sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET)), `{{${route}}}`)],
     steps: higherIsWorse(t.value),
     links: logsAndTraces(c),
   });
 }
 
-function latencyQuantiles(c: DashboardConfig) {
+function latencyQuantiles(c: DashboardSettings) {
   const s = c.alerts.service;
   return timeseries({
     title: 'Latency p50 / p95 / p99',
     description: `Percentiles of request durations over all routes of the selected instances. Exemplars (dots) are sampled requests: click one to open its trace. Dashed lines: the p95 (${s.latencyP95Seconds.value}s) and p99 (${s.latencyP99Seconds.value}s) alert thresholds.`,
     unit: 's',
-    queries: QUANTILES.map((x) => q(quantile(x, duration, [], TARGET), `p${x * 100}`, { exemplar: true })),
+    queries: QUANTILES.map((x) => q(quantile(x, duration, RATE_INTERVAL, [], ...TARGET), `p${x * 100}`, { exemplar: true })),
     steps: higherIsWorse(s.latencyP95Seconds.value, s.latencyP99Seconds.value),
     links: logsAndTraces(c),
   });
 }
 
-function latencyByRoute(c: DashboardConfig) {
+function latencyByRoute(c: DashboardSettings) {
   return timeseries({
     title: 'Latency p95 by route',
     description: 'The 95th percentile of request durations of each route, on the selected instances. Exemplars link to traces of individual requests.',
     unit: 's',
-    queries: [q(quantile(0.95, duration, [route], TARGET), `{{${route}}}`, { exemplar: true })],
+    queries: [q(quantile(0.95, duration, RATE_INTERVAL, [route], ...TARGET), `{{${route}}}`, { exemplar: true })],
     steps: higherIsWorse(c.alerts.service.latencyP95Seconds.value),
   });
 }
@@ -150,13 +151,13 @@ function inFlightByMethod() {
     title: 'In flight by method',
     description: 'Requests being served at each scrape, by HTTP method, on the selected instances. A climb without more traffic means requests pile up (a slow dependency or a blocked event loop).',
     unit: 'short',
-    queries: [q(sumOf(inFlight.name, [method], TARGET), `{{${method}}}`)],
+    queries: [q(sumOf(inFlight.name, [method], ...TARGET), `{{${method}}}`)],
   });
 }
 
 function slowestRoutes() {
-  const total = sumRate(count(duration), [route], TARGET);
-  const slowest = `topk(10, ${quantile(0.95, duration, [route], TARGET)})`;
+  const total = sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET);
+  const slowest = `topk(10, ${quantile(0.95, duration, RATE_INTERVAL, [route], ...TARGET)})`;
   // Every column for the same ten routes: the slowest by p95.
   const ofSlowest = (expr: string) => q(`${expr} and on (${route}) ${slowest}`, undefined, { instant: true, table: true });
   return table({
@@ -165,9 +166,9 @@ function slowestRoutes() {
     unit: 's',
     queries: [
       q(slowest, undefined, { instant: true, table: true }),
-      ofSlowest(quantile(0.99, duration, [route], TARGET)),
+      ofSlowest(quantile(0.99, duration, RATE_INTERVAL, [route], ...TARGET)),
       ofSlowest(total),
-      ofSlowest(`(${ratioOrZero(`${sumRate(count(duration), [route], [...TARGET, SERVER_ERROR])} or (0 * ${total})`, total)})`),
+      ofSlowest(`(${ratioOrZero(orZero(sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET, SERVER_ERROR), total), total)})`),
     ],
     merge: true,
     columns: { [route]: 'Route', 'Value #A': 'p95', 'Value #B': 'p99', 'Value #C': 'Requests/s', 'Value #D': '5xx ratio' },
@@ -178,16 +179,16 @@ function slowestRoutes() {
     .overrideByName('5xx ratio', [{ id: 'unit', value: 'percentunit' }]);
 }
 
-export function serviceOverview(c: DashboardConfig): KitDashboard {
+export function serviceOverview(c: DashboardSettings): KitDashboard {
   return kitDashboard(c, {
     uid: DASHBOARD_UIDS.serviceOverview,
     title: 'Service overview',
     description: 'RED view of one HTTP service: rate, errors and duration by route and status, requests in flight, and its SLO error budgets. Exemplars open traces; the header opens its logs in Kibana and traces in Jaeger.',
     folder: FOLDERS.services,
     tags: ['red', 'http'],
-    variables: serviceVariables(count(duration), c),
+    variables: serviceVariables(count(duration), c.services),
     rows: [
-      row('At a glance', [requestRateStat(), errorRatioStat(c), latencyStat(c, 'p95'), latencyStat(c, 'p99'), inFlightStat(c), ...budgetStats(c)]),
+      row('At a glance', [requestRateStat(), errorRatioStat(c), latencyStat(c, 'p95'), latencyStat(c, 'p99'), inFlightStat(c), ...(slos(c.alerts).length > 0 ? [budgetLeft()] : [])]),
       row('Traffic and errors', [requestsByRoute(c), requestsByStatus(), errorRatioByRoute(c), inFlightByMethod()]),
       row('Duration', [latencyQuantiles(c), latencyByRoute(c), slowestRoutes()]),
     ],

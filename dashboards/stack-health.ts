@@ -3,18 +3,25 @@
 // (notifications and failures), Jaeger (spans in and out), Logstash and
 // Elasticsearch (events and documents), and whether each is scraped at all.
 // The jobs are the stack's scrape jobs of signals/alert-settings.ts.
-import { select } from '../signals/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
+import { select, sumOf, sumRate } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardSettings, FOLDERS } from './dashboard-settings.ts';
 import { instanceVariable, jobsVariable, type KitDashboard, kitDashboard, row } from './lib/common.ts';
 import { q, stat, timeseries, UP_DOWN } from './lib/panels.ts';
-import { rate, sumOf, sumRate, TARGET } from './lib/promql.ts';
+import { RATE_INTERVAL, TARGET } from './lib/promql.ts';
 import { alertmanagerMetrics as am, elasticsearchMetrics as es, jaegerMetrics as jaeger, logstashMetrics as logstash, prometheusMetrics as prom, prometheusSynthetic as scrape } from '../signals/stack-metrics.ts';
 
-function componentsUp(c: DashboardConfig) {
-  const jobs = Object.values(c.alerts.stack.jobs).join(', ');
+/** The scrape jobs of the components the project's stack runs. */
+function runningJobs(c: DashboardSettings): string[] {
+  const { jobs, traces, logs, nodeExporter } = c.alerts.stack;
+  const off = new Set<string>([...(traces ? [] : [jobs.jaeger]), ...(logs ? [] : [jobs.logstash, jobs.elasticsearch]), ...(nodeExporter ? [] : [jobs.nodeExporter])]);
+  return Object.values(jobs).filter((j) => !off.has(j));
+}
+
+function componentsUp(c: DashboardSettings) {
+  const jobs = runningJobs(c).join(', ');
   return stat({
     title: 'Components scraped',
-    description: `Whether Prometheus scraped each selected stack job at its last attempt (${jobs}). A job with no target at all does not show here: StackComponentDown, JaegerDown, ElasticsearchDown and LogstashDown fire on it.`,
+    description: `Whether Prometheus scraped each selected stack job at its last attempt (${jobs}). A job with no target at all does not show here: the stack's Down alerts fire on it.`,
     unit: 'short',
     width: 16,
     sparkline: false,
@@ -53,7 +60,7 @@ function samples() {
     title: 'Samples appended',
     description: 'Samples per second Prometheus writes to its head block: ingestion load, which follows the number of series and the scrape interval.',
     unit: 'short',
-    queries: [q(sumRate(prom.samplesAppended, ['instance'], TARGET), '{{instance}}')],
+    queries: [q(sumRate(prom.samplesAppended, RATE_INTERVAL, ['instance'], ...TARGET), '{{instance}}')],
   });
 }
 
@@ -71,7 +78,7 @@ function ruleFailures() {
     title: 'Rule evaluation failures and missed iterations',
     description: 'Failed rule evaluations (PrometheusRuleFailures pages on any for 15m) and skipped group iterations, per second. Both should be 0.',
     unit: 'short',
-    queries: [q(sumRate(prom.ruleFailures, [], TARGET), 'failures'), q(sumRate(prom.ruleGroupMissed, [], TARGET), 'missed iterations')],
+    queries: [q(sumRate(prom.ruleFailures, RATE_INTERVAL, [], ...TARGET), 'failures'), q(sumRate(prom.ruleGroupMissed, RATE_INTERVAL, [], ...TARGET), 'missed iterations')],
   });
 }
 
@@ -80,7 +87,7 @@ function tsdb() {
     title: 'TSDB head',
     description: 'Series and chunks in the head block (the last ~2 hours, in memory): memory use follows them. A jump in series is new labels, often a cardinality leak.',
     unit: 'short',
-    queries: [q(sumOf(prom.headSeries, ['instance'], TARGET), '{{instance}} series'), q(sumOf(prom.headChunks, ['instance'], TARGET), '{{instance}} chunks')],
+    queries: [q(sumOf(prom.headSeries, ['instance'], ...TARGET), '{{instance}} series'), q(sumOf(prom.headChunks, ['instance'], ...TARGET), '{{instance}} chunks')],
   });
 }
 
@@ -89,7 +96,7 @@ function storage() {
     title: 'TSDB blocks on disk',
     description: 'Bytes of persisted blocks (older than the head): disk use, which retention bounds.',
     unit: 'bytes',
-    queries: [q(sumOf(prom.blocksBytes, ['instance'], TARGET), '{{instance}} blocks')],
+    queries: [q(sumOf(prom.blocksBytes, ['instance'], ...TARGET), '{{instance}} blocks')],
   });
 }
 
@@ -98,7 +105,7 @@ function tsdbFailures() {
     title: 'TSDB compaction and reload failures',
     description: 'Failed compactions and block reloads per second; any is a disk, permission or corruption problem (PrometheusTSDBCompactionsFailing, PrometheusTSDBReloadsFailing).',
     unit: 'short',
-    queries: [q(sumRate(prom.compactionsFailed, [], TARGET), 'compactions'), q(sumRate(prom.reloadsFailed, [], TARGET), 'reloads')],
+    queries: [q(sumRate(prom.compactionsFailed, RATE_INTERVAL, [], ...TARGET), 'compactions'), q(sumRate(prom.reloadsFailed, RATE_INTERVAL, [], ...TARGET), 'reloads')],
   });
 }
 
@@ -107,7 +114,7 @@ function promNotifications() {
     title: 'Alerts sent to Alertmanager',
     description: 'Alerts per second Prometheus sent to each Alertmanager, and errors sending them (PrometheusErrorSendingAlertsToAnyAlertmanager).',
     unit: 'short',
-    queries: [q(sumRate(prom.notificationsSent, ['alertmanager'], TARGET), 'sent to {{alertmanager}}'), q(sumRate(prom.notificationsErrors, ['alertmanager'], TARGET), 'errors to {{alertmanager}}')],
+    queries: [q(sumRate(prom.notificationsSent, RATE_INTERVAL, ['alertmanager'], ...TARGET), 'sent to {{alertmanager}}'), q(sumRate(prom.notificationsErrors, RATE_INTERVAL, ['alertmanager'], ...TARGET), 'errors to {{alertmanager}}')],
   });
 }
 
@@ -116,7 +123,7 @@ function amNotifications() {
     title: 'Alertmanager notifications by integration',
     description: 'Notifications per second Alertmanager sent through each integration (webhook, email, Slack, PagerDuty), and those that failed (AlertmanagerFailedToSendAlerts), by reason.',
     unit: 'short',
-    queries: [q(sumRate(am.notifications, ['integration'], TARGET), '{{integration}} sent'), q(sumRate(am.notificationsFailed, ['integration', 'reason'], TARGET), '{{integration}} failed ({{reason}})')],
+    queries: [q(sumRate(am.notifications, RATE_INTERVAL, ['integration'], ...TARGET), '{{integration}} sent'), q(sumRate(am.notificationsFailed, RATE_INTERVAL, ['integration', 'reason'], ...TARGET), '{{integration}} failed ({{reason}})')],
   });
 }
 
@@ -126,7 +133,7 @@ function amAlerts() {
     description: 'Alerts Alertmanager holds, by state: active, suppressed (silenced or inhibited) and unprocessed.',
     unit: 'short',
     stacked: true,
-    queries: [q(sumOf(am.alerts, ['state'], TARGET), '{{state}}')],
+    queries: [q(sumOf(am.alerts, ['state'], ...TARGET), '{{state}}')],
   });
 }
 
@@ -136,10 +143,10 @@ function spans() {
     description: 'Spans per second Jaeger accepted from the services (by receiver) and wrote to storage (by exporter), with refused and failed ones. Received but not stored means the storage backend fails.',
     unit: 'short',
     queries: [
-      q(sumRate(jaeger.spansAccepted, ['receiver'], TARGET), 'accepted ({{receiver}})'),
-      q(sumRate(jaeger.spansRefused, ['receiver'], TARGET), 'refused ({{receiver}})'),
-      q(sumRate(jaeger.spansSent, ['exporter'], TARGET), 'stored ({{exporter}})'),
-      q(sumRate(jaeger.spansSendFailed, ['exporter'], TARGET), 'failed ({{exporter}})'),
+      q(sumRate(jaeger.spansAccepted, RATE_INTERVAL, ['receiver'], ...TARGET), 'accepted ({{receiver}})'),
+      q(sumRate(jaeger.spansRefused, RATE_INTERVAL, ['receiver'], ...TARGET), 'refused ({{receiver}})'),
+      q(sumRate(jaeger.spansSent, RATE_INTERVAL, ['exporter'], ...TARGET), 'stored ({{exporter}})'),
+      q(sumRate(jaeger.spansSendFailed, RATE_INTERVAL, ['exporter'], ...TARGET), 'failed ({{exporter}})'),
     ],
   });
 }
@@ -149,7 +156,7 @@ function logstashEvents() {
     title: 'Logstash events in and out',
     description: 'Log events per second entering and leaving each Logstash pipeline. Out falling behind in means its queue fills (Elasticsearch slow or down).',
     unit: 'short',
-    queries: [q(sumRate(logstash.eventsIn, ['pipeline'], TARGET), '{{pipeline}} in'), q(sumRate(logstash.eventsOut, ['pipeline'], TARGET), '{{pipeline}} out')],
+    queries: [q(sumRate(logstash.eventsIn, RATE_INTERVAL, ['pipeline'], ...TARGET), '{{pipeline}} in'), q(sumRate(logstash.eventsOut, RATE_INTERVAL, ['pipeline'], ...TARGET), '{{pipeline}} out')],
   });
 }
 
@@ -172,16 +179,18 @@ function indexing() {
     description: 'Documents per second Elasticsearch indexed: log lines from Logstash and spans from Jaeger. A drop to 0 while services log means the pipeline is broken upstream.',
     unit: 'short',
     width: 18,
-    queries: [q(`sum(${rate(es.indexingTotal, TARGET)})`, 'indexed/s')],
+    queries: [q(sumRate(es.indexingTotal, RATE_INTERVAL, [], ...TARGET), 'indexed/s')],
   });
 }
 
-export function stackHealth(c: DashboardConfig): KitDashboard {
-  const stackJobs = `job=~"${Object.values(c.alerts.stack.jobs).join('|')}"`;
+export function stackHealth(c: DashboardSettings): KitDashboard {
+  const stackJobs = `job=~"${runningJobs(c).join('|')}"`;
+  const { logs, traces } = c.alerts.stack;
+  const tracesAndLogs = [...(traces ? [spans()] : []), ...(logs ? [logstashEvents(), elasticsearchHealth(), indexing()] : [])];
   return kitDashboard(c, {
     uid: DASHBOARD_UIDS.stackHealth,
     title: 'Stack health',
-    description: 'The monitoring stack watched by itself: Prometheus (scrapes, rules, TSDB, alerts sent), Alertmanager (notifications), Jaeger (spans), Logstash and Elasticsearch (log events, documents), and whether each is scraped.',
+    description: `The monitoring stack watched by itself: Prometheus (scrapes, rules, TSDB, alerts sent), Alertmanager (notifications)${traces ? ', Jaeger (spans)' : ''}${logs ? ', Logstash and Elasticsearch (log events, documents)' : ''}, and whether each is scraped.`,
     folder: FOLDERS.observability,
     tags: ['stack', 'prometheus', 'alertmanager'],
     variables: [jobsVariable(select(scrape.up, stackJobs), false), instanceVariable(scrape.up)],
@@ -189,7 +198,7 @@ export function stackHealth(c: DashboardConfig): KitDashboard {
       row('Components', [componentsUp(c), configsLoaded()]),
       row('Prometheus', [scrapeDurations(), samples(), ruleEvaluation(), ruleFailures(), tsdb(), storage(), tsdbFailures(), promNotifications()]),
       row('Alertmanager', [amNotifications(), amAlerts()]),
-      row('Traces and logs', [spans(), logstashEvents(), elasticsearchHealth(), indexing()]),
+      ...(tracesAndLogs.length > 0 ? [row(traces && logs ? 'Traces and logs' : traces ? 'Traces' : 'Logs', tracesAndLogs)] : []),
     ],
   });
 }

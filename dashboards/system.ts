@@ -2,11 +2,11 @@
 // runs on and of its Node.js processes, host on the left and process on the
 // right of each row. Thresholds are the system alerts' own.
 import { catalog } from '../catalog/index.ts';
-import { count, label, select, sum } from '../signals/promql.ts';
-import { DASHBOARD_UIDS, type DashboardConfig, FOLDERS } from './dashboard-settings.ts';
+import { count, label, select, sum, sumRate } from '../signals/promql.ts';
+import { DASHBOARD_UIDS, type DashboardSettings, FOLDERS } from './dashboard-settings.ts';
 import { type KitDashboard, kitDashboard, row, serviceVariables } from './lib/common.ts';
 import { barGauge, higherIsWorse, q, stat, table, timeseries } from './lib/panels.ts';
-import { rate, sumRate, TARGET } from './lib/promql.ts';
+import { RATE_INTERVAL, TARGET } from './lib/promql.ts';
 
 const m = catalog.system;
 const kind = label(m.gcDuration, 'kind');
@@ -18,7 +18,7 @@ const state = label(m.cpuTime, 'state');
 /** `max by (instance, …) (metric{job, instance})`: one series per target, however many processes share it. */
 const perInstance = (metric: string, ...labels: string[]) => `max by (${['instance', ...labels].join(', ')}) (${select(metric, ...TARGET)})`;
 
-function hostCpu(c: DashboardConfig) {
+function hostCpu(c: DashboardSettings) {
   const s = c.alerts.system;
   return timeseries({
     title: 'Host CPU utilisation',
@@ -37,7 +37,7 @@ function hostCpuByState() {
     description: 'CPU seconds per second in each state on the host of each instance, summed over its logical CPUs (idle included: the stack is the number of CPUs).',
     unit: 'short',
     stacked: true,
-    queries: [q(sumRate(m.cpuTime.name, ['instance', state], TARGET), `{{instance}} {{${state}}}`)],
+    queries: [q(sumRate(m.cpuTime.name, RATE_INTERVAL, ['instance', state], ...TARGET), `{{instance}} {{${state}}}`)],
   });
 }
 
@@ -46,11 +46,11 @@ function processCpu() {
     title: 'Process CPU',
     description: 'CPU seconds per second the Node.js process used, user and system: 100% is one core busy. A process near one core is CPU-bound (the event loop runs on one).',
     unit: 'percentunit',
-    queries: [q(sumRate(m.processCpuUser.name, ['instance'], TARGET), '{{instance}} user'), q(sumRate(m.processCpuSystem.name, ['instance'], TARGET), '{{instance}} system')],
+    queries: [q(sumRate(m.processCpuUser.name, RATE_INTERVAL, ['instance'], ...TARGET), '{{instance}} user'), q(sumRate(m.processCpuSystem.name, RATE_INTERVAL, ['instance'], ...TARGET), '{{instance}} system')],
   });
 }
 
-function hostMemory(c: DashboardConfig) {
+function hostMemory(c: DashboardSettings) {
   const s = c.alerts.system;
   return timeseries({
     title: 'Host memory utilisation',
@@ -77,7 +77,7 @@ function processMemory() {
   });
 }
 
-function filesystems(c: DashboardConfig) {
+function filesystems(c: DashboardSettings) {
   const s = c.alerts.system;
   return barGauge({
     title: 'Filesystems',
@@ -91,7 +91,7 @@ function filesystems(c: DashboardConfig) {
   });
 }
 
-function fileDescriptors(c: DashboardConfig) {
+function fileDescriptors(c: DashboardSettings) {
   const t = c.alerts.system.fileDescriptorsRatio;
   return timeseries({
     title: 'File descriptors in use',
@@ -103,7 +103,7 @@ function fileDescriptors(c: DashboardConfig) {
   });
 }
 
-function eventLoopLag(c: DashboardConfig) {
+function eventLoopLag(c: DashboardSettings) {
   const t = c.alerts.system.eventLoopLagSeconds;
   return timeseries({
     title: 'Event loop lag',
@@ -114,14 +114,14 @@ function eventLoopLag(c: DashboardConfig) {
   });
 }
 
-function gcTime(c: DashboardConfig) {
+function gcTime(c: DashboardSettings) {
   const t = c.alerts.system.gcTimeRatio;
   return timeseries({
     title: 'Time in garbage collection',
     description: `Share of wall time spent in GC pauses, by kind (stacked). NodeGcTimeHigh warns above ${t.value * 100}% for ${t.for}; mostly major GC means the old space is full.`,
     unit: 'percentunit',
     stacked: true,
-    queries: [q(sumRate(sum(m.gcDuration), ['instance', kind], TARGET), `{{instance}} {{${kind}}}`)],
+    queries: [q(sumRate(sum(m.gcDuration), RATE_INTERVAL, ['instance', kind], ...TARGET), `{{instance}} {{${kind}}}`)],
     steps: higherIsWorse(t.value),
   });
 }
@@ -131,7 +131,7 @@ function gcRuns() {
     title: 'Garbage collections',
     description: 'Collections per second by kind: frequent minor GCs follow allocation rate; major ones, a full old space.',
     unit: 'short',
-    queries: [q(sumRate(count(m.gcDuration), ['instance', kind], TARGET), `{{instance}} {{${kind}}}`)],
+    queries: [q(sumRate(count(m.gcDuration), RATE_INTERVAL, ['instance', kind], ...TARGET), `{{instance}} {{${kind}}}`)],
   });
 }
 
@@ -213,29 +213,29 @@ function processCpuNow() {
     description: 'CPU seconds per second of the busiest selected process, user and system together (100% is one core).',
     unit: 'percentunit',
     width: 6,
-    queries: [q(`max(${sumRate(m.processCpu.name, ['instance'], TARGET)})`, 'cpu')],
+    queries: [q(`max(${sumRate(m.processCpu.name, RATE_INTERVAL, ['instance'], ...TARGET)})`, 'cpu')],
   });
 }
 
-function gcShareNow(c: DashboardConfig) {
+function gcShareNow(c: DashboardSettings) {
   return stat({
     title: 'GC share now',
     description: 'Share of wall time the busiest selected process spends in GC, all kinds.',
     unit: 'percentunit',
     width: 6,
-    queries: [q(`max(sum by (instance) (${rate(sum(m.gcDuration), TARGET)}))`, 'gc')],
+    queries: [q(`max(${sumRate(sum(m.gcDuration), RATE_INTERVAL, ['instance'], ...TARGET)})`, 'gc')],
     steps: higherIsWorse(c.alerts.system.gcTimeRatio.value),
   });
 }
 
-export function system(c: DashboardConfig): KitDashboard {
+export function system(c: DashboardSettings): KitDashboard {
   return kitDashboard(c, {
     uid: DASHBOARD_UIDS.system,
     title: 'System',
     description: 'USE view of the hosts and Node.js processes of one service: CPU, memory, filesystems and file descriptors, event loop, GC, heap and handles, restarts. Host on the left, process on the right.',
     folder: FOLDERS.infrastructure,
     tags: ['use', 'nodejs', 'host'],
-    variables: serviceVariables(m.processStartTime.name, c),
+    variables: serviceVariables(m.processStartTime.name, c.services),
     rows: [
       row('At a glance', [processCpuNow(), gcShareNow(c), restarts(), uptime()]),
       row('CPU', [hostCpu(c), processCpu(), hostCpuByState()]),

@@ -1,7 +1,8 @@
 // Metrics that are not ours: the series Prometheus makes itself, and what
 // the stack's components expose. The exporter's catalog does not hold them,
 // so they are listed here, by component, with the exporter that serves them;
-// the lint accepts a name from this list, the catalog or the rule files only.
+// the dashboard lint accepts a name from this list, the catalog, the
+// services' own metrics or the rule files only.
 
 /** Series Prometheus writes itself: per scrape target, and the alerting rules' state. */
 export const prometheusSynthetic = {

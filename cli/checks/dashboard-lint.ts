@@ -1,15 +1,21 @@
 // Our own lint of dashboard JSON (what the SDK's build() returns): the
 // conventions of DESIGN.md as checks, each problem naming the dashboard, the
 // panel and the field. Grafana does not run here, so this is what stands
-// between a typo and a blank panel at 3 a.m.
+// between a typo and a blank panel at 3 a.m. A query may name what the
+// project's Prometheus will hold: the library's metrics, the services' own
+// (their `metrics` in the project config), the recorded series and alerts of
+// the project's rules, and the stack's metrics.
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { allSpecs, catalog, type MetricSpec } from '../../catalog/index.ts';
-import { bucket } from '../../signals/promql.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
-import { isAlert } from '../../signals/rule-types.ts';
-import { DASHBOARD_UIDS, type DashboardConfig } from '../../dashboards/dashboard-settings.ts';
+import { builtDashboards } from '../../dashboards/build.ts';
+import { DASHBOARD_UIDS, type DashboardSettings, dashboardSettings } from '../../dashboards/dashboard-settings.ts';
 import { DATASOURCE_REF, DATASOURCE_VAR } from '../../dashboards/lib/panels.ts';
-import { metricNames, RATE_INTERVAL, rangeFunctionWindows } from '../../dashboards/lib/promql.ts';
+import { RATE_INTERVAL } from '../../dashboards/lib/promql.ts';
+import { businessDashboardUid } from '../../signals/project/business.ts';
+import type { ProjectConfig } from '../../signals/project/config.ts';
+import { bucket, metricNames, rangeFunctionWindows } from '../../signals/promql.ts';
+import { isAlert } from '../../signals/rule-types.ts';
 import { stackMetricNames } from '../../signals/stack-metrics.ts';
 
 export interface Problem {
@@ -25,11 +31,13 @@ export function formatProblem(p: Problem): string {
   return `${p.dashboard}${p.panel ? ` › panel ${p.panel}` : ''} › ${p.field}: ${p.message}`;
 }
 
-/** What the queries may name: series the catalog exposes, recorded series, alert names, and the stack's metrics. */
+/** What the dashboards may name: series the catalog and the services expose, recorded series, alert names, the stack's metrics; and their uids. */
 export interface LintContext {
-  readonly config: DashboardConfig;
+  readonly settings: DashboardSettings;
   readonly metrics: ReadonlySet<string>;
   readonly alertNames: ReadonlySet<string>;
+  /** The kit's dashboards and one business dashboard per service. */
+  readonly uids: ReadonlySet<string>;
 }
 
 /** The series Prometheus stores for a spec: histograms as _bucket/_sum/_count, counters and histograms with _created. */
@@ -39,15 +47,27 @@ export function exposedSeries(spec: MetricSpec): string[] {
   return [spec.name];
 }
 
-/** `appSpecs`: the services' own business metrics, declared in the project config. */
-export function lintContext(config: DashboardConfig, appSpecs: readonly MetricSpec[] = []): LintContext {
-  const rules = allGroups(config.alerts).flatMap((g) => g.rules);
+/** What the dashboards built with `settings` may name: its project's metrics, rules and uids. */
+export function lintContext(settings: DashboardSettings): LintContext {
+  const services = settings.alerts.services;
+  const serviceSpecs = services.flatMap((s) => Object.values(s.metrics ?? {}));
+  const rules = allGroups(settings.alerts).flatMap((g) => g.rules);
   const recorded = rules.flatMap((r) => (isAlert(r) ? [] : [r.record]));
   return {
-    config,
-    metrics: new Set([...[...allSpecs(), ...appSpecs].flatMap(exposedSeries), ...recorded, ...stackMetricNames()]),
+    settings,
+    metrics: new Set([...[...allSpecs(), ...serviceSpecs].flatMap(exposedSeries), ...recorded, ...stackMetricNames()]),
     alertNames: new Set(rules.filter(isAlert).map((r) => r.alert)),
+    uids: new Set([...Object.values(DASHBOARD_UIDS), ...services.map((s) => businessDashboardUid(s.name))]),
   };
+}
+
+/** Builds the project's dashboards and lints them: what `check` reports. */
+export function lintProjectDashboards(project: ProjectConfig): Problem[] {
+  const settings = dashboardSettings(project);
+  return lintDashboards(
+    builtDashboards(settings).map((d) => d.json),
+    lintContext(settings),
+  );
 }
 
 /** Panels that read no PromQL: they have no targets and no unit. */
@@ -75,7 +95,7 @@ function lintExpr(expr: string, ctx: LintContext): string[] {
     if (window !== RATE_INTERVAL) problems.push(`${fn}() over [${window ?? '?'}] instead of [${RATE_INTERVAL}]`);
   }
   for (const name of metricNames(expr)) {
-    if (!ctx.metrics.has(name)) problems.push(`unknown metric ${name}: not in the catalog, the recording rules or the stack's known metrics`);
+    if (!ctx.metrics.has(name)) problems.push(`unknown metric ${name}: not in the kit's catalog, any service's metrics, the recording rules or the stack's known metrics (a service's own metric: add its spec to the service's \`metrics\` in the project config)`);
   }
   for (const m of expr.matchAll(/\balertname\s*=\s*"([^"]*)"/g)) {
     if (!ctx.alertNames.has(m[1]!)) problems.push(`unknown alert ${m[1]}: no alerting rule has that name`);
@@ -89,15 +109,14 @@ function lintVariables(d: Dashboard, ctx: LintContext, problem: (field: string, 
   if (ds === undefined || ds.type !== 'datasource' || ds.query !== 'prometheus') {
     problem(`templating.${DATASOURCE_VAR}`, `no datasource variable "${DATASOURCE_VAR}" of type datasource for prometheus`);
   }
+  const queryOf = (v: VariableModel) => (typeof v.query === 'string' ? v.query : (v.query as { query?: string } | undefined)?.query);
   for (const name of ['job', 'instance']) {
     const v = vars.find((x) => x.name === name);
-    const query = typeof v?.query === 'string' ? v.query : (v?.query as { query?: string } | undefined)?.query;
-    if (v === undefined || v.type !== 'query' || !query?.startsWith('label_values(')) {
-      problem(`templating.${name}`, `no ${name} variable from label_values(...)`);
-      continue;
-    }
-    if (v.datasource?.uid !== DATASOURCE_UID) problem(`templating.${name}.datasource`, `not the datasource variable (${JSON.stringify(v.datasource)})`);
-    const series = /^label_values\((.*),\s*\w+\)$/.exec(query)?.[1] ?? '';
+    if (v === undefined || v.type !== 'query' || !queryOf(v)?.startsWith('label_values(')) problem(`templating.${name}`, `no ${name} variable from label_values(...)`);
+  }
+  for (const v of vars.filter((x) => x.type === 'query')) {
+    if (v.datasource?.uid !== DATASOURCE_UID) problem(`templating.${v.name}.datasource`, `not the datasource variable (${JSON.stringify(v.datasource)})`);
+    const series = /^label_values\((.*),\s*\w+\)$/.exec(queryOf(v) ?? '')?.[1] ?? '';
     for (const name of metricNames(series)) if (!ctx.metrics.has(name)) problem(`templating.${v.name}.query`, `unknown metric ${name}`);
   }
 }
@@ -105,7 +124,9 @@ function lintVariables(d: Dashboard, ctx: LintContext, problem: (field: string, 
 function lintLinks(d: Dashboard, ctx: LintContext, problem: (field: string, message: string) => void): void {
   const links = d.links ?? [];
   if (!links.some((l) => l.type === 'dashboards' && l.keepTime && l.includeVars)) problem('links', 'no link to the other dashboards that keeps time and variables');
-  for (const [what, base] of Object.entries(ctx.config.publicUrls)) {
+  const { logs, traces } = ctx.settings;
+  const expected = { ...(logs && { kibana: logs.publicUrl }), ...(traces && { jaeger: traces.publicUrl }) };
+  for (const [what, base] of Object.entries(expected)) {
     if (!links.some((l) => l.url?.startsWith(base))) problem('links', `no link to ${what} (${base})`);
   }
 }
@@ -146,10 +167,10 @@ export function lintDashboard(d: Dashboard, ctx: LintContext): Problem[] {
   const at = (panel?: string) => (field: string, message: string) => problems.push({ dashboard: name, ...(panel && { panel }), field, message });
   const top = at();
   if (!d.uid || !UID.test(d.uid)) top('uid', `missing or not a stable slug: ${JSON.stringify(d.uid)}`);
-  else if (!(Object.values(DASHBOARD_UIDS) as string[]).includes(d.uid)) top('uid', `not one of the kit's uids (${Object.values(DASHBOARD_UIDS).join(', ')})`);
+  else if (!ctx.uids.has(d.uid)) top('uid', `not one of the project's dashboard uids (${[...ctx.uids].join(', ')})`);
   if (!d.title?.trim()) top('title', 'missing');
   if (!d.description?.trim()) top('description', 'missing');
-  if (!d.tags?.includes(ctx.config.tag)) top('tags', `missing the kit's tag ${ctx.config.tag}`);
+  if (!d.tags?.includes(ctx.settings.tag)) top('tags', `missing the project's tag ${ctx.settings.tag}`);
   lintVariables(d, ctx, top);
   lintLinks(d, ctx, top);
   const ids = new Set<number>();

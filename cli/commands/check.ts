@@ -5,10 +5,10 @@
 import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { lintProjectDashboards } from '../checks/dashboard-lint.ts';
+import { formatProblem, lintProjectDashboards } from '../checks/dashboard-lint.ts';
 import { checkComposeBundle } from '../../compose/check.ts';
 import { checkK8sBundle } from '../../k8s/check.ts';
-import { ensureTools } from '../../toolchain/tools.ts';
+import { ensureTools } from '../../toolchain/index.ts';
 import { defineCommand, type Io } from '../command.ts';
 import { generateProject } from '../generate-project.ts';
 import { loadConfig } from '../load-config.ts';
@@ -50,7 +50,7 @@ export async function runChecks(outDir: string, files: ReadonlyMap<string, strin
   for (const am of paths.filter((p) => /^alertmanager\/[^/]+\/alertmanager\.yml$/.test(p))) {
     await step(`amtool check-config ${am}`, () => tool(bins.amtool, ['check-config', am], outDir));
   }
-  await step('dashboard lint', async () => lintProjectDashboards(project).map((p) => `${p.dashboard}${p.panel ? ` › panel ${p.panel}` : ''} › ${p.field}: ${p.message}`));
+  await step('dashboard lint', async () => lintProjectDashboards(project).map(formatProblem));
   if (paths.some((p) => p.startsWith('compose/'))) await step('compose bundle', () => checkComposeBundle(join(outDir, 'compose')));
   if (paths.some((p) => p.startsWith('k8s/'))) await step('Kubernetes bundle (kustomize, schema, policy)', () => checkK8sBundle(join(outDir, 'k8s')));
   return results;

@@ -4,7 +4,7 @@
 // and panels numbered in reading order.
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { select } from '../../signals/promql.ts';
-import type { DashboardConfig, DashboardUid, Folder } from '../dashboard-settings.ts';
+import type { DashboardSettings, Folder } from '../dashboard-settings.ts';
 import { headerLinks } from './links.ts';
 import { type AnyPanel, DATASOURCE_REF, DATASOURCE_VAR } from './panels.ts';
 import { JOB } from './promql.ts';
@@ -15,7 +15,8 @@ export interface Row {
 }
 
 export interface DashboardSpec {
-  readonly uid: DashboardUid;
+  /** Stable: links, runbooks and notifications name it; a lowercase slug of at most 40 characters. */
+  readonly uid: string;
   readonly title: string;
   readonly description: string;
   readonly folder: Folder;
@@ -27,12 +28,12 @@ export interface DashboardSpec {
 
 /** A kit dashboard and the folder it is provisioned into. */
 export interface KitDashboard {
-  readonly uid: DashboardUid;
+  readonly uid: string;
   readonly folder: Folder;
   readonly builder: dashboard.DashboardBuilder;
 }
 
-export function datasourceVariable(config: DashboardConfig): dashboard.DatasourceVariableBuilder {
+export function datasourceVariable(config: DashboardSettings): dashboard.DatasourceVariableBuilder {
   const ds = config.datasources.prometheus;
   return new dashboard.DatasourceVariableBuilder(DATASOURCE_VAR)
     .label('Data source')
@@ -40,8 +41,8 @@ export function datasourceVariable(config: DashboardConfig): dashboard.Datasourc
     .current({ selected: true, text: ds.name, value: ds.uid });
 }
 
-interface LabelVariable {
-  readonly name: 'job' | 'instance';
+export interface LabelVariable {
+  readonly name: string;
   readonly label: string;
   /** The series whose label values are offered, e.g. `up{job=~"$job"}`. */
   readonly series: string;
@@ -51,7 +52,8 @@ interface LabelVariable {
   readonly allMatchesMissing?: boolean;
 }
 
-function labelVariable(v: LabelVariable): dashboard.QueryVariableBuilder {
+/** A variable offering the values of one label of `series`, as Grafana's label_values() finds them. */
+export function labelVariable(v: LabelVariable): dashboard.QueryVariableBuilder {
   const query = `label_values(${v.series}, ${v.name})`;
   const variable = new dashboard.QueryVariableBuilder(v.name)
     .label(v.label)
@@ -67,9 +69,14 @@ function labelVariable(v: LabelVariable): dashboard.QueryVariableBuilder {
   return variable;
 }
 
-/** `job`, one service at a time: its links open that service's logs and traces. */
-export function serviceJobVariable(metric: string, config: DashboardConfig): dashboard.QueryVariableBuilder {
-  return labelVariable({ name: 'job', label: 'Service (job)', series: select(metric, config.alerts.serviceSelector), multi: false });
+/** `job=~"a|b"`: the jobs of these services (names are lowercase letters, digits and dashes: nothing to escape). */
+export function jobsOf(services: readonly string[]): string {
+  return `job=~"${services.join('|')}"`;
+}
+
+/** `job`, one of the project's services at a time (those exposing `metric`): its links open that service's logs and traces. */
+export function serviceJobVariable(metric: string, services: readonly string[]): dashboard.QueryVariableBuilder {
+  return labelVariable({ name: 'job', label: 'Service (job)', series: select(metric, jobsOf(services)), multi: false });
 }
 
 /**
@@ -81,9 +88,9 @@ export function jobsVariable(series: string, allMatchesMissing: boolean): dashbo
   return labelVariable({ name: 'job', label: 'Job', series, multi: true, allMatchesMissing });
 }
 
-/** A service dashboard's variables: one service (job) that exposes `metric`, any of its instances. */
-export function serviceVariables(metric: string, config: DashboardConfig): dashboard.QueryVariableBuilder[] {
-  return [serviceJobVariable(metric, config), instanceVariable(metric)];
+/** A service dashboard's variables: one of `services` that exposes `metric`, any of its instances. */
+export function serviceVariables(metric: string, services: readonly string[]): dashboard.QueryVariableBuilder[] {
+  return [serviceJobVariable(metric, services), instanceVariable(metric)];
 }
 
 /** `instance`: the targets of the selected job(s) that expose `metric`; All also matches series without one. */
@@ -95,7 +102,7 @@ export function row(title: string, panels: readonly AnyPanel[]): Row {
   return { title, panels };
 }
 
-export function kitDashboard(config: DashboardConfig, spec: DashboardSpec): KitDashboard {
+export function kitDashboard(config: DashboardSettings, spec: DashboardSpec): KitDashboard {
   const builder = new dashboard.DashboardBuilder(spec.title)
     .uid(spec.uid)
     .description(spec.description)
@@ -121,6 +128,6 @@ export function kitDashboard(config: DashboardConfig, spec: DashboardSpec): KitD
 }
 
 /** A panel header link to another kit dashboard, carrying the time range and the variables. */
-export function dashboardUrl(uid: DashboardUid): string {
+export function dashboardUrl(uid: string): string {
   return `/d/${uid}?\${__url_time_range}&\${__all_variables}`;
 }

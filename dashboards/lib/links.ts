@@ -3,7 +3,7 @@
 // Grafana fills `${...}` in link URLs; everything else is percent-encoded.
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import { type DashboardLink, DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
-import type { DashboardConfig } from '../dashboard-settings.ts';
+import type { DashboardSettings, LogSettings, TraceSettings } from '../dashboard-settings.ts';
 
 /**
  * Percent-encodes `text` for a URL's query or fragment, except Grafana's
@@ -21,32 +21,32 @@ export function encodeKeepingVariables(text: string): string {
 const rison = (s: string) => `'${s.replace(/!/g, '!!').replace(/'/g, "!'")}'`;
 
 /** Kibana Discover over the dashboard's time range, filtered by a KQL query. */
-export function kibanaDiscoverUrl(config: DashboardConfig, kql: string): string {
+export function kibanaDiscoverUrl(logs: LogSettings, kql: string): string {
   const g = `(time:(from:${rison('${__from:date:iso}')},to:${rison('${__to:date:iso}')}))`;
   const a = `(query:(language:kuery,query:${rison(kql)}))`;
-  return `${config.publicUrls.kibana}/app/discover#/?_g=${encodeKeepingVariables(g)}&_a=${encodeKeepingVariables(a)}`;
+  return `${logs.publicUrl}/app/discover#/?_g=${encodeKeepingVariables(g)}&_a=${encodeKeepingVariables(a)}`;
 }
 
 /** KQL: the log lines of the selected service (the job is the service's name, as OpenTelemetry maps service.name to job). */
-export function serviceLogsKql(config: DashboardConfig): string {
-  return `${config.logs.serviceField}:"\${job}"`;
+export function serviceLogsKql(logs: LogSettings): string {
+  return `${logs.serviceField}:"\${job}"`;
 }
 
 /** KQL: the log lines of one trace, by ECS trace.id. */
-export function traceLogsKql(config: DashboardConfig, traceId: string): string {
-  return `${config.logs.traceIdField}:"${traceId}"`;
+export function traceLogsKql(logs: LogSettings, traceId: string): string {
+  return `${logs.traceIdField}:"${traceId}"`;
 }
 
 /** Jaeger's search for the selected service over the dashboard's time range (Jaeger wants microseconds). */
-export function jaegerSearchUrl(config: DashboardConfig, tags?: Readonly<Record<string, string>>): string {
+export function jaegerSearchUrl(traces: TraceSettings, tags?: Readonly<Record<string, string>>): string {
   const query = ['service=${job}', 'start=${__from}000', 'end=${__to}000', 'lookback=custom', 'limit=20'];
   if (tags) query.push(`tags=${encodeKeepingVariables(JSON.stringify(tags))}`);
-  return `${config.publicUrls.jaeger}/search?${query.join('&')}`;
+  return `${traces.publicUrl}/search?${query.join('&')}`;
 }
 
 /** Jaeger's page of one trace. */
-export function jaegerTraceUrl(config: DashboardConfig, traceId: string): string {
-  return `${config.publicUrls.jaeger}/trace/${traceId}`;
+export function jaegerTraceUrl(traces: TraceSettings, traceId: string): string {
+  return `${traces.publicUrl}/trace/${traceId}`;
 }
 
 export interface Link {
@@ -55,11 +55,12 @@ export interface Link {
   readonly tooltip: string;
 }
 
-/** The service's logs and traces: in every dashboard's header and on the panels where errors and latency show. */
-export function logsAndTraces(config: DashboardConfig): Link[] {
+/** The service's logs and traces, where the stack runs them: in every dashboard's header and on the panels where errors and latency show. */
+export function logsAndTraces(config: DashboardSettings): Link[] {
+  const { logs, traces } = config;
   return [
-    { title: 'Logs in Kibana', url: kibanaDiscoverUrl(config, serviceLogsKql(config)), tooltip: "The selected service's log lines over this time range, in Kibana Discover." },
-    { title: 'Traces in Jaeger', url: jaegerSearchUrl(config), tooltip: "The selected service's traces over this time range, in Jaeger." },
+    ...(logs ? [{ title: 'Logs in Kibana', url: kibanaDiscoverUrl(logs, serviceLogsKql(logs)), tooltip: "The selected service's log lines over this time range, in Kibana Discover." }] : []),
+    ...(traces ? [{ title: 'Traces in Jaeger', url: jaegerSearchUrl(traces), tooltip: "The selected service's traces over this time range, in Jaeger." }] : []),
   ];
 }
 
@@ -81,11 +82,11 @@ export function externalLink(link: Link): cog.Builder<DashboardLink> {
 }
 
 /** The other kit dashboards, as a dropdown that carries the time range and the variables along. */
-export function kitDashboards(config: DashboardConfig): cog.Builder<DashboardLink> {
-  return inHeader(new DashboardLinkBuilder('Dashboards').type(DashboardLinkType.Dashboards).tags([config.tag]).asDropdown(true).keepTime(true).includeVars(true).tooltip('The other dashboards of the kit').icon('external link'));
+export function kitDashboards(config: DashboardSettings): cog.Builder<DashboardLink> {
+  return inHeader(new DashboardLinkBuilder('Dashboards').type(DashboardLinkType.Dashboards).tags([config.tag]).asDropdown(true).keepTime(true).includeVars(true).tooltip('The other dashboards of this project').icon('external link'));
 }
 
 /** Header links of every dashboard. */
-export function headerLinks(config: DashboardConfig): cog.Builder<DashboardLink>[] {
+export function headerLinks(config: DashboardSettings): cog.Builder<DashboardLink>[] {
   return [kitDashboards(config), ...logsAndTraces(config).map(externalLink)];
 }

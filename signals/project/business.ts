@@ -45,7 +45,7 @@ export interface BusinessAlertTest {
   readonly evalTime: Duration;
   /** Times at which it must not be firing yet (e.g. a minute before `evalTime`: the exact start). */
   readonly quietAt?: readonly Duration[];
-  /** Sample spacing (default 1m). */
+  /** Sample spacing (default 1m), and how often promtool evaluates the rules: coarser for tests over days of history. */
   readonly interval?: Duration;
   /**
    * The alerts firing at `evalTime`: their labels beyond `alertname`, `severity`, `job` (and
@@ -62,7 +62,10 @@ interface AlertCommon {
   readonly for: Duration;
   /** A static sentence ending with a period. */
   readonly summary: string;
-  /** Templated detail (`{{ $labels.job }}`, `{{ $value | humanizePercentage }}`); a default is generated. */
+  /**
+   * Templated detail (`{{ $labels.job }}`, `{{ $value | humanizePercentage }}`); a default is generated.
+   * `{threshold}` is replaced by the environment's threshold (a ratio as a percentage).
+   */
   readonly description?: string;
   /** The runbook page's text; its dashboard is the service's business dashboard unless named. */
   readonly runbook: Runbook;
@@ -145,6 +148,10 @@ export interface RatePanel extends PanelCommon {
   readonly per: 'second' | 'minute' | 'hour';
   readonly unit: PanelUnit;
   readonly compareLastWeek: boolean;
+  /** Only the `top` highest series (an open label such as a product id). */
+  readonly top?: number;
+  /** The rate as a share of the same time last week, with the alert's threshold (red below it). */
+  readonly alert?: RateDropsWeekOverWeekAlert;
 }
 
 /** bad / total, with the alert's threshold as the panel's threshold when `alert` is given. */
@@ -202,6 +209,16 @@ export function gaugePanel<const S extends GaugeSpec>(
   spec: PanelOptions<GaugePanel> & { readonly metric: MetricInput<S>; readonly by?: readonly LabelsOf<S>[]; readonly unit?: PanelUnit; readonly show?: GaugePanel['show']; readonly compareLastWeek?: boolean },
 ): GaugePanel {
   return { ...spec, kind: 'gauge', metric: toRef(spec.metric), by: spec.by ?? [], unit: spec.unit ?? 'short', show: spec.show ?? 'value', compareLastWeek: spec.compareLastWeek ?? false };
+}
+
+/** Grafana uid of a service's business dashboard (Grafana allows 40 characters): its panels, and where its business alerts' runbooks point. */
+export function businessDashboardUid(service: string): string {
+  const uid = `business-${service}`;
+  if (uid.length <= 40) return uid;
+  // Long names: a prefix, and a hash of the whole name so two long names stay apart.
+  let hash = 0x811c9dc5;
+  for (const ch of service) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return `${uid.slice(0, 31)}-${hash.toString(16).padStart(8, '0')}`;
 }
 
 /** Every metric a business alert or panel reads, for validation. */

@@ -1,5 +1,6 @@
-// Every panel proven against a real Prometheus: the demo service under
-// traffic, Prometheus 3 with the kit's generated rule file scraping it,
+// Every panel of the demo project's dashboards proven against a real
+// Prometheus: the demo service under traffic, Prometheus 3 with the rule file
+// the project's build generates for the dashboards' environment scraping it,
 // itself and a real Alertmanager, and a week-old block backfilled with
 // promtool into its data directory before it starts, so `offset 1w` has
 // last week to read. Each dashboard's variables
@@ -12,12 +13,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Dashboard, Panel, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { afterAll, expect, test } from 'vitest';
-import { ALERTS_DIR } from '../../alerts/build.ts';
+import { buildAlerts } from '../../alerts/build.ts';
 import { allSpecs } from '../../catalog/index.ts';
 import { builtDashboards } from '../../dashboards/build.ts';
-import { dashboardConfig } from '../../dashboards/dashboard-settings.ts';
-import { metricNames } from '../../dashboards/lib/promql.ts';
-import { resolveTool } from '../../toolchain/tools.ts';
+import { dashboardSettings } from '../../dashboards/dashboard-settings.ts';
+import demoConfig from '../../examples/demo-shop/observability.config.ts';
+import { environmentsOf } from '../../signals/alert-settings.ts';
+import { businessDashboardUid } from '../../signals/project/business.ts';
+import { validateProject } from '../../signals/project/validate.ts';
+import { metricNames } from '../../signals/promql.ts';
+import { resolveTool } from '../../toolchain/index.ts';
 import { type RunningAlertmanager, startKitAlertmanager } from '../support/alertmanager.ts';
 import { type DemoProcess, startDemoProcess } from '../support/demo-process.ts';
 import { waitFor } from '../support/net.ts';
@@ -26,9 +31,11 @@ import { inScratchDir } from '../support/scratch.ts';
 import { startWebhook, type WebhookServer } from '../support/webhook.ts';
 
 const run = promisify(execFile);
-const config = dashboardConfig();
+const project = validateProject(demoConfig);
+const config = dashboardSettings(project);
 const jobs = config.alerts.stack.jobs;
-const RULE_FILE = join(ALERTS_DIR, 'generated/production/rules.yml');
+/** The rules of the environment the dashboards take their thresholds from. */
+const RULE_FILE = `prometheus/${environmentsOf(project)[0]}/rules.yml`;
 
 /** Grafana's built-in variables at this test's resolution (1 s scrapes, a 1-minute range of 30 points). */
 const RANGE_SECONDS = 60;
@@ -96,7 +103,8 @@ function exposedSamples(text: string, name: string): { labels: string; value: nu
  * data directory Prometheus then starts on.
  */
 async function backfillLastWeek(dataDir: string, names: readonly string[], demoMetrics: string, scrapeLabels: string, demoStarted: number): Promise<void> {
-  const counters = new Set(allSpecs().filter((s) => s.type === 'counter').map((s) => s.name));
+  const specs = [...allSpecs(), ...project.services.flatMap((s) => Object.values(s.metrics ?? {}))];
+  const counters = new Set(specs.filter((s) => s.type === 'counter').map((s) => s.name));
   const now = nowSeconds();
   const weekAgo = Math.floor(now) - 7 * 86_400;
   const lines: string[] = [];
@@ -209,16 +217,22 @@ async function runDashboard(d: Dashboard, selection: Selection, problems: string
 }
 
 test(
-  'every panel query of every dashboard runs on a real Prometheus and returns data',
+  "every panel query of every dashboard of the demo project runs on a real Prometheus and returns data for the demo service",
   { timeout: 150_000 },
   async () => {
     const started = Date.now();
     const log = (msg: string) => console.log(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
     const dashboards = builtDashboards(config).map((d) => d.json);
+    // The demo's own business dashboard is among them, built from its panels in the project config.
+    expect(dashboards.map((d) => d.uid)).toContain(businessDashboardUid(project.services[0]!.name));
 
     webhook = await startWebhook();
-    am = await startKitAlertmanager({ webhookUrl: webhook.url });
+    am = await startKitAlertmanager({ webhookUrl: webhook.url, config: config.alerts });
+    const ruleText = buildAlerts(project).get(RULE_FILE);
+    if (ruleText === undefined) throw new Error(`the project's build has no ${RULE_FILE}`);
     demo = await startDemoProcess({ TRAFFIC_RPS: '20' });
+    // The dashboards' job variables offer the project's services: the demo must be scraped under its service's name.
+    expect(project.services.map((s) => s.name)).toContain(demo.service);
     const demoStarted = nowSeconds();
     const target = new URL(demo.metricsUrl);
     const demoMetrics = () => fetch(demo!.metricsUrl).then((r) => r.text());
@@ -241,7 +255,7 @@ test(
         ],
         scrapeInterval: '1s',
         evaluationInterval: '1s',
-        ruleFiles: [RULE_FILE],
+        rules: [ruleText],
         alertmanagers: [am!.address],
         extraFlags: ['--enable-feature=exemplar-storage'],
       });

@@ -1,19 +1,24 @@
-// Every dashboard is JSON from the Grafana Foundation SDK's build() and
-// passes our own lint (cli/checks/dashboard-lint.ts); thresholds are the alerts'
-// constants; and the lint catches each kind of fault on a broken dashboard.
-import { demoBusinessMetrics } from '../../examples/demo-shop/business-metrics.ts';
+// Every dashboard of the demo project is JSON from the Grafana Foundation
+// SDK's build() and passes our own lint (cli/checks/dashboard-lint.ts);
+// thresholds are the alerts' constants; and the lint catches each kind of
+// fault on a broken dashboard.
 import type { Dashboard, Panel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { describe, expect, test } from 'vitest';
 import { allGroups } from '../../alerts/groups/index.ts';
-import { isAlert } from '../../signals/rule-types.ts';
-import { DASHBOARD_UIDS, dashboardConfig } from '../../dashboards/dashboard-settings.ts';
+import { formatProblem, lintContext, lintDashboard, lintDashboards, lintProjectDashboards, type Problem } from '../../cli/checks/dashboard-lint.ts';
 import { builtDashboards } from '../../dashboards/build.ts';
-import { formatProblem, lintContext, lintDashboard, lintDashboards, type Problem } from '../../cli/checks/dashboard-lint.ts';
-import { metricNames, rangeFunctionWindows } from '../../dashboards/lib/promql.ts';
+import { DASHBOARD_UIDS, dashboardSettings } from '../../dashboards/dashboard-settings.ts';
+import demo from '../../examples/demo-shop/observability.config.ts';
+import { businessDashboardUid } from '../../signals/project/business.ts';
+import { validateProject } from '../../signals/project/validate.ts';
+import { metricNames, rangeFunctionWindows } from '../../signals/promql.ts';
+import { isAlert } from '../../signals/rule-types.ts';
 
-const config = dashboardConfig();
-const ctx = lintContext(config, Object.values(demoBusinessMetrics));
-const built = builtDashboards(config).map((d) => d.json);
+const project = validateProject(demo);
+const settings = dashboardSettings(project);
+const ctx = lintContext(settings);
+const built = builtDashboards(settings).map((d) => d.json);
+const BUSINESS = businessDashboardUid('demo-shop');
 const byUid = (uid: string): Dashboard => {
   const d = built.find((x) => x.uid === uid);
   if (d === undefined) throw new Error(`no dashboard ${uid}`);
@@ -34,16 +39,31 @@ interface Target {
 const targets = (p: Panel) => (p.targets ?? []) as unknown as Target[];
 const steps = (p: Panel) => (p.fieldConfig?.defaults.thresholds?.steps ?? []).map((s) => s.value).filter((v): v is number => v !== null);
 
-test('every dashboard is built by the SDK and passes the lint', () => {
-  expect(built).toHaveLength(6);
-  expect(lintDashboards(built, ctx).map(formatProblem)).toEqual([]);
+test("the project's dashboards are the kit's five and one business dashboard per service with panels, and pass the lint", () => {
+  const withPanels = project.services.filter((s) => (s.panels ?? []).length > 0);
+  expect(withPanels.length).toBeGreaterThan(0);
+  expect(built.map((d) => d.uid).sort()).toEqual([...Object.values(DASHBOARD_UIDS), ...withPanels.map((s) => businessDashboardUid(s.name))].sort());
+  expect(lintProjectDashboards(project).map(formatProblem)).toEqual([]);
 });
 
 test('the dashboards carry the stable uids that runbooks and notifications link', () => {
-  expect(built.map((d) => d.uid).sort()).toEqual(Object.values(DASHBOARD_UIDS).sort());
-  const linked = new Set(allGroups(config.alerts).flatMap((g) => g.rules.filter(isAlert).flatMap((r) => (r.runbook.dashboard ? [r.runbook.dashboard] : []))));
-  expect([...linked]).toEqual(expect.arrayContaining(['business-kpis', 'service-overview', 'slo-overview', 'stack-health', 'system']));
+  const linked = new Set(allGroups(settings.alerts).flatMap((g) => g.rules.filter(isAlert).flatMap((r) => (r.runbook.dashboard ? [r.runbook.dashboard] : []))));
+  expect([...linked]).toEqual(expect.arrayContaining([BUSINESS, 'service-overview', 'slo-overview', 'stack-health', 'system']));
   for (const uid of linked) expect(built.map((d) => d.uid)).toContain(uid);
+});
+
+test("the kit's dashboards offer the project's services as jobs, and a business dashboard its own service", () => {
+  const jobQuery = (uid: string) => String(byUid(uid).templating.list!.find((v) => v.name === 'job')!.query);
+  for (const uid of [DASHBOARD_UIDS.serviceOverview, DASHBOARD_UIDS.system, DASHBOARD_UIDS.sloOverview, BUSINESS]) expect(jobQuery(uid), uid).toMatch(/\{job=~"demo-shop"\}, job\)$/);
+});
+
+test('the SLO dashboard lists the SLOs by a variable of the recorded SLO series, not by name', () => {
+  const d = byUid(DASHBOARD_UIDS.sloOverview);
+  expect(d.templating.list!.find((v) => v.name === 'slo')).toMatchObject({ type: 'query', query: 'label_values(slo:objective:ratio{job=~"$job"}, slo)', multi: true, includeAll: true });
+  const exprs = panels(d).flatMap(targets).map((t) => t.expr);
+  expect(exprs.length).toBeGreaterThan(10);
+  for (const e of exprs) expect(e).toContain('slo=~"$slo"');
+  expect(exprs.join('\n')).not.toMatch(/slo="/);
 });
 
 test('every panel has a unique id within its dashboard and every query a refId', () => {
@@ -55,7 +75,8 @@ test('every panel has a unique id within its dashboard and every query a refId',
 });
 
 describe('panel thresholds are the alerts’ thresholds', () => {
-  const a = config.alerts;
+  const a = settings.alerts;
+  const businessAlert = (name: string) => project.services.flatMap((s) => s.alerts ?? []).find((x) => x.alert === name)!.threshold;
   test.each([
     ['service-overview', 'Error ratio (5xx)', a.service.errorRatio.value],
     ['service-overview', 'Latency p95', a.service.latencyP95Seconds.value],
@@ -69,13 +90,13 @@ describe('panel thresholds are the alerts’ thresholds', () => {
     ['system', 'Event loop lag', a.system.eventLoopLagSeconds.value],
     ['system', 'Time in garbage collection', a.system.gcTimeRatio.value],
     ['system', 'File descriptors in use', a.system.fileDescriptorsRatio.value],
-    ['business-kpis', 'Checkouts failing', a.business.orderFailureRatio.value],
-    ['business-kpis', 'Payment decline ratio by method', a.business.paymentDeclineRatio.value],
-    ['business-kpis', 'Orders vs last week', a.business.ordersWeekOverWeekRatio.value],
-    ['business-kpis', 'Work queue growth per hour', a.business.queueGrowthPerHour.value],
+    [BUSINESS, 'Checkouts failing', businessAlert('ShopOrderFailureRatioHigh')],
+    [BUSINESS, 'Payment decline ratio by method', businessAlert('ShopPaymentDeclineRatioHigh')],
+    [BUSINESS, 'Orders vs last week', businessAlert('ShopOrdersDroppedWeekOverWeek')],
+    [BUSINESS, 'Work queue growth per hour', businessAlert('ShopQueueGrowing')],
     // The burn-rate factors of the SRE Workbook policy for a 30-day period: slowest ticket ×1, slowest page ×6.
-    ['slo-overview', 'http-availability: burn rate by window', 1],
-    ['slo-overview', 'http-availability: burn rate by window', 6],
+    ['slo-overview', 'Burn rate by window', 1],
+    ['slo-overview', 'Burn rate by window', 6],
   ])('%s › %s has a step at %s', (uid, title, value) => {
     expect(steps(panel(uid, title))).toContain(value);
   });
@@ -125,7 +146,7 @@ describe('the lint catches each kind of fault on a broken dashboard', () => {
     readonly message: RegExp;
   }
   test.each<[string, (d: Dashboard) => void, Expected]>([
-    ['a query on a fixed datasource', (d) => (firstTarget(d, RATE).datasource = { uid: 'prometheus' }), { panel: '#10 "Requests by route"', field: 'targets[A].datasource', message: /not the datasource variable/ }],
+    ['a query on a fixed datasource', (d) => (firstTarget(d, RATE).datasource = { uid: 'prometheus' }), { panel: '#9 "Requests by route"', field: 'targets[A].datasource', message: /not the datasource variable/ }],
     ['a panel on a fixed datasource', (d) => (firstPanel(d, RATE).datasource = { type: 'prometheus', uid: 'prometheus' }), { field: 'datasource', message: /not the datasource variable/ }],
     ['a panel without a unit', (d) => delete firstPanel(d, RATE).fieldConfig!.defaults.unit, { field: 'fieldConfig.defaults.unit', message: /missing/ }],
     ['a panel without a description', (d) => (firstPanel(d, 'Latency p95').description = ' '), { panel: '#4 "Latency p95"', field: 'description', message: /missing/ }],
@@ -141,12 +162,14 @@ describe('the lint catches each kind of fault on a broken dashboard', () => {
     ['a query without a refId', (d) => delete firstTarget(d, RATE).refId, { field: 'targets[0].refId', message: /missing or repeated/ }],
     ['two panels with one id', (d) => (firstPanel(d, RATE).id = firstPanel(d, 'Latency p95').id!), { field: 'panels', message: /panel id 4 is used twice/ }],
     ['a missing uid', (d) => delete d.uid, { field: 'uid', message: /missing or not a stable slug/ }],
-    ['a uid that is not the kit’s', (d) => (d.uid = 'service-overview-v2'), { field: 'uid', message: /not one of the kit's uids/ }],
+    ['a uid that is not the project’s', (d) => (d.uid = 'service-overview-v2'), { field: 'uid', message: /not one of the project's dashboard uids/ }],
     ['no datasource variable', (d) => (d.templating.list = d.templating.list!.filter((v) => v.type !== 'datasource')), { field: 'templating.datasource', message: /no datasource variable/ }],
     ['no job variable', (d) => (d.templating.list = d.templating.list!.filter((v) => v.name !== 'job')), { field: 'templating.job', message: /no job variable from label_values/ }],
     ['a variable on a fixed datasource', (d) => (d.templating.list!.find((v) => v.name === 'instance')!.datasource = { uid: 'prometheus' }), { field: 'templating.instance.datasource', message: /not the datasource variable/ }],
     ['dashboard links that drop the time range', (d) => d.links!.forEach((l) => (l.keepTime = false)), { field: 'links', message: /keeps time and variables/ }],
-    ['no link to the logs', (d) => (d.links = d.links!.filter((l) => !l.url?.startsWith(config.publicUrls.kibana))), { field: 'links', message: /no link to kibana/ }],
+    ['no link to the logs', (d) => (d.links = d.links!.filter((l) => !l.url?.startsWith(settings.logs!.publicUrl))), { field: 'links', message: /no link to kibana/ }],
+    ['no link to the traces', (d) => (d.links = d.links!.filter((l) => !l.url?.startsWith(settings.traces!.publicUrl))), { field: 'links', message: /no link to jaeger/ }],
+    ['a tag that is not the project’s', (d) => (d.tags = ['node-observability-kit']), { field: 'tags', message: /missing the project's tag demo-shop/ }],
     ['no dashboard description', (d) => delete d.description, { field: 'description', message: /missing/ }],
   ])('%s', (_name, breakIt, expected) => {
     const problems = lintBroken(S, breakIt);

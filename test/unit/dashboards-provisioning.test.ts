@@ -1,17 +1,22 @@
-// Grafana cannot run here, so its provisioning files are checked against the
-// format Grafana reads (apiVersion 1, the fields it requires), and every
-// datasource uid a dashboard, an exemplar, a data link or a trace-to-logs
-// link names must be one the same build provisions.
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+// Grafana cannot run here, so the provisioning files of the demo project's
+// build are checked against the format Grafana reads (apiVersion 1, the
+// fields it requires), and every datasource uid a dashboard, an exemplar, a
+// data link or a trace-to-logs link names must be one the same build
+// provisions.
+import { relative } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { builtDashboards, DASHBOARDS_DIR, GENERATED_PATHS } from '../../dashboards/build.ts';
-import { dashboardConfig, FOLDERS, PROVISIONING_ENV } from '../../dashboards/dashboard-settings.ts';
-import { PROVISIONING_HEADER } from '../../dashboards/provisioning.ts';
+import { buildDashboards, builtDashboards, GRAFANA_PATHS } from '../../dashboards/build.ts';
+import { dashboardSettings, FOLDERS, provisionedDatasources, PROVISIONING_ENV } from '../../dashboards/dashboard-settings.ts';
+import demo from '../../examples/demo-shop/observability.config.ts';
+import { hashHeader } from '../../signals/generated.ts';
+import { validateProject } from '../../signals/project/validate.ts';
 
-const config = dashboardConfig();
-const PROVISIONING = join(DASHBOARDS_DIR, GENERATED_PATHS.provisioning);
+const project = validateProject(demo);
+const config = dashboardSettings(project);
+const files = buildDashboards(project);
+const logs = config.logs!;
+const traces = config.traces!;
 
 /**
  * Datasource plugins built into Grafana (public/app/plugins/datasource/, and
@@ -43,13 +48,14 @@ interface Provider {
   options: { path: string };
 }
 
-async function readProvisioning(path: string): Promise<{ text: string; doc: unknown }> {
-  const text = await readFile(join(PROVISIONING, path), 'utf8');
+function readProvisioning(path: string): { text: string; doc: unknown } {
+  const text = files.get(`${GRAFANA_PATHS.provisioning}/${path}`);
+  if (text === undefined) throw new Error(`the build wrote no ${path}`);
   return { text, doc: parse(text) };
 }
 
-const { text: dsText, doc: dsDoc } = await readProvisioning('datasources/datasources.yaml');
-const { text: providersText, doc: providersDoc } = await readProvisioning('dashboards/dashboards.yaml');
+const { text: dsText, doc: dsDoc } = readProvisioning('datasources/datasources.yaml');
+const { text: providersText, doc: providersDoc } = readProvisioning('dashboards/dashboards.yaml');
 const datasources = (dsDoc as { datasources: Datasource[] }).datasources;
 const providers = (providersDoc as { providers: Provider[] }).providers;
 const byUid = new Map(datasources.map((d) => [d.uid, d]));
@@ -69,12 +75,13 @@ function datasourceRefs(doc: unknown, path = ''): { path: string; uid: string }[
 
 describe('datasources.yaml', () => {
   test('says it is generated, and is Grafana datasource provisioning (apiVersion 1)', () => {
-    expect(dsText.startsWith(PROVISIONING_HEADER)).toBe(true);
+    expect(dsText.startsWith(hashHeader())).toBe(true);
     expect((dsDoc as { apiVersion: number }).apiVersion).toBe(1);
-    expect(datasources.map((d) => d.uid).sort()).toEqual(Object.values(config.datasources).map((d) => d.uid).sort());
+    expect(datasources.map((d) => d.uid).sort()).toEqual(['alertmanager', 'elasticsearch', 'jaeger', 'prometheus']);
+    expect(datasources.map((d) => d.uid).sort()).toEqual(provisionedDatasources(config).map((d) => d.uid).sort());
   });
 
-  test.each(Object.values(config.datasources).map((d) => [d.uid]))('%s has the fields Grafana requires and a core plugin type', (uid) => {
+  test.each(provisionedDatasources(config).map((d) => [d.uid]))('%s has the fields Grafana requires and a core plugin type', (uid) => {
     const ds = byUid.get(uid)!;
     expect(ds.name).toMatch(/\S/);
     expect(GRAFANA_CORE_DATASOURCES.has(ds.type), `${ds.type} is not a Grafana core datasource plugin id`).toBe(true);
@@ -100,8 +107,8 @@ describe('datasources.yaml', () => {
     expect(destinations.filter((d) => d.datasourceUid).map((d) => byUid.get(d.datasourceUid!)?.type)).toEqual(['jaeger']);
     // Grafana would expand a single `$`: its own ${__value.raw} must be written `$${__value.raw}`.
     expect(destinations.filter((d) => d.url).map((d) => d.url)).toEqual([
-      expect.stringContaining(`${config.publicUrls.jaeger}/trace/$\${__value.raw}`),
-      expect.stringMatching(new RegExp(`^${config.publicUrls.kibana}/app/discover.*trace\\.id:%22\\$\\$\\{__value\\.raw\\}%22`)),
+      expect.stringContaining(`${traces.publicUrl}/trace/$\${__value.raw}`),
+      expect.stringMatching(new RegExp(`^${logs.publicUrl}/app/discover.*trace\\.id:%22\\$\\$\\{__value\\.raw\\}%22`)),
     ]);
     expect(prom.jsonData!.timeInterval).toBe(config.scrapeInterval);
   });
@@ -125,7 +132,7 @@ describe('datasources.yaml', () => {
     for (const ds of datasources) {
       for (const [key, value] of Object.entries(ds.secureJsonData ?? {})) expect(value, `${ds.uid}.secureJsonData.${key}`).toMatch(new RegExp(`^\\$\\{(${allowed.join('|')})\\}$`));
     }
-    expect(byUid.get(config.datasources.elasticsearch.uid)?.basicAuthUser).toBe(`\${${PROVISIONING_ENV.elasticsearchUsername}}`);
+    expect(byUid.get(logs.datasource.uid)?.basicAuthUser).toBe(`\${${PROVISIONING_ENV.elasticsearchUsername}}`);
     const secretLines = dsText.split('\n').filter((l) => /password|secret|token/i.test(l));
     expect(secretLines.length).toBeGreaterThan(0);
     for (const line of secretLines) expect(line).toMatch(/:\s*\$\{[A-Z_]+\}$/);
@@ -141,7 +148,7 @@ describe('datasources.yaml', () => {
 
 describe('dashboards.yaml', () => {
   test('says it is generated, and is Grafana dashboard provisioning (apiVersion 1) with a provider per folder', () => {
-    expect(providersText.startsWith(PROVISIONING_HEADER)).toBe(true);
+    expect(providersText.startsWith(hashHeader())).toBe(true);
     expect((providersDoc as { apiVersion: number }).apiVersion).toBe(1);
     expect(providers.map((p) => p.folder).sort()).toEqual(Object.values(FOLDERS).map((f) => f.title).sort());
     for (const p of providers) {
@@ -153,14 +160,14 @@ describe('dashboards.yaml', () => {
     expect(new Set(providers.map((p) => p.name)).size).toBe(providers.length);
   });
 
-  test("each provider's path holds its folder's dashboard files, and every dashboard file is in exactly one", async () => {
-    const root = join(DASHBOARDS_DIR, GENERATED_PATHS.dashboards);
-    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
+  test("each provider's path holds its folder's dashboard files, and every dashboard file is in exactly one", () => {
+    const dashboardFiles = [...files.keys()].filter((f) => f.startsWith(`${GRAFANA_PATHS.dashboards}/`)).map((f) => relative(GRAFANA_PATHS.dashboards, f)).sort();
+    for (const f of dashboardFiles) expect(f).toMatch(/^[a-z]+\/[a-z0-9-]+\.json$/);
     const mounted = (p: Provider) => relative(config.dashboardsPath, p.options.path);
-    const claimed = providers.flatMap((p) => files.filter((f) => f.startsWith(`${mounted(p)}/`)));
-    expect(claimed.sort()).toEqual(files);
-    for (const p of providers) expect(files.some((f) => f.startsWith(`${mounted(p)}/`)), `${p.name} provisions nothing`).toBe(true);
-    expect(files).toEqual(builtDashboards(config).map((d) => `${d.folder.dir}/${d.uid}.json`).sort());
+    const claimed = providers.flatMap((p) => dashboardFiles.filter((f) => f.startsWith(`${mounted(p)}/`)));
+    expect(claimed.sort()).toEqual(dashboardFiles);
+    for (const p of providers) expect(dashboardFiles.some((f) => f.startsWith(`${mounted(p)}/`)), `${p.name} provisions nothing`).toBe(true);
+    expect(dashboardFiles).toEqual(builtDashboards(config).map((d) => `${d.folder.dir}/${d.uid}.json`).sort());
   });
 });
 
