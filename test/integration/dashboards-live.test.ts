@@ -25,6 +25,7 @@ import { metricNames } from '../../signals/promql.ts';
 import { resolveTool } from '../../toolchain/index.ts';
 import { type RunningAlertmanager, startKitAlertmanager } from '../support/alertmanager.ts';
 import { type DemoProcess, startDemoProcess } from '../support/demo-process.ts';
+import { interpolate, RANGE_SECONDS, resolveVariables, runDashboard } from '../support/live-panels.ts';
 import { waitFor } from '../support/net.ts';
 import { type RunningPrometheus, startPrometheus } from '../../stack/prometheus.ts';
 import { inScratchDir } from '../support/scratch.ts';
@@ -36,17 +37,6 @@ const config = dashboardSettings(project);
 const jobs = config.alerts.stack.jobs;
 /** The rules of the environment the dashboards take their thresholds from. */
 const RULE_FILE = `prometheus/${environmentsOf(project)[0]}/rules.yml`;
-
-/** Grafana's built-in variables at this test's resolution (1 s scrapes, a 1-minute range of 30 points). */
-const RANGE_SECONDS = 60;
-const STEP_SECONDS = 2;
-const BUILT_INS: Readonly<Record<string, string>> = {
-  // Grafana: max($__interval + scrape interval, 4 × scrape interval), widened so every window holds several scrapes.
-  __rate_interval: '10s',
-  __interval: `${STEP_SECONDS}s`,
-  __range: `${RANGE_SECONDS}s`,
-  __range_s: String(RANGE_SECONDS),
-};
 
 /**
  * Panels whose data comes from a component that cannot run on this machine.
@@ -72,13 +62,9 @@ afterAll(async () => {
   await webhook?.stop();
 });
 
-interface Series {
-  metric: Record<string, string>;
-  value?: [number, string];
-  values?: [number, string][];
-}
-
 const api = <T>(path: string) => prometheus!.api<T>(path);
+/** The datasource variable: one Prometheus here. */
+const FIXED = { [config.datasources.prometheus.uid]: '' };
 const enc = encodeURIComponent;
 const nowSeconds = () => Date.now() / 1000;
 
@@ -130,91 +116,6 @@ async function backfillLastWeek(dataDir: string, names: readonly string[], demoM
   for (const b of blocks) await rename(join(dir, 'blocks', b), join(dataDir, b));
 }
 
-const regexEscape = (v: string) => v.replace(/[\\^$*+?.()|[\]{}]/g, '\\\\$&');
-
-type Selection = 'default' | 'first';
-
-/**
- * The values of a dashboard's variables, resolved in order as Grafana does:
- * label_values(series, label) through the labels API (earlier variables
- * filled in), then the default selection (single: the first value; All: the
- * variable's allValue or every value as a regex) or the first value alone.
- */
-async function resolveVariables(d: Dashboard, selection: Selection, problems: string[]): Promise<Record<string, string>> {
-  const values: Record<string, string> = { ...BUILT_INS, [config.datasources.prometheus.uid]: '' };
-  for (const v of (d.templating.list ?? []) as VariableModel[]) {
-    if (v.type !== 'query') continue;
-    const query = String(v.query);
-    const m = /^label_values\((.*),\s*(\w+)\)$/.exec(query);
-    if (m === null) {
-      problems.push(`${d.uid} › variable ${v.name}: not label_values(): ${query}`);
-      continue;
-    }
-    const series = interpolate(m[1]!, values);
-    const end = nowSeconds();
-    const found = await api<string[]>(`/api/v1/label/${m[2]}/values?match[]=${enc(series)}&start=${end - RANGE_SECONDS}&end=${end}`);
-    if (found.length === 0) {
-      // By default every variable must offer something; a narrower selection may leave one empty (alerts of a job without instances).
-      if (selection === 'default') problems.push(`${d.uid} › variable ${v.name}: label_values found nothing for ${series}`);
-      values[v.name] = v.allValue ?? '';
-      continue;
-    }
-    const sorted = [...found].sort();
-    if (!v.multi) values[v.name] = sorted[0]!;
-    else if (selection === 'first') values[v.name] = `(${regexEscape(sorted[0]!)})`;
-    else values[v.name] = v.allValue ?? `(${sorted.map(regexEscape).join('|')})`;
-  }
-  return values;
-}
-
-function interpolate(expr: string, values: Readonly<Record<string, string>>): string {
-  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const value = values[(braced ?? bare)!];
-    if (value === undefined) throw new Error(`unresolved variable ${whole}`);
-    return value;
-  });
-}
-
-interface Outcome {
-  readonly key: string;
-  readonly error?: string;
-  readonly empty: boolean;
-  readonly expr: string;
-}
-
-async function runTarget(expr: string, instant: boolean): Promise<{ error?: string; empty: boolean }> {
-  const end = nowSeconds();
-  const path = instant
-    ? `/api/v1/query?query=${enc(expr)}&time=${end}`
-    : `/api/v1/query_range?query=${enc(expr)}&start=${end - RANGE_SECONDS}&end=${end}&step=${STEP_SECONDS}`;
-  try {
-    const data = await api<{ resultType: string; result: Series[] | [number, string] }>(path);
-    const empty = data.resultType === 'scalar' ? false : (data.result as Series[]).every((s) => (s.values ?? [s.value]).length === 0);
-    return { empty };
-  } catch (err) {
-    return { error: (err as Error).message, empty: true };
-  }
-}
-
-/** Every query of every panel of `d`, with the variables of `selection`. */
-async function runDashboard(d: Dashboard, selection: Selection, problems: string[]): Promise<Outcome[]> {
-  const values = await resolveVariables(d, selection, problems);
-  const outcomes: Outcome[] = [];
-  for (const p of (d.panels ?? []) as Panel[]) {
-    for (const t of (p.targets ?? []) as unknown as { refId: string; expr: string; instant?: boolean }[]) {
-      const key = `${d.uid}/${p.title}`;
-      let expr: string;
-      try {
-        expr = interpolate(t.expr, values);
-      } catch (err) {
-        outcomes.push({ key: `${key} [${t.refId}]`, error: (err as Error).message, empty: true, expr: t.expr });
-        continue;
-      }
-      outcomes.push({ key: `${key} [${t.refId}]`, ...(await runTarget(expr, t.instant === true)), expr });
-    }
-  }
-  return outcomes;
-}
 
 test(
   "every panel query of every dashboard of the demo project runs on a real Prometheus and returns data for the demo service",
@@ -289,7 +190,7 @@ test(
     let queries = 0;
     const exempted = new Set<string>();
     for (const d of dashboards) {
-      for (const o of await runDashboard(d, 'default', problems)) {
+      for (const o of await runDashboard(api, d, 'default', problems, FIXED)) {
         queries++;
         const panelKey = o.key.replace(/ \[[A-Z]\]$/, '');
         if (o.error) problems.push(`${o.key}: query failed: ${o.error}\n    ${o.expr}`);
@@ -297,7 +198,7 @@ test(
         else if (o.empty) problems.push(`${o.key}: no data\n    ${o.expr}`);
       }
       // Another selection: each variable at its first value. The queries must still run.
-      for (const o of await runDashboard(d, 'first', problems)) {
+      for (const o of await runDashboard(api, d, 'first', problems, FIXED)) {
         queries++;
         if (o.error) problems.push(`${o.key} (first value of each variable): query failed: ${o.error}\n    ${o.expr}`);
       }
@@ -312,7 +213,7 @@ test(
 
     // Exemplars: the latency panels ask for them; Prometheus must serve the ones the demo exposes.
     const exposed = (await (await fetch(demo.metricsUrl, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text()).match(/ # \{[^}]*trace_id="/g)?.length ?? 0;
-    const values = await resolveVariables(dashboards.find((d) => d.uid === 'service-overview')!, 'default', problems);
+    const values = await resolveVariables(api, dashboards.find((d) => d.uid === 'service-overview')!, 'default', problems, FIXED);
     let found = 0;
     for (const d of dashboards) {
       for (const p of (d.panels ?? []) as Panel[]) {
