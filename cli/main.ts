@@ -6,7 +6,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProjectConfigError } from '../signals/project/validate.ts';
-import { ToolUnavailableError } from '../toolchain/tools.ts';
+import { StackConfigError } from '../stack/stack-settings.ts';
+import { ToolUnavailableError } from '../toolchain/index.ts';
 import { type Command, helpText, type Io, parseFor } from './command.ts';
 import { check } from './commands/check.ts';
 import { generate } from './commands/generate.ts';
@@ -50,7 +51,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return await command.run(values, positionals, io);
   } catch (err) {
-    if (err instanceof ProjectConfigError || err instanceof UsageError) {
+    if (err instanceof ProjectConfigError || err instanceof UsageError || err instanceof StackConfigError) {
       io.err(`observability-kit ${name}: ${err.message}`);
       return 2;
     }

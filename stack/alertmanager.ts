@@ -1,15 +1,13 @@
 // Runs a real Alertmanager on loopback with a config in a folder of the
 // caller's, working around Debian's binary that needs its templates under
-// /usr/share, and wraps its v2 API. The local stack (`npm run stack`) and the
+// /usr/share, and wraps its v2 API. The local stack (stack/run.ts) and the
 // integration tests share this one implementation.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { alertmanagerConfig, alertmanagerYaml, notificationTemplates, type Timings } from '../alerts/alertmanager/index.ts';
-import type { Environment } from '../signals/alert-settings.ts';
-import { resolveTool, TOOL_ENV } from '../toolchain/tools.ts';
-import { httpOk, type ManagedProcess, startReady } from './processes.ts';
+import { resolveTool, TOOL_ENV } from '../toolchain/index.ts';
+import { httpOk, type ManagedProcess, type ProcessGroup, startReady } from './processes.ts';
 
 export interface AlertmanagerOptions {
   /** The alertmanager.yml text, or a function of the folder it is written to (for absolute paths of files beside it). */
@@ -29,6 +27,8 @@ export interface AlertmanagerPlacement {
   readonly logFile?: string;
   /** See ProcessSpec.detached. */
   readonly detached?: boolean;
+  /** See ProcessSpec.group. */
+  readonly group?: ProcessGroup;
 }
 
 /** An alert as POSTed to /api/v2/alerts (what Prometheus sends). */
@@ -106,7 +106,7 @@ function overlayProblem(namespaces: readonly string[], packageShare: string): st
  * does not embed its default notification templates: it reads
  * /usr/share/prometheus/alertmanager/default.tmpl and refuses any config
  * without it ("failed to parse templates"). The copy unpacked into the tools
- * cache (toolchain/tools.ts) has the file beside the binary, under ../share.
+ * cache (toolchain/) has the file beside the binary, under ../share.
  * When the system has no such file, the binary runs in a private mount
  * namespace where an overlay puts the package's share/ on top of /usr/share
  * (root: a mount namespace; others: a user namespace mapped to root); unshare
@@ -133,39 +133,6 @@ export function alertmanagerCommand(bin: string, args: readonly string[]): [stri
   return ['unshare', [...namespaces, 'sh', '-c', OVERLAY_SCRIPT, 'sh', packageShare, bin, ...args]];
 }
 
-export interface WebhookProfileOptions {
-  /** Environment whose routing tree and inhibition rules are used. */
-  readonly env: Environment;
-  /** Every receiver (but `null`) posts here; the URL is written to a file, as a real secret would be. */
-  readonly url: string;
-  /** Default: the environment's. */
-  readonly timings?: Partial<Timings>;
-  /** The Watchdog route's timings; default: the environment's. */
-  readonly heartbeat?: Partial<Timings>;
-}
-
-/** Path of the file holding the webhook URL, relative to Alertmanager's folder. */
-export const WEBHOOK_URL_FILE = 'secrets/webhook-url';
-
-/**
- * The kit's routing and inhibition for an environment, every receiver but
- * `null` replaced by one webhook to `url` with send_resolved (the profile
- * alertmanagerConfig() calls webhookUrlFile), with its notification templates.
- */
-export function webhookProfile(options: WebhookProfileOptions): Pick<AlertmanagerOptions, 'config' | 'files'> {
-  return {
-    config: (dir) =>
-      alertmanagerYaml(
-        alertmanagerConfig(options.env, {
-          webhookUrlFile: join(dir, WEBHOOK_URL_FILE),
-          ...(options.timings && { timings: options.timings }),
-          ...(options.heartbeat && { heartbeat: options.heartbeat }),
-        }),
-      ),
-    files: { [WEBHOOK_URL_FILE]: options.url, ...Object.fromEntries(notificationTemplates()) },
-  };
-}
-
 export async function startAlertmanager(options: AlertmanagerOptions & AlertmanagerPlacement): Promise<RunningAlertmanager> {
   const bin = await resolveTool('alertmanager');
   const { dir } = options;
@@ -188,7 +155,7 @@ export async function startAlertmanager(options: AlertmanagerOptions & Alertmana
     ...(options.extraFlags ?? []),
   ]);
 
-  const start = () => startReady({ name: 'alertmanager', command, args, logFile: options.logFile, detached: options.detached }, () => httpOk(`${url}/-/ready`), 'ready');
+  const start = () => startReady({ name: 'alertmanager', command, args, logFile: options.logFile, detached: options.detached, group: options.group }, () => httpOk(`${url}/-/ready`), 'ready');
   let proc = await start();
 
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {

@@ -1,22 +1,41 @@
-// The start-up banner: every URL, which rules are on, and how to make an
-// alert fire and resolve with the demo's fault switch.
+// The start-up banner: every URL, which rules are on, where notifications
+// go, and (for the demo only) how to make an alert fire and resolve with its
+// fault switch.
 import type { StackRules } from './rules.ts';
 
-export interface BannerFacts {
-  readonly serviceUrl: string;
+export interface BannerService {
+  readonly name: string;
+  /** Its origin, http://host:port. */
+  readonly url: string;
   readonly metricsUrl: string;
-  readonly service: string;
+  /** How it runs here: "started: `node main.ts`", "scraped where it runs". */
+  readonly how: string;
+}
+
+/** The demo's extras: a traffic generator and a fault switch (examples/demo-shop). */
+export interface DemoFacts {
+  readonly serviceUrl: string;
   readonly trafficRps: number;
+  /** ADMIN_TOKEN is set: the admin endpoints want it as a bearer token. */
+  readonly adminToken: boolean;
+  /** Its availability objective, e.g. 0.995. */
+  readonly availabilityObjective: number | undefined;
+}
+
+export interface BannerFacts {
+  readonly project: string;
+  readonly services: readonly BannerService[];
   readonly prometheusUrl: string;
   readonly alertmanagerUrl: string;
   readonly pagerUrl: string;
   readonly rules: StackRules;
-  /** Scrape jobs besides the service's. */
+  /** Scrape jobs besides the services'. */
   readonly stackJobs: readonly string[];
   /** Jobs of the bundle the stack does not run, silenced in Alertmanager. */
   readonly silencedJobs: readonly string[];
-  /** ADMIN_TOKEN is set: the admin endpoints want it as a bearer token. */
-  readonly adminToken: boolean;
+  /** The receivers whose notifications go to the pager instead. */
+  readonly receivers: readonly string[];
+  readonly demo?: DemoFacts;
   readonly dataDir: string;
   readonly logFiles: readonly string[];
 }
@@ -31,32 +50,42 @@ export function faultCommands(serviceUrl: string, adminToken: boolean): { on: st
   };
 }
 
-export function banner(f: BannerFacts): string {
-  const row = (name: string, url: string, note = '') => `  ${name.padEnd(14)}${note === '' ? url : `${url.padEnd(40)}${note}`}`;
-  const page = (path: string) => new URL(path, f.prometheusUrl).href;
-  const fault = faultCommands(f.serviceUrl, f.adminToken);
-  const { rules } = f;
+function demoLines(demo: DemoFacts, rules: StackRules): string[] {
+  const fault = faultCommands(demo.serviceUrl, demo.adminToken);
+  const objective = demo.availabilityObjective === undefined ? 'its availability objective' : `its ${+(demo.availabilityObjective * 100).toFixed(3)}% availability objective`;
   return [
-    '',
-    `Local stack up: ${rules.mode === 'quick' ? 'QUICK DEMO' : 'GENERATED'} rules of ${rules.env}. Everything listens on loopback only.`,
-    '',
-    row('demo service', f.serviceUrl, `${f.service}, with ${f.trafficRps} generated requests/s`),
-    row('its metrics', f.metricsUrl),
-    row('Prometheus', f.prometheusUrl, `scrapes ${[f.service, ...f.stackJobs].join(', ')}`),
-    row('  rules', page('/rules')),
-    row('  alerts', page('/alerts')),
-    row('  targets', page('/targets')),
-    row('Alertmanager', f.alertmanagerUrl, `${rules.env} routing; every receiver -> the local pager`),
-    row('local pager', f.pagerUrl, 'notifications print below'),
-    '',
-    `Rules: ${rules.description}.`,
-    '',
     `Make an alert fire (half of the API requests fail; HttpErrorRatioHigh, critical, reaches the pager ${rules.expect.page}):`,
     `  ${fault.on}`,
     `Clear the fault (the resolved notice follows ${rules.expect.resolved}):`,
     `  ${fault.off}`,
-    'Also expect ErrorBudgetBurn: the demo fails about 2% of its requests on purpose (/api/v1/fail), more than its 99.5% SLO allows,',
+    `Also expect the SLO burn-rate alerts: the demo fails about 2% of its requests on purpose (/api/v1/fail), more than ${objective} allows,`,
     'so the slow-burn warning fires soon after start; with the fault on, the fast-burn pages follow (real 5m/1h windows: they resolve minutes later).',
+  ];
+}
+
+export function banner(f: BannerFacts): string {
+  const width = Math.max(14, ...f.services.map((s) => s.name.length + 2));
+  const row = (name: string, url: string, note = '') => `  ${name.padEnd(width)}${note === '' ? url : `${url.padEnd(40)}${note}`}`;
+  const page = (path: string) => new URL(path, f.prometheusUrl).href;
+  const { rules } = f;
+  const traffic = (name: string) => (f.demo !== undefined && f.services[0]?.name === name ? `, with ${f.demo.trafficRps} generated requests/s` : '');
+  return [
+    '',
+    `Local stack of ${f.project} up: ${rules.mode === 'quick' ? 'QUICK' : 'GENERATED'} rules of ${rules.env}. Prometheus, Alertmanager and the pager listen on loopback only.`,
+    '',
+    ...f.services.flatMap((s) => [row(s.name, s.url, `${s.how}${traffic(s.name)}`), row('its metrics', s.metricsUrl)]),
+    row('Prometheus', f.prometheusUrl, `scrapes ${[...f.services.map((s) => s.name), ...f.stackJobs].join(', ')}`),
+    row('  rules', page('/rules')),
+    row('  alerts', page('/alerts')),
+    row('  targets', page('/targets')),
+    row('Alertmanager', f.alertmanagerUrl, `${rules.env} routing; every receiver (${f.receivers.join(', ')}) -> the local pager`),
+    row('local pager', f.pagerUrl, 'notifications print below'),
+    '',
+    `Rules: ${rules.description}.`,
+    '',
+    ...(f.demo !== undefined
+      ? demoLines(f.demo, rules)
+      : ['The Watchdog\'s heartbeat reaches the pager within a minute: Prometheus -> Alertmanager -> pager works. Your services\' alerts print here as they fire and resolve.']),
     `Silenced in Alertmanager: down alerts about ${f.silencedJobs.join(', ')}, which this stack does not run.`,
     '',
     `Logs and data: ${f.dataDir} (${f.logFiles.join(', ')})`,

@@ -12,15 +12,21 @@ export interface ProcessSpec {
   readonly command: string;
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** Working folder (default: this process's). */
+  readonly cwd?: string;
   /** Appends every line of stdout and stderr here. */
   readonly logFile?: string;
   /** Called with each line of stdout (the demo announces its URL there). */
   readonly onStdoutLine?: (line: string) => void;
+  /** Called with each line of stderr. */
+  readonly onStderrLine?: (line: string) => void;
   /**
    * Its own process group: a terminal's Ctrl-C then reaches only the
    * supervisor, which stops every child once, in its own way.
    */
   readonly detached?: boolean;
+  /** The group that keeps it (a supervisor's): it joins the group as it is spawned. */
+  readonly group?: ProcessGroup;
 }
 
 export interface Exit {
@@ -44,16 +50,29 @@ export interface ManagedProcess {
 
 const KEPT_LINES = 200;
 
-const live = new Set<ManagedProcess>();
+/** The processes one owner (a stack's supervisor) started, so it stops its own and no one else's. */
+export class ProcessGroup {
+  readonly #members: ManagedProcess[] = [];
 
-/** Every process started here that has not exited yet, oldest first: what a supervisor must stop. */
-export function liveProcesses(): ManagedProcess[] {
-  return [...live];
+  add(proc: ManagedProcess): void {
+    this.#members.push(proc);
+  }
+
+  /** Every process of the group, exited or not, oldest first. */
+  all(): ManagedProcess[] {
+    return [...this.#members];
+  }
+
+  /** Those that have not exited yet: what a stop must stop. */
+  live(): ManagedProcess[] {
+    return this.#members.filter((p) => p.running());
+  }
 }
 
 export function startProcess(spec: ProcessSpec): ManagedProcess {
   const child = spawn(spec.command, [...spec.args], {
     env: spec.env ?? process.env,
+    ...(spec.cwd !== undefined && { cwd: spec.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: spec.detached ?? false,
   });
@@ -72,7 +91,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     });
   };
   follow(child.stdout, spec.onStdoutLine);
-  follow(child.stderr);
+  follow(child.stderr, spec.onStderrLine);
 
   let exit: Exit | undefined;
   const exited = new Promise<Exit>((resolve) => {
@@ -109,8 +128,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
       return result;
     },
   };
-  live.add(managed);
-  void exited.then(() => live.delete(managed));
+  spec.group?.add(managed);
   return managed;
 }
 

@@ -4,13 +4,15 @@
 // (`npm run stack`) and the integration tests share this one implementation.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveTool } from '../toolchain/tools.ts';
-import { httpOk, type ManagedProcess, ProcessFailure, startReady } from './processes.ts';
+import { resolveTool } from '../toolchain/index.ts';
+import { httpOk, type ManagedProcess, type ProcessGroup, ProcessFailure, startReady } from './processes.ts';
 
 export interface ScrapeJob {
   readonly job: string;
   readonly targets: readonly string[];
   readonly metricsPath?: string;
+  /** Default http. */
+  readonly scheme?: 'http' | 'https';
   readonly bearerToken?: string;
 }
 
@@ -38,6 +40,8 @@ export interface PrometheusPlacement {
   readonly logFile?: string;
   /** See ProcessSpec.detached. */
   readonly detached?: boolean;
+  /** See ProcessSpec.group. */
+  readonly group?: ProcessGroup;
 }
 
 export interface RuleHealth {
@@ -77,6 +81,7 @@ export function prometheusConfig(options: PrometheusOptions, writtenRuleFiles: r
     scrape_configs: options.jobs.map((j) => ({
       job_name: j.job,
       metrics_path: j.metricsPath ?? '/metrics',
+      ...(j.scheme !== undefined && j.scheme !== 'http' && { scheme: j.scheme }),
       static_configs: [{ targets: j.targets }],
       ...(j.bearerToken !== undefined && { authorization: { type: 'Bearer', credentials: j.bearerToken } }),
     })),
@@ -107,6 +112,7 @@ export async function startPrometheus(options: PrometheusOptions & PrometheusPla
       ],
       logFile: options.logFile,
       detached: options.detached,
+      group: options.group,
     },
     () => httpOk(`${url}/-/ready`),
     'ready',

@@ -1,15 +1,15 @@
 // What the local stack loads in each mode. The generated rules look back 5
 // minutes and wait minutes before paging, so a demo of them takes about ten
 // minutes; the quick mode (the default) builds the same rules from the same
-// sources with shorter `for` and windows, so an alert fires within a minute
-// of the fault switch. No rule is written by hand in either mode.
+// project config with shorter `for` and windows, so an alert fires within a
+// minute of a fault. No rule is written by hand in either mode.
 import { join } from 'node:path';
 import type { Timings } from '../alerts/alertmanager/index.ts';
-import { GENERATED_DIR } from '../alerts/build.ts';
 import { type AlertConfig, configFor, type Environment } from '../signals/alert-settings.ts';
 import { allGroups } from '../alerts/groups/index.ts';
 import { recordingRules } from '../signals/recording-rules.ts';
 import { ruleFile } from '../alerts/lib/compile.ts';
+import type { ProjectConfig } from '../signals/project/config.ts';
 import type { Duration, RuleGroup } from '../signals/rule-types.ts';
 import { withShorterWindows } from '../alerts/lib/windows.ts';
 import type { RulesMode } from './stack-settings.ts';
@@ -28,8 +28,8 @@ export const QUICK = {
   timings: { groupWait: '5s', groupInterval: '10s' } satisfies Partial<Timings>,
 } as const;
 
-/** The generated mode's intervals: a common production choice. */
-const GENERATED = { interval: '15s', resendDelay: '1m' } as const;
+/** Prometheus's default resend delay, kept in the generated mode. */
+const GENERATED_RESEND_DELAY = '1m';
 
 export interface StackRules {
   readonly mode: RulesMode;
@@ -37,7 +37,7 @@ export interface StackRules {
   /** The thresholds and runbook links the rules were built with. */
   readonly config: AlertConfig;
   readonly groups: readonly RuleGroup[];
-  /** The text to write as a rule file (quick), or the committed file to load as it is (generated). */
+  /** The text to write as a rule file (quick), or the file `generate` wrote, loaded as it is (generated). */
   readonly ruleFile: { readonly text: string } | { readonly path: string };
   readonly scrapeInterval: Duration;
   readonly resendDelay: Duration;
@@ -49,29 +49,44 @@ export interface StackRules {
   readonly expect: { readonly page: string; readonly resolved: string };
 }
 
-/** The quick demo's alert config: the environment's thresholds, the service alerts' `for` shortened. */
-export function quickConfig(env: Environment): AlertConfig {
-  return configFor(env, { service: { errorRatio: { for: QUICK.for }, latencyP95Seconds: { for: QUICK.for }, latencyP99Seconds: { for: QUICK.for }, targetDownFor: QUICK.for } });
+/** The rule file `generate` writes for `env` in the output folder `outDir`. */
+export function generatedRuleFile(outDir: string, env: Environment): string {
+  return join(outDir, 'prometheus', env, 'rules.yml');
 }
 
-export function stackRules(mode: RulesMode, env: Environment): StackRules {
+/** The quick demo's alert config: the environment's thresholds, the service alerts' `for` shortened. */
+export function quickConfig(project: ProjectConfig, env: Environment): AlertConfig {
+  return configFor(project, env, { service: { errorRatio: { for: QUICK.for }, latencyP95Seconds: { for: QUICK.for }, latencyP99Seconds: { for: QUICK.for }, targetDownFor: QUICK.for } });
+}
+
+export interface StackRulesOptions {
+  readonly project: ProjectConfig;
+  readonly env: Environment;
+  readonly mode: RulesMode;
+  /** The output folder of `generate`: the generated mode loads its rule file. */
+  readonly outDir?: string;
+}
+
+export function stackRules({ project, env, mode, outDir }: StackRulesOptions): StackRules {
   if (mode === 'generated') {
-    const config = configFor(env);
-    const path = join(GENERATED_DIR, env, 'rules.yml');
+    if (outDir === undefined) throw new Error('the generated rules mode needs the output folder of `generate`');
+    const config = configFor(project, env);
+    const path = generatedRuleFile(outDir, env);
+    const interval = config.stack.scrapeInterval;
     return {
       mode,
       env,
       config,
       groups: allGroups(config),
       ruleFile: { path },
-      scrapeInterval: GENERATED.interval,
-      resendDelay: GENERATED.resendDelay,
+      scrapeInterval: interval,
+      resendDelay: GENERATED_RESEND_DELAY,
       timings: undefined,
-      description: `generated rules: ${path} unchanged, scrape and evaluation every ${GENERATED.interval}, the ${env} Alertmanager timings`,
+      description: `generated rules: ${path} unchanged, scrape and evaluation every ${interval}, the ${env} Alertmanager timings`,
       expect: { page: 'in 2 to 3 minutes (the generated `for` and group_wait)', resolved: 'about 10 minutes later (the 5m windows, then group_interval)' },
     };
   }
-  const config = quickConfig(env);
+  const config = quickConfig(project, env);
   const groups = withShorterWindows(allGroups(config), recordingRules().name, '5m', QUICK.window);
   return {
     mode,
@@ -83,9 +98,9 @@ export function stackRules(mode: RulesMode, env: Environment): StackRules {
     resendDelay: QUICK.resendDelay,
     timings: QUICK.timings,
     description:
-      `quick demo: the ${env} rules with \`for\` ${QUICK.for} on the service alerts and ${QUICK.window} instead of 5m windows in the ${recordingRules().name} rules, ` +
+      `quick: the ${env} rules with \`for\` ${QUICK.for} on the service alerts and ${QUICK.window} instead of 5m windows in the ${recordingRules().name} rules, ` +
       `scrape and evaluation every ${QUICK.interval}, Alertmanager group_wait ${QUICK.timings.groupWait} / group_interval ${QUICK.timings.groupInterval} ` +
-      '(STACK_RULES=generated loads the committed rules unchanged)',
-      expect: { page: 'in about a minute', resolved: 'about a minute later' },
+      '(the generated mode, STACK_RULES=generated, loads the rule file of `generate` unchanged)',
+    expect: { page: 'in about a minute', resolved: 'about a minute later' },
   };
 }

@@ -19,7 +19,7 @@ export async function silenceJobsNotRunHere(am: RunningAlertmanager, config: Ale
     matchers: [{ name: config.serviceLabel, value: jobs.join('|'), isRegex: true, isEqual: true }],
     startsAt: new Date(now).toISOString(),
     endsAt: new Date(now + 7 * 24 * 3600_000).toISOString(),
-    createdBy: 'npm run stack',
+    createdBy: 'the local stack',
     comment: `The local stack does not run ${jobs.join(', ')}: alerts about these jobs being down are expected here.`,
   });
   return jobs;

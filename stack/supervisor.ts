@@ -1,9 +1,11 @@
 // Keeps the stack's processes together: once everything runs, the first one
 // to exit unexpectedly brings the others down (its last lines reported), and
 // a stop request stops every live process and in-process server exactly once.
-import { describeExit, type Exit, liveProcesses, type ManagedProcess } from './processes.ts';
+import { describeExit, type Exit, type ManagedProcess, ProcessGroup } from './processes.ts';
 
 export class Supervisor {
+  /** Every process of this stack joins it as it is spawned (ProcessSpec.group). */
+  readonly group = new ProcessGroup();
   #stopping = false;
   readonly #requested = Promise.withResolvers<void>();
   readonly #closers: (() => Promise<void>)[] = [];
@@ -30,7 +32,7 @@ export class Supervisor {
    */
   watch(onCrash: (proc: ManagedProcess, exit: Exit) => void): void {
     let reported = false;
-    for (const proc of liveProcesses()) {
+    for (const proc of this.group.all()) {
       void proc.exited.then((exit) => {
         if (this.#stopping || reported) return;
         reported = true;
@@ -47,14 +49,14 @@ export class Supervisor {
   async stopAll(graceMs = 10_000): Promise<void> {
     this.#stopping = true;
     this.#requested.resolve();
-    await Promise.all(liveProcesses().map((p) => p.stop(graceMs)));
+    await Promise.all(this.group.live().map((p) => p.stop(graceMs)));
     this.#closed ??= Promise.all(this.#closers.map((close) => close())).then(() => undefined);
     await this.#closed;
   }
 
   /** Last resort when this process exits anyway: SIGKILL to every child still running. */
   killAllNow(): void {
-    for (const proc of liveProcesses()) proc.child.kill('SIGKILL');
+    for (const proc of this.group.live()) proc.child.kill('SIGKILL');
   }
 }
 

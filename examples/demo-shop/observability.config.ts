@@ -14,7 +14,7 @@ export default defineConfig({
       port: 8080,
       team: 'shop',
       image: 'ghcr.io/example/node-observability-kit-demo:0.1.0',
-      command: ['node', 'examples/demo-shop/main.ts'],
+      command: ['node', 'main.ts'],
       metrics: demoBusinessMetrics,
       slos: [
         { kind: 'availability', objective: 0.995, period: '30d' },

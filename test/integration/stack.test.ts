@@ -1,34 +1,48 @@
-// `npm run stack` end to end: its entry (stack/main.ts) runs as a child
-// process on free ports, as a user would run it, and the test reads what the
-// user reads (the banner, the pager's lines) and asks the real Prometheus and
-// Alertmanager what they loaded. The fault switch makes HttpErrorRatioHigh
-// reach the local pager and resolve; Ctrl-C leaves no process behind; a taken
-// port and a dead child are reported plainly.
+// The local stack end to end. `npm run stack` (stack/main.ts: runStack on the
+// demo's project config) runs as a child process on free ports, as a user
+// would run it, and the test reads what the user reads (the banner, the
+// pager's lines) and asks the real Prometheus and Alertmanager what they
+// loaded: the fault switch makes HttpErrorRatioHigh reach the local pager and
+// resolve; Ctrl-C leaves no process behind; a taken port is reported plainly.
+// Then the stack runs for a project that is not the demo: a small Express app
+// of its own, one service started with its `command`, one scraped where it
+// runs, with the rules `generate` wrote; a dead Prometheus takes that stack down.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, test } from 'vitest';
+import demoConfig from '../../examples/demo-shop/observability.config.ts';
 import type { AlertmanagerConfigFile, Route } from '../../alerts/alertmanager/schema.ts';
-import { GENERATED_DIR } from '../../alerts/build.ts';
+import { WEBHOOK_URL_FILE } from '../../alerts/alertmanager/index.ts';
+import { buildAlerts } from '../../alerts/build.ts';
 import { configFor } from '../../signals/alert-settings.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
 import { recordingRules } from '../../signals/recording-rules.ts';
 import { runbookUrl } from '../../alerts/lib/compile.ts';
+import { validateProject } from '../../signals/project/validate.ts';
+import type { ProjectConfig } from '../../signals/project/config.ts';
 import { isAlert, type RuleGroup } from '../../signals/rule-types.ts';
 import { withShorterWindows } from '../../alerts/lib/windows.ts';
-import { WEBHOOK_URL_FILE } from '../../stack/alertmanager.ts';
-import { parseStackConfig, PORTS, StackConfigError } from '../../stack/stack-settings.ts';
 import { formatNotification } from '../../stack/pager.ts';
-import { QUICK, stackRules } from '../../stack/rules.ts';
+import { planStack, resolveStack } from '../../stack/plan.ts';
+import { QUICK, generatedRuleFile, stackRules } from '../../stack/rules.ts';
+import { type RunningStack, startStack } from '../../stack/run.ts';
+import { startServiceProcess } from '../../stack/service-process.ts';
+import { PORTS, SERVICE_PORT_VARIABLE, settingsFromEnv, StackConfigError } from '../../stack/stack-settings.ts';
 import { freePort, waitFor } from '../support/net.ts';
 
-const MAIN = fileURLToPath(new URL('../../stack/main.ts', import.meta.url));
+/** `npm run stack`. */
+const STACK_COMMAND = [process.execPath, fileURLToPath(new URL('../../cli/main.ts', import.meta.url)), 'stack', '--config', fileURLToPath(new URL('../../examples/demo-shop/observability.config.ts', import.meta.url)), '--demo'];
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const DEMO_DIR = join(REPO, 'examples', 'demo-shop');
 const ALERT = 'HttpErrorRatioHigh';
+const demo = validateProject(demoConfig);
+const DEMO_FILE = join(DEMO_DIR, 'observability.config.ts');
 
 // ---------------------------------------------------------------------------
 // Running the stack as a user does
@@ -36,29 +50,37 @@ const ALERT = 'HttpErrorRatioHigh';
 interface Stack {
   readonly child: ChildProcess;
   readonly dataDir: string;
-  readonly ports: Record<keyof typeof PORTS, number>;
+  readonly ports: Record<keyof typeof PORTS | 'service', number>;
   stdout(): string;
   stderr(): string;
-  /** Resolves with the index in stdout where `pattern` first matched (already or later). */
+  /** Resolves with the match of `pattern` in stdout (already there or later). */
   waitForOutput(pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpExecArray>;
   readonly exited: Promise<number | null>;
 }
 
 const stacks: Stack[] = [];
-const tempDirs: string[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 
 afterAll(async () => {
   for (const s of stacks) if (s.child.exitCode === null) s.child.kill('SIGKILL');
   for (const pid of stacks.flatMap((s) => (s.child.pid === undefined ? [] : descendants(s.child.pid)))) process.kill(pid, 'SIGKILL');
-  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+  for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'stack-test-'));
-  tempDirs.push(dataDir);
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function startDemoStack(env: Record<string, string> = {}): Promise<Stack> {
+  const dataDir = await tempDir('stack-test-');
   const ports = { service: await freePort(), prometheus: await freePort(), alertmanager: await freePort(), pager: await freePort() };
-  const portEnv = Object.fromEntries(Object.entries(ports).map(([c, p]) => [PORTS[c as keyof typeof PORTS].variable, String(p)]));
-  const child = spawn(process.execPath, [MAIN], {
+  const portEnv = {
+    [SERVICE_PORT_VARIABLE]: String(ports.service),
+    ...Object.fromEntries((Object.keys(PORTS) as (keyof typeof PORTS)[]).map((c) => [PORTS[c].variable, String(ports[c])])),
+  };
+  const child = spawn(STACK_COMMAND[0]!, STACK_COMMAND.slice(1), {
     env: { ...process.env, ...portEnv, STACK_DATA_DIR: dataDir, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,22 +96,25 @@ async function startStack(env: Record<string, string> = {}): Promise<Stack> {
     stdout: () => out,
     stderr: () => err,
     exited,
-    async waitForOutput(pattern, timeoutMs, what) {
-      let m: RegExpExecArray | null = null;
-      await waitFor(
-        () => {
-          if (child.exitCode !== null) throw new Error(`the stack exited with ${child.exitCode} while waiting for ${what}:\n${out}\n${err}`);
-          return (m = pattern.exec(out)) !== null;
-        },
-        timeoutMs,
-        `no ${what} in the stack's output after ${timeoutMs / 1000} s:\n${out}\n${err}`,
-        100,
-      );
-      return m!;
-    },
+    waitForOutput: (pattern, timeoutMs, what) => waitForText(() => out, pattern, timeoutMs, what, () => (child.exitCode !== null ? `the stack exited with ${child.exitCode}:\n${out}\n${err}` : undefined)),
   };
   stacks.push(stack);
   return stack;
+}
+
+async function waitForText(text: () => string, pattern: RegExp, timeoutMs: number, what: string, gone: () => string | undefined = () => undefined): Promise<RegExpExecArray> {
+  let m: RegExpExecArray | null = null;
+  await waitFor(
+    () => {
+      const why = gone();
+      if (why !== undefined) throw new Error(`${why} (exited with no ${what})`);
+      return (m = pattern.exec(text())) !== null;
+    },
+    timeoutMs,
+    `no ${what} in the stack's output after ${timeoutMs / 1000} s:\n${text()}`,
+    100,
+  );
+  return m!;
 }
 
 /** Every process below `pid`, from /proc (children, their children, ...). */
@@ -145,6 +170,35 @@ async function getJson<T>(url: string): Promise<T> {
 interface PromRules {
   groups: { name: string; file: string; rules: { name: string; query: string; health: string; lastError?: string; duration?: number; type: string }[] }[];
 }
+type Targets = { activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: string; lastError: string }[] };
+
+/** Waits until Prometheus has `count` targets, all up. */
+async function targetsUp(prometheusUrl: string, count: number): Promise<Targets['activeTargets']> {
+  let targets: Targets['activeTargets'] = [];
+  await waitFor(
+    async () => (targets = (await getJson<{ data: Targets }>(`${prometheusUrl}/api/v1/targets`)).data.activeTargets).length === count && targets.every((t) => t.health === 'up'),
+    30_000,
+    'targets not all up',
+    500,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(targets)}`);
+  });
+  return targets;
+}
+
+/** Waits until every rule Prometheus loaded has been evaluated without error. */
+async function rulesHealthy(prometheusUrl: string): Promise<PromRules['groups']> {
+  let groups: PromRules['groups'] = [];
+  await waitFor(
+    async () => (groups = (await getJson<{ data: PromRules }>(`${prometheusUrl}/api/v1/rules`)).data.groups).length > 0 && groups.flatMap((g) => g.rules).every((r) => r.health === 'ok'),
+    30_000,
+    'rules not all evaluated ok',
+    500,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok'))}`);
+  });
+  return groups;
+}
 
 /** Drops what Alertmanager adds when it prints a route back (`continue: false`). */
 function normalRoute(route: Route): Route {
@@ -158,28 +212,63 @@ const names = (groups: readonly RuleGroup[]) => groups.map((g) => g.name).sort()
 // Pure parts
 
 describe('the stack\'s settings and pieces', () => {
-  test('defaults: ports 8080 / 9090 / 9093 / 9095, quick rules of production, 20 requests/s, a temp data folder', () => {
-    expect(parseStackConfig({})).toEqual({ ports: { service: 8080, prometheus: 9090, alertmanager: 9093, pager: 9095 }, rules: 'quick', env: 'production', trafficRps: 20, dataDir: undefined });
+  test('defaults: the service on its configured port, started with its command in the config\'s folder; ports 9090 / 9093 / 9095; quick rules of the first environment', () => {
+    const resolved = resolveStack({ project: demo, configFile: DEMO_FILE, demoExtras: {} });
+    expect(resolved).toMatchObject({ env: 'production', rules: 'quick', ports: { prometheus: 9090, alertmanager: 9093, pager: 9095 }, dataDir: undefined, demoExtras: { trafficRps: 20 } });
+    expect(resolved.services).toEqual([
+      { kind: 'started', name: 'demo-shop', command: ['node', 'main.ts'], cwd: DEMO_DIR, port: 8080, metricsUrl: new URL('http://127.0.0.1:8080/metrics') },
+    ]);
+    expect(settingsFromEnv({}, demo)).toEqual({ ports: {}, servicePorts: {}, rules: undefined, env: undefined, trafficRps: undefined, dataDir: undefined });
   });
 
-  test('every bad setting is reported at once, each naming its variable', () => {
-    const bad = { STACK_SERVICE_PORT: '80x', STACK_PAGER_PORT: '9090', STACK_RULES: 'fast', STACK_ENV: 'prod', STACK_TRAFFIC_RPS: '-1' };
-    expect(() => parseStackConfig(bad)).toThrow(StackConfigError);
-    expect(() => parseStackConfig(bad)).toThrow(
+  test('every bad STACK_* variable is reported at once, each naming its variable; the environments are the project\'s own', () => {
+    const bad = { STACK_SERVICE_PORT: '80x', STACK_PAGER_PORT: '0', STACK_RULES: 'fast', STACK_ENV: 'prod', STACK_TRAFFIC_RPS: '-1' };
+    expect(() => settingsFromEnv(bad, demo)).toThrow(StackConfigError);
+    expect(() => settingsFromEnv(bad, demo)).toThrow(
       expect.objectContaining({
         problems: [
+          'STACK_PAGER_PORT="0": must be a port number from 1 to 65535',
           'STACK_SERVICE_PORT="80x": must be a port number from 1 to 65535',
-          'STACK_PROMETHEUS_PORT and STACK_PAGER_PORT are both 9090: each component needs a port of its own',
           'STACK_TRAFFIC_RPS="-1": must be a number from 0 to 1000 (requests per second; 0 = no generated traffic)',
           'STACK_RULES="fast": must be one of quick, generated',
-          'STACK_ENV="prod": must be one of development, staging, production',
+          'STACK_ENV="prod": must be one of production, staging, development',
+        ],
+      }),
+    );
+    expect(settingsFromEnv({ STACK_SERVICE_PORT: '18080', STACK_ENV: 'staging' }, demo)).toMatchObject({ servicePorts: { 'demo-shop': 18080 }, env: 'staging' });
+  });
+
+  test('two components on one port, a service without command or URL, and a URL for no service are reported together, each with its fix', () => {
+    const project: ProjectConfig = { ...demo, services: [...demo.services, { name: 'billing', port: 9095, team: 'shop', image: 'example/billing:1.0.0' }] };
+    const attempt = () => resolveStack({ project, configFile: DEMO_FILE, ports: { pager: 9090 }, scrape: { payments: 'http://127.0.0.1:3000' } });
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        problems: [
+          'scrape payments=http://127.0.0.1:3000: the project has no service "payments" (it has demo-shop, billing)',
+          'services[1] (billing) has no `command` to start it, and no URL to scrape it was given: add command: ["node", "server.js"] (run in the config file\'s folder, with PORT) to its config, or scrape it where it runs (--scrape billing=http://127.0.0.1:9095)',
+          'Prometheus and the local pager are both on port 9090: each needs a port of its own (set STACK_PROMETHEUS_PORT to a free port, e.g. STACK_PROMETHEUS_PORT=19090; set STACK_PAGER_PORT to a free port, e.g. STACK_PAGER_PORT=19090)',
         ],
       }),
     );
   });
 
+  test('a scraped service is scraped at the URL given, or at its metricsPath when the URL names only a host', () => {
+    const project: ProjectConfig = { ...demo, services: [{ ...demo.services[0]!, metricsPath: '/internal/metrics' }] };
+    const scraped = (url: string) => resolveStack({ project, configFile: DEMO_FILE, scrape: { 'demo-shop': url } }).services[0];
+    expect(scraped('http://10.0.0.5:8080')).toEqual({ kind: 'scraped', name: 'demo-shop', metricsUrl: new URL('http://10.0.0.5:8080/internal/metrics') });
+    expect(scraped('https://shop.example.com/custom/metrics')).toEqual({ kind: 'scraped', name: 'demo-shop', metricsUrl: new URL('https://shop.example.com/custom/metrics') });
+    expect(() => scraped('localhost:8080')).toThrow('scrape demo-shop=localhost:8080: must be an http:// or https:// URL');
+  });
+
+  test('the generated mode refuses to start without the rule file of `generate`, naming it', async () => {
+    const outDir = await tempDir('stack-out-');
+    expect(() => resolveStack({ project: demo, configFile: DEMO_FILE, rules: 'generated', outDir })).toThrow(
+      `the generated rules mode loads ${join(outDir, 'prometheus', 'production', 'rules.yml')}, which does not exist: run \`observability-kit generate\` first, or use the quick rules mode`,
+    );
+  });
+
   test('shortening windows changes only the named group\'s range selectors, and refuses to do nothing', () => {
-    const groups = allGroups(configFor('production'));
+    const groups = allGroups(configFor(demo, 'production'));
     const short = withShorterWindows(groups, recordingRules().name, '5m', '30s');
     const http = short.find((g) => g.name === recordingRules().name)!;
     expect(http.rules.map((r) => r.expr).join('\n')).not.toContain('[5m]');
@@ -189,12 +278,12 @@ describe('the stack\'s settings and pieces', () => {
     expect(() => withShorterWindows(groups, recordingRules().name, '7m', '30s')).toThrow('use no [7m] window');
   });
 
-  test('the quick rules are the generated groups, built from the same sources: only `for` of the service alerts and the http-recording windows differ', () => {
-    const quick = stackRules('quick', 'production');
-    const generated = stackRules('generated', 'production');
+  test('the quick rules are the generated groups, built from the same project config: only `for` of the service alerts and the http-recording windows differ', () => {
+    const quick = stackRules({ project: demo, env: 'production', mode: 'quick' });
+    const generated = stackRules({ project: demo, env: 'production', mode: 'generated', outDir: '/out' });
     expect(names(quick.groups)).toEqual(names(generated.groups));
     expect('text' in quick.ruleFile && quick.ruleFile.text).toContain(`[${QUICK.window}]`);
-    expect(generated.ruleFile).toEqual({ path: join(GENERATED_DIR, 'production', 'rules.yml') });
+    expect(generated.ruleFile).toEqual({ path: '/out/prometheus/production/rules.yml' });
     const alertsOf = (r: typeof quick) => r.groups.flatMap((g) => g.rules.filter(isAlert));
     const changed = alertsOf(quick).filter((a, i) => a.for !== alertsOf(generated)[i]!.for).map((a) => a.alert);
     expect(new Set(changed)).toEqual(new Set(['HttpErrorRatioHigh', 'HttpLatencyP95High', 'HttpLatencyP99High', 'TargetDown']));
@@ -221,67 +310,56 @@ describe('the stack\'s settings and pieces', () => {
 });
 
 // ---------------------------------------------------------------------------
-// The whole stack
+// The demo's stack, as `npm run stack` runs it
 
-test(
+// The stacks below run side by side: on free ports, each its own processes; the demo's waits for its alerts dominate.
+test.concurrent(
   'npm run stack starts everything; the fault switch pages HttpErrorRatioHigh on the local pager and clearing it resolves; Ctrl-C leaves no process behind',
   { timeout: 170_000 },
   async () => {
     const started = Date.now();
     const log = (msg: string) => console.log(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`);
-    const stack = await startStack();
+    const stack = await startDemoStack();
     await stack.waitForOutput(/Ctrl-C stops everything\./, 60_000, 'banner');
     const banner = stack.stdout();
     log('banner printed');
 
-    // The banner: every URL, the mode, and the fault switch.
+    // The banner: every URL, the mode, and the demo's fault switch.
     const { service, prometheus, alertmanager, pager } = stack.ports;
-    const serviceUrl = bannerUrl(banner, 'demo service');
+    const serviceUrl = bannerUrl(banner, 'demo-shop');
     const prometheusUrl = bannerUrl(banner, 'Prometheus');
     const alertmanagerUrl = bannerUrl(banner, 'Alertmanager');
     expect(serviceUrl).toBe(`http://127.0.0.1:${service}`);
+    expect(banner).toMatch(new RegExp(`^ {2}demo-shop +http://127\\.0\\.0\\.1:${service} +started: \`node main\\.ts\`, with 20 generated requests/s$`, 'm'));
     expect(bannerUrl(banner, 'its metrics')).toBe(`http://127.0.0.1:${service}/metrics`);
     expect(prometheusUrl).toBe(`http://127.0.0.1:${prometheus}`);
     expect(bannerUrl(banner, ' {2}rules')).toBe(`http://127.0.0.1:${prometheus}/rules`);
     expect(bannerUrl(banner, ' {2}alerts')).toBe(`http://127.0.0.1:${prometheus}/alerts`);
     expect(alertmanagerUrl).toBe(`http://127.0.0.1:${alertmanager}`);
     expect(bannerUrl(banner, 'local pager')).toBe(`http://127.0.0.1:${pager}/`);
-    expect(banner).toContain('QUICK DEMO rules of production');
+    expect(banner).toContain('QUICK rules of production');
+    expect(banner).toContain('every receiver (heartbeat, pager, chat, ticket) -> the local pager');
     expect(banner).toContain(`curl -X PUT ${serviceUrl}/admin/fault -H 'content-type: application/json' -d '{"error_ratio":0.5}'`);
     expect(banner).toContain(`curl -X DELETE ${serviceUrl}/admin/fault`);
+    expect(banner).toContain('more than its 99.5% availability objective allows');
     expect(banner).toContain(stack.dataDir);
 
-    // Three children, the stack's own: the demo, Prometheus, Alertmanager.
+    // Three children, the stack's own: the demo (its config's command, in the config's folder), Prometheus, Alertmanager.
     const children = descendants(stack.child.pid!);
     const commands = children.map((pid) => commandOf(pid).join(' '));
     expect(commands).toHaveLength(3);
-    expect(commands.some((c) => c.includes('examples/demo-shop/main.ts'))).toBe(true);
+    const demoPid = children.find((pid) => commandOf(pid).at(-1) === 'main.ts')!;
+    expect(commandOf(demoPid)).toEqual([process.execPath, 'main.ts']);
+    expect(readlinkSync(`/proc/${demoPid}/cwd`)).toBe(DEMO_DIR);
     expect(commands.some((c) => c.includes(`--web.listen-address=127.0.0.1:${prometheus}`))).toBe(true);
     expect(commands.some((c) => c.includes(`--web.listen-address=127.0.0.1:${alertmanager}`))).toBe(true);
 
-    // Prometheus: the service, itself and Alertmanager up; every rule group loaded and healthy.
-    const quick = stackRules('quick', 'production');
-    type Targets = { activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] };
-    let targets: Targets['activeTargets'] = [];
-    await waitFor(
-      async () => (targets = (await getJson<{ data: Targets }>(`${prometheusUrl}/api/v1/targets`)).data.activeTargets).length === 3 && targets.every((t) => t.health === 'up'),
-      30_000,
-      'targets not all up',
-      500,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(targets)}`);
-    });
+    // Prometheus: the service, itself and Alertmanager up; every rule group of the project loaded and healthy.
+    const quick = stackRules({ project: demo, env: 'production', mode: 'quick' });
+    const targets = await targetsUp(prometheusUrl, 3);
     expect(targets.map((t) => t.labels.job).sort()).toEqual(['alertmanager', 'demo-shop', 'prometheus']);
-    let groups: PromRules['groups'] = [];
-    await waitFor(
-      async () => (groups = (await getJson<{ data: PromRules }>(`${prometheusUrl}/api/v1/rules`)).data.groups).flatMap((g) => g.rules).every((r) => r.health === 'ok'),
-      30_000,
-      'rules not all evaluated ok',
-      500,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(groups.flatMap((g) => g.rules).filter((r) => r.health !== 'ok'))}`);
-    });
-    expect(groups.map((g) => g.name).sort()).toEqual(names(allGroups(configFor('production'))));
+    const groups = await rulesHealthy(prometheusUrl);
+    expect(groups.map((g) => g.name).sort()).toEqual(names(allGroups(configFor(demo, 'production'))));
     expect(groups.flatMap((g) => g.rules)).toHaveLength(quick.groups.flatMap((g) => g.rules).length);
     const errorAlert = groups.flatMap((g) => g.rules).find((r) => r.name === ALERT)!;
     expect(errorAlert.duration).toBe(30);
@@ -290,8 +368,8 @@ test(
     // Alertmanager: the generated routing and inhibition, every receiver the local pager.
     const status = await getJson<{ config: { original: string } }>(`${alertmanagerUrl}/api/v2/status`);
     const running = parse(status.config.original) as AlertmanagerConfigFile;
-    const generated = parse(readFileSync(join(GENERATED_DIR, 'production', 'alertmanager.yml'), 'utf8')) as AlertmanagerConfigFile;
-    expect(normalRoute(running.route)).toEqual({ ...generated.route, group_wait: QUICK.timings.groupWait, group_interval: QUICK.timings.groupInterval });
+    const generated = parse(buildAlerts(demo).get('alertmanager/production/alertmanager.yml')!) as AlertmanagerConfigFile;
+    expect(normalRoute(running.route)).toEqual({ ...normalRoute(generated.route), group_wait: QUICK.timings.groupWait, group_interval: QUICK.timings.groupInterval });
     expect(running.inhibit_rules).toEqual(generated.inhibit_rules);
     expect(running.receivers.map((r) => r.name)).toEqual(generated.receivers.map((r) => r.name));
     const urlFile = join(stack.dataDir, 'alertmanager', WEBHOOK_URL_FILE);
@@ -342,12 +420,12 @@ test(
   },
 );
 
-test('a port already in use stops the start with the port and the variable that moves it', { timeout: 20_000 }, async () => {
+test.concurrent('a port already in use stops the start with the port and the variable that moves it', { timeout: 20_000 }, async () => {
   const taken: Server = createServer();
   await new Promise<void>((res) => taken.listen(0, '127.0.0.1', res));
   const port = (taken.address() as { port: number }).port;
   try {
-    const stack = await startStack({ STACK_PROMETHEUS_PORT: String(port) });
+    const stack = await startDemoStack({ STACK_PROMETHEUS_PORT: String(port) });
     expect(await stack.exited).toBe(2);
     expect(stack.stderr()).toContain(`port ${port} on 127.0.0.1, wanted by Prometheus, is already in use: set STACK_PROMETHEUS_PORT to a free port`);
     expect(stack.stdout()).toBe('');
@@ -356,38 +434,158 @@ test('a port already in use stops the start with the port and the variable that 
   }
 });
 
-test(
-  'STACK_RULES=generated loads the committed rule file unchanged; a process that dies takes the stack down with its last lines shown',
-  { timeout: 60_000 },
-  async () => {
-    const stack = await startStack({ STACK_RULES: 'generated' });
-    await stack.waitForOutput(/Ctrl-C stops everything\./, 60_000, 'banner');
-    expect(stack.stdout()).toContain('GENERATED rules of production');
-    const ruleFile = join(GENERATED_DIR, 'production', 'rules.yml');
-    expect(stack.stdout()).toContain(`${ruleFile} unchanged`);
-    const prometheusUrl = bannerUrl(stack.stdout(), 'Prometheus');
-    const { groups } = (await getJson<{ data: PromRules }>(`${prometheusUrl}/api/v1/rules`)).data;
-    expect(groups.map((g) => g.name).sort()).toEqual(names(allGroups(configFor('production'))));
-    expect(new Set(groups.map((g) => resolve(g.file)))).toEqual(new Set([ruleFile]));
-
-    const children = descendants(stack.child.pid!);
-    const prometheusPid = children.find((pid) => commandOf(pid).some((a) => a.startsWith(`--web.listen-address=127.0.0.1:${stack.ports.prometheus}`)))!;
-    process.kill(prometheusPid, 'SIGKILL');
-    expect(await stack.exited).toBe(1);
-    expect(stack.stderr()).toContain(`prometheus (pid ${prometheusPid}) was killed by SIGKILL; stopping the rest of the stack.`);
-    expect(stack.stderr()).toMatch(/Its last \d+ lines \(all of them in .*prometheus\.log\):\n {2}\| .*level=INFO/);
-    expect(children.filter(isRunning)).toEqual([]);
-  },
-);
-
 test.runIf(existsSync(join(dirname(process.env.ALERTMANAGER_BIN ?? '/nonexistent'), '..', 'share', 'prometheus', 'alertmanager', 'default.tmpl')) && !existsSync('/usr/share/prometheus/alertmanager/default.tmpl'))(
   'Debian\'s Alertmanager without its templates and without a way to mount them fails with ALERTMANAGER_BIN as the fix',
-  { timeout: 30_000 },
+  { timeout: 30_000, concurrent: true },
   async () => {
     // No unshare on PATH: the overlay cannot be made, as on a system that forbids it.
-    const stack = await startStack({ PATH: '/nonexistent' });
+    const stack = await startDemoStack({ PATH: '/nonexistent' });
     expect(await stack.exited).toBe(1);
     expect(stack.stderr()).toContain('needs its notification templates at /usr/share/prometheus/alertmanager/default.tmpl');
     expect(stack.stderr()).toContain('Fix: set ALERTMANAGER_BIN=/path/to/alertmanager from an upstream release');
+  },
+);
+
+// ---------------------------------------------------------------------------
+// A project that is not the demo
+
+/** A small Express app of its own, in its own folder, using the kit's exporter; METRICS_PATH moves its metrics. */
+async function writeOwnApp(dir: string, ports: { api: number; worker: number }): Promise<void> {
+  const kit = (path: string) => pathToFileURL(join(REPO, path)).href;
+  await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'greeter', version: '1.0.0', type: 'module' }));
+  await writeFile(
+    join(dir, 'metrics.ts'),
+    `import { counter } from '${kit('exporter/index.ts')}';
+export const greeterMetrics = {
+  greetings: counter({ name: 'greeter_greetings_total', help: 'Greetings sent.', unit: '', labels: ['language'], values: { language: ['en', 'fr'] }, source: 'app' }),
+};
+`,
+  );
+  await writeFile(
+    join(dir, 'server.ts'),
+    `import express from 'express';
+import { createExporter } from '${kit('exporter/index.ts')}';
+import { greeterMetrics } from './metrics.ts';
+
+const exporter = createExporter({ hostMetrics: false });
+const metrics = exporter.defineMetrics(greeterMetrics);
+const app = express();
+app.use(exporter.middleware);
+app.get(process.env.METRICS_PATH ?? '/metrics', exporter.metricsHandler);
+const hello = express.Router();
+hello.get('/:language', (req, res) => {
+  const language = req.params.language === 'fr' ? 'fr' : 'en';
+  metrics.greetings.inc({ language });
+  res.send(language === 'fr' ? 'bonjour' : 'hello');
+});
+app.use('/hello', hello);
+const server = app.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`,
+  );
+  await writeFile(
+    join(dir, 'observability.config.ts'),
+    `import { defineConfig } from '${kit('signals/project/index.ts')}';
+import { greeterMetrics } from './metrics.ts';
+
+export default defineConfig({
+  name: 'greeter',
+  services: [
+    { name: 'greeter-api', port: ${ports.api}, team: 'greetings', image: 'example/greeter:1.0.0', command: ['node', 'server.ts'], metrics: greeterMetrics, slos: [{ kind: 'availability', objective: 0.999 }] },
+    { name: 'greeter-worker', port: ${ports.worker}, metricsPath: '/internal/metrics', team: 'greetings', image: 'example/greeter-worker:1.0.0' },
+  ],
+  environments: { live: {} },
+  alerting: {
+    runbookBaseUrl: 'https://example.com/greeter/runbooks',
+    urls: { grafana: 'http://localhost:3000', prometheus: 'http://localhost:9090', alertmanager: 'http://localhost:9093' },
+    receivers: { oncall: { type: 'webhook', urlFile: '/etc/alertmanager/secrets/oncall-url' } },
+    teams: { greetings: { page: 'oncall' }, platform: { page: 'oncall' } },
+    platformTeam: 'platform',
+  },
+  stack: { scrapeInterval: '2s' },
+});
+`,
+  );
+}
+
+test.concurrent(
+  'the stack runs a project of its own: one service started with its command, one scraped where it runs, the rules `generate` wrote; a dead Prometheus takes down the stack\'s processes and no others',
+  { timeout: 60_000 },
+  async () => {
+    const dir = await tempDir('stack-own-app-');
+    const ports = { api: await freePort(), worker: await freePort(), prometheus: await freePort(), alertmanager: await freePort(), pager: await freePort() };
+    await writeOwnApp(dir, ports);
+    const configFile = join(dir, 'observability.config.ts');
+    const project = validateProject(((await import(pathToFileURL(configFile).href)) as { default: unknown }).default, configFile);
+
+    // What `generate` writes, as the generated mode reads it.
+    const outDir = join(dir, 'observability');
+    const ruleFile = generatedRuleFile(outDir, 'live');
+    await mkdir(dirname(ruleFile), { recursive: true });
+    await writeFile(ruleFile, buildAlerts(project).get('prometheus/live/rules.yml')!);
+
+    // The worker already runs, started by someone else: the stack only scrapes it.
+    const worker = await startServiceProcess({
+      name: 'greeter-worker',
+      command: ['node', 'server.ts'],
+      cwd: dir,
+      env: { ...process.env, PORT: String(ports.worker), METRICS_PATH: '/internal/metrics' },
+      ready: { url: `http://127.0.0.1:${ports.worker}/internal/metrics` },
+    });
+    cleanups.push(() => worker.stop());
+
+    let out = '';
+    let err = '';
+    const plan = await planStack({
+      project,
+      configFile,
+      outDir,
+      rules: 'generated',
+      ports: { prometheus: ports.prometheus, alertmanager: ports.alertmanager, pager: ports.pager },
+      scrape: { 'greeter-worker': `http://127.0.0.1:${ports.worker}` },
+      dataDir: await tempDir('stack-own-data-'),
+      print: { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) },
+    });
+    const stack: RunningStack = await startStack(plan);
+    cleanups.push(() => stack.stop());
+
+    expect(stack.banner).toContain('Local stack of greeter up: GENERATED rules of live.');
+    expect(stack.banner).toMatch(new RegExp(`^ {2}greeter-api +http://127\\.0\\.0\\.1:${ports.api} +started: \`node server\\.ts\`$`, 'm'));
+    expect(stack.banner).toMatch(new RegExp(`^ {2}greeter-worker +http://127\\.0\\.0\\.1:${ports.worker} +scraped where it runs$`, 'm'));
+    expect(stack.banner).toContain(`http://127.0.0.1:${ports.worker}/internal/metrics`);
+    expect(stack.banner).toContain('every receiver (heartbeat, oncall) -> the local pager');
+    expect(stack.banner).not.toContain('/admin/fault');
+    expect(stack.banner).toContain(`${ruleFile} unchanged`);
+
+    // Both services up under their own job names, with the stack's own jobs.
+    const targets = await targetsUp(stack.prometheus.url, 4);
+    expect(Object.fromEntries(targets.map((t) => [t.labels.job, t.scrapeUrl]))).toEqual({
+      'greeter-api': `http://127.0.0.1:${ports.api}/metrics`,
+      'greeter-worker': `http://127.0.0.1:${ports.worker}/internal/metrics`,
+      prometheus: `http://127.0.0.1:${ports.prometheus}/metrics`,
+      alertmanager: `http://127.0.0.1:${ports.alertmanager}/metrics`,
+    });
+
+    // Its rules: every group of the project, from the generated file, healthy; its SLO among them.
+    const groups = await rulesHealthy(stack.prometheus.url);
+    expect(groups.map((g) => g.name).sort()).toEqual(names(allGroups(configFor(project, 'live'))));
+    expect(groups.map((g) => g.name)).toContain('slo-greeter-api-availability');
+    expect(new Set(groups.map((g) => resolve(g.file)))).toEqual(new Set([ruleFile]));
+    // The app's own business metric reaches Prometheus through the route of its nested router.
+    expect((await fetch(`http://127.0.0.1:${ports.api}/hello/fr`)).status).toBe(200);
+    await waitFor(async () => (await stack.prometheus.query('greeter_greetings_total{job="greeter-api",language="fr"}')).length === 1, 10_000, 'no greeter_greetings_total in Prometheus');
+    await waitFor(async () => (await stack.prometheus.query('http_server_request_duration_seconds_count{job="greeter-api",http_route="/hello/:language"}')).length > 0, 10_000, 'no request series for /hello/:language');
+
+    // Prometheus dies: the stack reports it and stops its own processes, not the worker it only scrapes.
+    const own = stack.processes();
+    expect(own.map((p) => p.name).sort()).toEqual(['alertmanager', 'greeter-api', 'prometheus']);
+    process.kill(stack.prometheus.process.pid, 'SIGKILL');
+    expect(await stack.stopped).toBe(1);
+    expect(err).toContain(`prometheus (pid ${stack.prometheus.process.pid}) was killed by SIGKILL; stopping the rest of the stack.`);
+    expect(err).toMatch(/Its last \d+ lines \(all of them in .*prometheus\.log\):\n {2}\| .*level=INFO/);
+    expect(own.filter((p) => p.running()).map((p) => p.name)).toEqual([]);
+    expect(worker.running()).toBe(true);
+    expect(out).toContain('Starting the local stack of greeter (generated rules of live)');
   },
 );

@@ -1,9 +1,10 @@
-// Runs the demo service as its own process, the way `npm start` does, and
-// reads the JSON line it prints once listening.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs the demo service as its own process, the way `npm start` does, through
+// the launcher the local stack uses (stack/service-process.ts), and reads the
+// JSON line it prints once listening.
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startServiceProcess } from '../../stack/service-process.ts';
 
 const MAIN = fileURLToPath(new URL('../../examples/demo-shop/main.ts', import.meta.url));
 
@@ -15,66 +16,65 @@ export interface DemoProcess {
   readonly child: ChildProcess;
   /** Resident set size of the process, from /proc. */
   rssBytes(): Promise<number>;
-  /** Sends SIGTERM and resolves with the exit code. */
+  /** Sends SIGTERM (SIGKILL 10 s later) and resolves with the exit code. */
   stop(): Promise<number | null>;
   stderr(): string;
   /** JSON log lines printed on stdout after the listening line (the last 50,000), parsed. */
   logs(): readonly Record<string, unknown>[];
 }
 
+interface ListeningLine {
+  readonly message: 'listening';
+  readonly url: string;
+  readonly metrics_url: string;
+  readonly service: string;
+}
+
 const MAX_LOG_LINES = 50_000;
+const KEPT_STDERR = 8000;
+
+function listeningLine(line: string): ListeningLine | undefined {
+  try {
+    const msg = JSON.parse(line) as Partial<ListeningLine>;
+    return msg.message === 'listening' && typeof msg.url === 'string' && typeof msg.metrics_url === 'string' ? (msg as ListeningLine) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function startDemoProcess(env: Record<string, string> = {}): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TRAFFIC_RPS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let listening: ListeningLine | undefined;
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-8000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = createInterface({ input: child.stdout! });
   const logs: Record<string, unknown>[] = [];
-  lines.on('line', (line) => {
-    if (!line.startsWith('{"log.level"')) return;
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-      if (logs.length > MAX_LOG_LINES) logs.splice(0, logs.length - MAX_LOG_LINES);
-    } catch {
-      // A line cut by the process dying: not a log record.
-    }
-  });
-  const listening = await new Promise<{ url: string; metrics_url: string; service: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its listening line in 20 s:\n${stderr}`)), 20_000);
-    lines.on('line', (line) => {
+  const proc = await startServiceProcess({
+    name: 'demo',
+    command: [process.execPath, MAIN],
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TRAFFIC_RPS: '0', ...env },
+    ready: { line: (line) => (listening ??= listeningLine(line)) !== undefined },
+    onStdoutLine: (line) => {
+      if (!line.startsWith('{"log.level"')) return;
       try {
-        const msg = JSON.parse(line) as { message?: string; url: string; metrics_url: string; service: string };
-        if (msg.message === 'listening') {
-          clearTimeout(timer);
-          resolve(msg);
-        }
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+        if (logs.length > MAX_LOG_LINES) logs.splice(0, logs.length - MAX_LOG_LINES);
       } catch {
-        // Other output (request logs) is not for us.
+        // A line cut by the process dying: not a log record.
       }
-    });
-    void exited.then((code) => reject(new Error(`demo exited with ${code} before listening:\n${stderr}`)));
+    },
+    onStderrLine: (line) => (stderr = `${stderr}${line}\n`.slice(-KEPT_STDERR)),
   });
+  const { url, metrics_url, service } = listening!;
   return {
-    url: listening.url,
-    metricsUrl: listening.metrics_url,
-    service: listening.service,
-    child,
+    url,
+    metricsUrl: metrics_url,
+    service,
+    child: proc.child,
     async rssBytes() {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const status = await readFile(`/proc/${proc.pid}/status`, 'utf8');
       const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
       if (kb === undefined) throw new Error('no VmRSS in /proc status');
       return Number(kb) * 1024;
     },
-    stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
+    stop: async () => (await proc.stop()).code,
     stderr: () => stderr,
     logs: () => logs,
   };
