@@ -1,4 +1,4 @@
-// The local stack end to end. `npm run stack` (stack/main.ts: runStack on the
+// The local stack end to end. `npm run stack` (`observability-kit stack --demo` on the
 // demo's project config) runs as a child process on free ports, as a user
 // would run it, and the test reads what the user reads (the banner, the
 // pager's lines) and asks the real Prometheus and Alertmanager what they
