@@ -1,13 +1,10 @@
-// Reads compose/compose.yaml as Compose sees it before interpolation: YAML
-// merge keys (`<<: *anchor`) resolved, `${VAR}` references left as written.
-// The tests check the bundle through this one reader.
+// Reads a generated compose.yaml as Compose sees it before interpolation:
+// YAML merge keys (`<<: *anchor`) resolved, `${VAR}` references left as
+// written. checkComposeBundle and the tests read the bundle through it.
 import { readFileSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { COMPOSE_DIR } from './build.ts';
-
-export const COMPOSE_FILE = join(COMPOSE_DIR, 'compose.yaml');
 
 export interface ComposeService {
   readonly image?: string;
@@ -38,16 +35,15 @@ export interface ComposeFile {
   readonly [extension: `x-${string}`]: unknown;
 }
 
-export function composeText(): string {
-  return readFileSync(COMPOSE_FILE, 'utf8');
-}
+/** The compose file of a bundle folder (the output folder's compose/). */
+export const composeFileOf = (dir: string): string => join(dir, 'compose.yaml');
 
 export function parseCompose(text: string): ComposeFile {
   return parse(text, { merge: true }) as ComposeFile;
 }
 
-export function loadCompose(): ComposeFile {
-  return parseCompose(composeText());
+export function loadCompose(dir: string): ComposeFile {
+  return parseCompose(readFileSync(composeFileOf(dir), 'utf8'));
 }
 
 /** Environment of a service as name → value (list form `A=b` included). */
@@ -102,7 +98,7 @@ export interface BindMount {
   readonly target: string;
 }
 
-/** Bind mounts of a service (named volumes left out), sources relative to compose/. */
+/** Bind mounts of a service (named volumes left out), sources relative to the compose folder. */
 export function bindMounts(service: ComposeService): BindMount[] {
   const mounts: BindMount[] = [];
   for (const v of service.volumes ?? []) {
@@ -126,10 +122,10 @@ export function referencedVariables(text: string): Set<string> {
   return names;
 }
 
-/** Copies a service's bind mounts into `root` at their container paths: the container's view of its files. */
-export async function copyMounts(service: ComposeService, root: string): Promise<void> {
-  for (const mount of bindMounts(service)) {
+/** Copies a service's bind mounts (relative ones, from `dir`) into `root` at their container paths: the container's view of its files. */
+export async function copyMounts(service: ComposeService, dir: string, root: string): Promise<void> {
+  for (const mount of bindMounts(service).filter((m) => !m.source.startsWith('/'))) {
     await mkdir(dirname(join(root, mount.target)), { recursive: true });
-    await cp(resolve(COMPOSE_DIR, mount.source), join(root, mount.target), { recursive: true });
+    await cp(resolve(dir, mount.source), join(root, mount.target), { recursive: true });
   }
 }

@@ -1,6 +1,7 @@
 // The bundle's rules (shared/DESIGN.md, Kubernetes) as pure checks over the
 // rendered objects: each returns one sentence per violation, empty when the
 // objects comply, so a test can assert both the bundle and a broken copy.
+import { imageProblem } from '../signals/bundles.ts';
 import type { K8sObject } from './render.ts';
 
 interface Container {
@@ -34,7 +35,7 @@ interface WorkloadSpec {
   template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
 }
 
-/** Secrets the user creates before applying (README, "Kubernetes bundle"); nothing else secret exists outside the cluster. */
+/** Secrets the user creates before applying (the bundle's README.md); nothing else secret exists outside the cluster. */
 export const USER_SECRETS = ['alertmanager-receivers', 'grafana-admin', 'elasticsearch-credentials', 'kibana-credentials'] as const;
 
 export const REQUIRED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
@@ -42,16 +43,6 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
 const id = (o: K8sObject): string => `${o.kind}/${o.metadata.name}`;
 const specOf = (o: K8sObject): WorkloadSpec => o.spec as WorkloadSpec;
-
-/** An image reference with an exact tag: registry/name:1.2.3 (or a digest), never latest or untagged. */
-export function imageProblem(image: string | undefined): string | undefined {
-  if (!image) return 'has no image';
-  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
-  const tag = /:([^/:]+)$/.exec(image)?.[1];
-  if (tag === undefined) return `image ${image} has no tag`;
-  if (!/^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$/.test(tag)) return `image ${image} is not pinned to an exact version`;
-  return undefined;
-}
 
 function containerProblems(c: Container, init: boolean): string[] {
   const out: string[] = [];
@@ -212,4 +203,9 @@ function directionAllows(objects: readonly K8sObject[], flow: Flow, direction: '
 /** Whether the rendered NetworkPolicies let `flow` through: egress at its source and ingress at its destination. */
 export function networkAllows(objects: readonly K8sObject[], flow: Flow): boolean {
   return directionAllows(objects, flow, 'Egress') && directionAllows(objects, flow, 'Ingress');
+}
+
+/** Every house rule over one rendered overlay (or overlay and component). */
+export function bundleViolations(objects: readonly K8sObject[]): string[] {
+  return [...workloadViolations(objects), ...labelViolations(objects), ...pdbViolations(objects), ...autoscalerViolations(objects), ...networkPolicyViolations(objects)];
 }

@@ -1,22 +1,18 @@
-// Renders the bundle with the real kustomize (toolchain/tools.ts resolves it:
-// KUSTOMIZE_BIN, PATH, cache, Debian sid) and parses the output. Components
-// cannot be built alone: each is rendered on top of an overlay through a
-// throw-away kustomization.
+// Renders a generated bundle (the output folder's k8s/) with the real
+// kustomize (toolchain resolves it: KUSTOMIZE_BIN, PATH, cache, Debian sid)
+// and parses the output. Components cannot be built alone: each is rendered
+// on top of an overlay through a throw-away kustomization, as a user lists
+// it under `components:`.
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { ENVIRONMENTS, type Environment } from '../signals/alert-settings.ts';
-import { resolveTool } from '../toolchain/tools.ts';
-import { K8S_DIR } from './build.ts';
+import { resolveTool } from '../toolchain/index.ts';
 
 const run = promisify(execFile);
-
-export const OVERLAYS: readonly Environment[] = ENVIRONMENTS;
-export const COMPONENTS = ['ingress', 'prometheus-operator', 'keda', 'vpa'] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
 
 /** A rendered Kubernetes object, as parsed from kustomize's YAML. */
 export interface K8sObject {
@@ -42,24 +38,54 @@ export async function kustomizeBuild(dir: string): Promise<K8sObject[]> {
   });
 }
 
-export function renderOverlay(env: Environment): Promise<K8sObject[]> {
-  return kustomizeBuild(path.join(K8S_DIR, 'overlays', env));
+const subfolders = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
+
+/** The environments of a bundle: its overlays. */
+export function overlaysOf(bundle: string): string[] {
+  return subfolders(path.join(bundle, 'overlays'));
 }
 
-/** An overlay plus one optional component, as a user would list it under `components:`. */
-export async function renderWithComponent(env: Environment, component: ComponentName): Promise<K8sObject[]> {
+/** One thing to render: an overlay, or an overlay with one component on top. */
+export interface RenderTarget {
+  readonly overlay: string;
+  /** Path of the component under components/ (`ingress`, `keda/production`). */
+  readonly component?: string;
+}
+
+export const targetName = (t: RenderTarget): string => (t.component === undefined ? `overlay ${t.overlay}` : `overlay ${t.overlay} + component ${t.component}`);
+
+/**
+ * Every overlay, and every component on each overlay it is made for:
+ * components/<name>/ on all of them, components/<name>/<env>/ on <env>'s.
+ */
+export function renderTargets(bundle: string): RenderTarget[] {
+  const overlays = overlaysOf(bundle);
+  const targets: RenderTarget[] = overlays.map((overlay) => ({ overlay }));
+  const components = path.join(bundle, 'components');
+  for (const name of subfolders(components)) {
+    if (existsSync(path.join(components, name, 'kustomization.yaml'))) targets.push(...overlays.map((overlay) => ({ overlay, component: name })));
+    for (const env of subfolders(path.join(components, name))) if (overlays.includes(env)) targets.push({ overlay: env, component: `${name}/${env}` });
+  }
+  return targets;
+}
+
+/** Renders an overlay, or an overlay plus one component as a user would list it under `components:`. */
+export async function render(bundle: string, target: RenderTarget): Promise<K8sObject[]> {
+  const overlay = path.join(bundle, 'overlays', target.overlay);
+  if (target.component === undefined) return kustomizeBuild(overlay);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'k8s-component-'));
   try {
-    const rel = (p: string): string => path.relative(dir, path.join(K8S_DIR, p));
+    const rel = (p: string): string => path.relative(dir, p);
     await writeFile(
       path.join(dir, 'kustomization.yaml'),
       [
         'apiVersion: kustomize.config.k8s.io/v1beta1',
         'kind: Kustomization',
         'resources:',
-        `  - ${rel(`overlays/${env}`)}`,
+        `  - ${rel(overlay)}`,
         'components:',
-        `  - ${rel(`components/${component}`)}`,
+        `  - ${rel(path.join(bundle, 'components', target.component))}`,
         '',
       ].join('\n'),
     );
@@ -70,3 +96,12 @@ export async function renderWithComponent(env: Environment, component: Component
 }
 
 export const isWorkload = (o: K8sObject): boolean => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind);
+
+/** The data of the ConfigMap or Secret a generator named `base` made (its name gets a hash suffix); a Secret's decoded. */
+export function generatedData(objects: readonly K8sObject[], kind: 'ConfigMap' | 'Secret', base: string): Record<string, string> {
+  const o = objects.find((x) => x.kind === kind && new RegExp(`^${base}-[a-z0-9]{10}$`).test(x.metadata.name));
+  if (!o) throw new Error(`no ${kind} generated from ${base}`);
+  const data = (o.data ?? {}) as Record<string, string>;
+  if (kind === 'ConfigMap') return data;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v.replace(/\s/g, ''), 'base64').toString('utf8')]));
+}

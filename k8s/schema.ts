@@ -10,12 +10,12 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { K8sObject } from './render.ts';
 
 const run = promisify(execFile);
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
 
 /** Which package holds the model of each API group. */
 const PACKAGES: Readonly<Record<string, string>> = {
@@ -74,8 +74,9 @@ export async function schemaErrors(objects: readonly K8sObject[]): Promise<strin
  * every field of every object is declared by the schema with a fitting type.
  */
 export async function knownFieldErrors(objects: readonly K8sObject[]): Promise<string[]> {
-  // Inside the repository, so the compiler resolves node_modules as the tests do.
-  const base = path.join(REPO_ROOT, '.cache');
+  // Under the node_modules that holds the models, so the compiler resolves them from there
+  // (this repository's, or the user's project that installed the kit).
+  const base = path.join(path.dirname(path.dirname(require.resolve('kubernetes-models/package.json'))), '.cache', 'observability-kit');
   await mkdir(base, { recursive: true });
   const dir = await mkdtemp(path.join(base, 'k8s-typecheck-'));
   try {
@@ -104,7 +105,7 @@ export async function knownFieldErrors(objects: readonly K8sObject[]): Promise<s
       }),
     );
     await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
-    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const tsc = path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }).then(
       (r) => r.stdout,
       (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ''}${err.stderr ?? ''}`,

@@ -63,6 +63,12 @@ export interface PagerDutyConfig {
 
 export interface EmailConfig {
   readonly to: string;
+  readonly from?: string;
+  /** host:port of the SMTP relay. */
+  readonly smarthost?: string;
+  readonly auth_username?: string;
+  readonly auth_password_file?: string;
+  readonly require_tls?: boolean;
   readonly send_resolved?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
   readonly text?: string;

@@ -1,7 +1,9 @@
-// Every rule group that ships, in evaluation-file order.
+// Every rule group that ships, in evaluation-file order: the shared
+// recordings, the kit's alerts on every service and host, each service's
+// business alerts and SLOs, then the monitoring stack's own.
 import type { AlertConfig } from '../../signals/alert-settings.ts';
 import type { RuleGroup } from '../../signals/rule-types.ts';
-import { businessRules } from './business.ts';
+import { businessRules } from '../business/index.ts';
 import { recordingRules } from '../../signals/recording-rules.ts';
 import { serviceRules } from './service.ts';
 import { sloRules } from './slo.ts';
@@ -9,5 +11,5 @@ import { stackRules } from './stack.ts';
 import { systemRules } from './system.ts';
 
 export function allGroups(config: AlertConfig): RuleGroup[] {
-  return [recordingRules(), serviceRules(config), systemRules(config), businessRules(config), ...sloRules(config), ...stackRules(config)];
+  return [recordingRules(), serviceRules(config), systemRules(config), ...businessRules(config), ...sloRules(config), ...stackRules(config)];
 }

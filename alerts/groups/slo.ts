@@ -1,5 +1,5 @@
-// SLO recording rules and burn-rate alerts, generated from the SLOs declared
-// in alerts/slo/ (one group per SLO: its recordings, then its alerts).
+// SLO recording rules and burn-rate alerts, generated from each service's
+// SLOs (signals/slo/): one group per SLO, its recordings, then its alerts.
 import type { AlertConfig } from '../../signals/alert-settings.ts';
 import type { RuleGroup } from '../../signals/rule-types.ts';
 import { errorBudgetBurnRunbook, sloGroup } from '../slo/generate.ts';

@@ -1,14 +1,15 @@
 // The SLO generator (after sloth): from an SLO as data, the recording rules of
 // its error ratio at every window the alerts read, its error budget over the
 // period, and the multi-window multi-burn-rate alerts with their promtool
-// tests. Every series carries `slo` and `job`; none is NaN or missing while a
-// job serves no requests or no errors.
+// tests. Every series carries `slo` and `job` (one service's, so the series of
+// two services' SLOs never clash); none is NaN or missing while a job serves
+// no requests or no errors.
 import type { AlertConfig } from '../../signals/alert-settings.ts';
 import { percent, ratioOrZero } from '../../signals/promql.ts';
 import { alert, type AlertRule, type AlertTest, type Duration, group, record, type RecordingRule, type RuleGroup, type Runbook } from '../../signals/rule-types.ts';
+import { withinBudget } from './feasible-scenarios.ts';
 import { BURN_SCENARIOS, type Scenario, scenarioCounters, ZERO_TRAFFIC } from './scenarios.ts';
 import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, SLI_WINDOWS, type Slo } from '../../signals/slo/spec.ts';
-import { TEST_JOB } from '../../signals/slo/test-labels.ts';
 import { ALERT_NAME, sloSeries } from '../../signals/slo/series.ts';
 
 
@@ -57,7 +58,8 @@ function description(slo: Slo, p: BurnRateAlertWindows, job: string, burnRate: s
   );
 }
 
-function alertTest(slo: Slo, p: BurnRateAlertWindows, s: Scenario): AlertTest {
+function alertTest(slo: Slo, p: BurnRateAlertWindows, designed: Scenario): AlertTest {
+  const s = withinBudget(designed, p, burnRateFactor(p.budgetShare, slo.period, p.long), errorBudget(slo.objective));
   return {
     name: `${slo.name}: ${s.name}`,
     interval: s.interval,
@@ -67,8 +69,8 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, s: Scenario): AlertTest {
     expect: s.fires
       ? [
           {
-            labels: { severity: p.severity, long_window: p.long, short_window: p.short, slo: slo.name, job: TEST_JOB },
-            annotations: { description: description(slo, p, TEST_JOB, s.fires.burnRate) },
+            labels: { severity: p.severity, long_window: p.long, short_window: p.short, slo: slo.name, job: slo.job },
+            annotations: { description: description(slo, p, slo.job, s.fires.burnRate) },
           },
         ]
       : [],
@@ -99,15 +101,16 @@ export function sloAlerts(slo: Slo, runbook: Runbook): AlertRule[] {
 
 /** One runbook page for every variant of every SLO. */
 export function errorBudgetBurnRunbook(all: readonly Slo[]): Runbook {
-  const period = all[0]?.period ?? '30d';
   const rows = (severity: string) =>
     BURN_RATE_POLICY.filter((p) => p.severity === severity)
       .map((p) => `${percent(p.budgetShare)} of it burns within ${p.long} (and the burn goes on over the last ${p.short})`)
       .join(' or ');
+  const promises = all.map((s) => `${s.name}: ${percent(s.objective)} of ${s.job}'s ${s.description} over ${s.period}`).join('; ');
   return {
     meaning:
       `A service's error ratio, over both windows named by the labels long_window and short_window, spends the error budget of the SLO named by the label slo fast enough to miss it. ` +
-      `Of a ${period} budget: critical (a page) when ${rows('critical')}; warning (a ticket) when ${rows('warning')}.`,
+      `Of the SLO's budget for its period: critical (a page) when ${rows('critical')}; warning (a ticket) when ${rows('warning')}. ` +
+      `The SLOs: ${promises}.`,
     impact: 'Users get errors or slow answers more often than the SLO allows. A page means the whole budget is gone within days if nothing changes; a ticket, within weeks.',
     diagnosis: [
       `How fast, over each window: \`${sloSeries.errorRatio('1h')}{slo="<slo>", job="<job>"} / ${sloSeries.errorBudget}\` (the burn rate; likewise 5m to 3d), and what is left of the period's budget: \`${sloSeries.budgetRemaining}{slo="<slo>", job="<job>"}\`.`,

@@ -42,7 +42,8 @@ export interface Scenario {
   readonly fromZero?: boolean;
 }
 
-const TRAFFIC = 1000;
+/** Requests per interval when a phase names none. */
+export const TRAFFIC = 1000;
 
 /** The good/bad/total counters of a scenario, for an SLO with error budget `budget`. */
 export function scenarioCounters(phases: readonly Phase[], budget: number, fromZero = false): TestCounters {

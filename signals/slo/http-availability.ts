@@ -1,32 +1,35 @@
-// Availability of every HTTP service: the share of requests answered without
-// a 5xx status, per job. A client that gives up (499) is not the server's error.
+// Availability of a service: the share of its requests answered without a
+// 5xx status. A client that gives up (499) is not the server's error.
 import { catalog } from '../../catalog/index.ts';
-import type { AlertConfig } from '../alert-settings.ts';
+import type { ServiceConfig, SloConfig } from '../project/config.ts';
 import { count, label, sumRate } from '../promql.ts';
 import type { Duration } from '../rule-types.ts';
+import { requestsText, sloMatchers } from './selector.ts';
 import type { Slo } from './spec.ts';
-import { TEST_REQUEST_LABELS } from './test-labels.ts';
+import { testRequestLabels } from './test-labels.ts';
 
 const duration = catalog.http.requestDuration;
 const status = label(duration, 'http_response_status_code');
 const route = label(duration, 'http_route');
 
-export function httpAvailability(config: AlertConfig): Slo {
-  const requests = (window: Duration, ...matchers: string[]) => sumRate(count(duration), window, [config.serviceLabel], config.serviceSelector, ...matchers);
+export function httpAvailability(service: ServiceConfig, slo: SloConfig, name: string, period: Duration): Slo {
+  const requests = (window: Duration, ...matchers: string[]) => sumRate(count(duration), window, ['job'], ...sloMatchers(service, slo), ...matchers);
+  const labels = testRequestLabels(service, slo);
   return {
-    name: 'http-availability',
-    objective: config.slo.availabilityObjective,
-    period: config.slo.period,
-    description: 'requests answered without a 5xx status',
+    name,
+    job: service.name,
+    objective: slo.objective,
+    period,
+    description: `${requestsText(slo)} answered without a 5xx status`,
     sli: {
       kind: 'errors',
       errors: (w) => requests(w, `${status}=~"5.."`),
       total: (w) => requests(w),
     },
-    diagnosis: `Which routes fail (http-availability): \`sum by (${route}, ${status}) (rate(${count(duration)}{job="<job>", ${status}=~"5.."}[5m]))\`.`,
+    diagnosis: `Which routes fail (${name}): \`sum by (${route}, ${status}) (rate(${count(duration)}{job="${service.name}", ${status}=~"5.."}[5m]))\`.`,
     testSeries: ({ good, bad }) => [
-      { series: `${count(duration)}{${TEST_REQUEST_LABELS},${status}="200"}`, values: good },
-      { series: `${count(duration)}{${TEST_REQUEST_LABELS},${status}="500"}`, values: bad },
+      { series: `${count(duration)}{${labels},${status}="200"}`, values: good },
+      { series: `${count(duration)}{${labels},${status}="500"}`, values: bad },
     ],
   };
 }

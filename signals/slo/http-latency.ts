@@ -1,12 +1,13 @@
-// Latency of every HTTP service: the share of requests answered within the
-// threshold, per job, read from the duration histogram's bucket at the
-// threshold (so the threshold must be one of the catalog's buckets).
+// Latency of a service: the share of its requests answered within the
+// threshold, read from the duration histogram's bucket at the threshold (so
+// the threshold must be one of the catalog's buckets).
 import { catalog } from '../../catalog/index.ts';
-import type { AlertConfig } from '../alert-settings.ts';
+import type { ServiceConfig, SloConfig } from '../project/config.ts';
 import { bucket, label, sumRate } from '../promql.ts';
 import type { Duration } from '../rule-types.ts';
+import { requestsText, sloMatchers } from './selector.ts';
 import type { Slo } from './spec.ts';
-import { TEST_REQUEST_LABELS } from './test-labels.ts';
+import { testRequestLabels } from './test-labels.ts';
 
 const duration = catalog.http.requestDuration;
 const status = label(duration, 'http_response_status_code');
@@ -20,27 +21,29 @@ export function leValue(bound: number): string {
   return Number.isInteger(bound) ? `${bound}.0` : String(bound);
 }
 
-export function httpLatency(config: AlertConfig): Slo {
-  const threshold = config.slo.latencyThresholdSeconds;
-  if (!duration.buckets.includes(threshold)) {
-    throw new Error(`slo.latencyThresholdSeconds ${threshold} is not a bucket of ${duration.name} (${duration.buckets.join(', ')}): the SLI could not count requests below it`);
+export function httpLatency(service: ServiceConfig, slo: SloConfig, name: string, period: Duration): Slo {
+  const threshold = slo.thresholdSeconds;
+  if (threshold === undefined || !duration.buckets.includes(threshold)) {
+    throw new Error(`${name}: thresholdSeconds ${threshold} is not a bucket of ${duration.name} (${duration.buckets.join(', ')}): the SLI could not count requests below it`);
   }
-  const requests = (window: Duration, le: string) => sumRate(bucket(duration), window, [config.serviceLabel], config.serviceSelector, `le="${le}"`);
+  const requests = (window: Duration, le: string) => sumRate(bucket(duration), window, ['job'], ...sloMatchers(service, slo), `le="${le}"`);
+  const labels = testRequestLabels(service, slo);
   return {
-    name: 'http-latency',
-    objective: config.slo.latencyObjective,
-    period: config.slo.period,
-    description: `requests answered within ${threshold}s`,
+    name,
+    job: service.name,
+    objective: slo.objective,
+    period,
+    description: `${requestsText(slo)} answered within ${threshold}s`,
     sli: {
       kind: 'good',
       good: (w) => requests(w, leValue(threshold)),
       // The +Inf bucket counts every request, from the same scrape as the threshold's bucket.
       total: (w) => requests(w, '+Inf'),
     },
-    diagnosis: `Which routes are slow (http-latency): \`histogram_quantile(0.99, sum by (${route}, le) (rate(${bucket(duration)}{job="<job>"}[5m])))\` against ${threshold}s.`,
+    diagnosis: `Which routes are slow (${name}): \`histogram_quantile(0.99, sum by (${route}, le) (rate(${bucket(duration)}{job="${service.name}"}[5m])))\` against ${threshold}s.`,
     testSeries: ({ good, total }) => [
-      { series: `${bucket(duration)}{${TEST_REQUEST_LABELS},${status}="200",le="${leValue(threshold)}"}`, values: good },
-      { series: `${bucket(duration)}{${TEST_REQUEST_LABELS},${status}="200",le="+Inf"}`, values: total },
+      { series: `${bucket(duration)}{${labels},${status}="200",le="${leValue(threshold)}"}`, values: good },
+      { series: `${bucket(duration)}{${labels},${status}="200",le="+Inf"}`, values: total },
     ],
   };
 }

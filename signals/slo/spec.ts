@@ -4,7 +4,7 @@
 // budget each alert may let burn, the SLO period and the long window.
 import type { Duration, Severity } from '../rule-types.ts';
 
-/** A PromQL rate over `window`, aggregated `by (job)`. */
+/** A PromQL rate over `window` of one service's requests, aggregated `by (job)`. */
 export type RateQuery = (window: Duration) => string;
 
 /**
@@ -24,8 +24,10 @@ export interface TestCounters {
 }
 
 export interface Slo {
-  /** kebab-case; the `slo` label of every series and alert of this SLO. */
+  /** kebab-case, unique in the project; the `slo` label of every series and alert of this SLO. */
   readonly name: string;
+  /** The service's name: the only `job` whose requests this SLO counts. */
+  readonly job: string;
   /** Share of good events the SLO promises, e.g. 0.995. */
   readonly objective: number;
   /** The compliance period the error budget is counted over. */
@@ -35,7 +37,7 @@ export interface Slo {
   readonly sli: Sli;
   /** The runbook's step for this SLO: where its bad events come from (PromQL in backticks). */
   readonly diagnosis: string;
-  /** The input series of promtool tests for given good/bad/total counters (the SLI's own metric and labels). */
+  /** The input series of promtool tests for given good/bad/total counters (the SLI's own metric, the service's job and instance). */
   readonly testSeries: (counters: TestCounters) => readonly { readonly series: string; readonly values: string }[];
 }
 

@@ -1,52 +1,67 @@
-// The generated Alertmanager configuration passes amtool, routes every alert
-// class to the receiver its severity promises, renders notifications with the
-// links on-call needs, and its inhibition works on a real Alertmanager.
-import { execFile } from 'node:child_process';
+// The demo's generated Alertmanager configuration passes amtool, routes every
+// alert class to the receivers its team and severity promise, reaches every
+// receiver the project configures, renders notifications with the links
+// on-call needs, and its inhibition works on a real Alertmanager.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { alertmanagerConfig, RECEIVER, WATCHDOG_LABELS } from '../../alerts/alertmanager/index.ts';
+import { parse } from 'yaml';
+import { alertmanagerConfig, DEFAULT_TIMINGS, HEARTBEAT_TIMINGS, RECEIVER, WATCHDOG_LABELS } from '../../alerts/alertmanager/index.ts';
 import type { AlertmanagerConfigFile } from '../../alerts/alertmanager/schema.ts';
-import { ALERTS_DIR, buildAlerts } from '../../alerts/build.ts';
-import { configFor, ENVIRONMENTS, type Environment } from '../../signals/alert-settings.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
+import { configFor, environmentsOf } from '../../signals/alert-settings.ts';
+import type { TeamRouting } from '../../signals/project/config.ts';
 import { isAlert } from '../../signals/rule-types.ts';
-import { resolveTool } from '../../toolchain/tools.ts';
+import { type AlertBuild, demoProject, runTool, writeAlertBuild } from '../support/alert-build.ts';
 import { type PostableAlert, type RunningAlertmanager, startAlertmanager, startKitAlertmanager } from '../support/alertmanager.ts';
 import { waitFor } from '../support/net.ts';
 import { startWebhook, type WebhookServer } from '../support/webhook.ts';
 
-const run = promisify(execFile);
-const generated = (env: Environment, file: string) => join(ALERTS_DIR, 'generated', env, file);
-const built = (env: Environment) => parse(buildAlerts().get(`generated/${env}/alertmanager.yml`)!) as AlertmanagerConfigFile;
+const project = demoProject;
+const envs = environmentsOf(project);
+const production = configFor(project, 'production');
+const platform = project.alerting.teams[project.alerting.platformTeam]!;
+const service = project.services[0]!;
+const serviceTeam = project.alerting.teams[service.team]!;
+
+let build: AlertBuild;
+beforeAll(async () => {
+  build = await writeAlertBuild(project);
+});
+afterAll(async () => {
+  await build?.remove();
+});
+
+const configFile = (env: string) => build.path(`alertmanager/${env}/alertmanager.yml`);
+const built = (env: string) => parse(build.text(`alertmanager/${env}/alertmanager.yml`)) as AlertmanagerConfigFile;
 
 describe('the generated alertmanager.yml', () => {
-  test.each(ENVIRONMENTS)('amtool check-config accepts the %s file and loads its notification template', async (env) => {
-    const { stdout } = await run(await resolveTool('amtool'), ['check-config', generated(env, 'alertmanager.yml')]);
-    expect(stdout).toContain('SUCCESS');
-    expect(stdout).toContain(' - 1 templates');
-    expect(stdout).toContain(' - 2 inhibit rules');
+  test.each(envs)('amtool check-config accepts the %s file and loads its notification template', async (env) => {
+    const { ok, output } = await runTool('amtool', ['check-config', configFile(env)]);
+    expect(output).toContain('SUCCESS');
+    expect(output).toContain(' - 1 templates');
+    expect(output).toContain(' - 2 inhibit rules');
+    // The project's receivers, the heartbeat service and `null`.
+    expect(output).toContain(` - ${Object.keys(project.alerting.receivers).length + 2} receivers`);
+    expect(ok).toBe(true);
   });
 
-  test.each(ENVIRONMENTS)('Alertmanager itself starts with the %s file and its templates (secret files are read only when notifying)', async (env) => {
-    const files = buildAlerts();
+  test.each(envs)('Alertmanager itself starts with the %s file and its templates (secret files are read only when notifying)', async (env) => {
     const am = await startAlertmanager({
-      config: files.get(`generated/${env}/alertmanager.yml`)!,
-      files: { 'notifications.tmpl': files.get(`generated/${env}/notifications.tmpl`)! },
+      config: build.text(`alertmanager/${env}/alertmanager.yml`),
+      files: { 'notifications.tmpl': build.text(`alertmanager/${env}/notifications.tmpl`) },
     });
     try {
       const status = (await (await fetch(`${am.url}/api/v2/status`)).json()) as { config: { original: string }; cluster: { status: string } };
-      expect(parse(status.config.original)).toMatchObject({ route: { receiver: RECEIVER.chat }, templates: [expect.stringMatching(/\*\.tmpl$/)] });
+      expect(parse(status.config.original)).toMatchObject({ route: { receiver: platform.chat }, templates: [expect.stringMatching(/\*\.tmpl$/)] });
       expect(status.cluster.status).toBe('disabled');
     } finally {
       await am.stop();
     }
   });
 
-  test.each(ENVIRONMENTS)('the %s file holds no secret, only paths of secret files under /etc/alertmanager/secrets', (env) => {
+  test.each(envs)('the %s file holds no secret, only the paths of the secret files the project names', (env) => {
     const inlineSecretKeys = new Set(['api_url', 'routing_key', 'service_key', 'url', 'auth_password', 'auth_secret', 'smtp_auth_password', 'smtp_auth_secret', 'password', 'credentials', 'bearer_token']);
     const found: string[] = [];
     const fileRefs: string[] = [];
@@ -62,34 +77,62 @@ describe('the generated alertmanager.yml', () => {
     };
     walk(built(env), '');
     expect(found).toEqual([]);
-    expect(fileRefs.length).toBeGreaterThanOrEqual(4);
-    for (const f of fileRefs) expect(f).toMatch(/^\/etc\/alertmanager\/secrets\/[a-z-]+$/);
+    const named = [project.alerting.heartbeatUrlFile, ...Object.values(project.alerting.receivers).flatMap((r) => Object.entries(r).filter(([k]) => k.endsWith('File')).map(([, v]) => v as string))];
+    expect(fileRefs.sort()).toEqual(named.sort());
   });
 
-  test('production groups by alert and service and waits 30s / 5m / 4h; development is quicker', () => {
-    const prod = built('production').route;
-    expect(prod.group_by).toEqual(['alertname', 'job']);
-    expect([prod.group_wait, prod.group_interval, prod.repeat_interval]).toEqual(['30s', '5m', '4h']);
-    const dev = built('development').route;
-    const seconds = (d: string | undefined) => Number(d!.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[d!.slice(-1) as 's' | 'm' | 'h'];
-    expect(seconds(dev.group_wait)).toBeLessThan(seconds(prod.group_wait));
-    expect(seconds(dev.repeat_interval)).toBeLessThan(seconds(prod.repeat_interval));
+  test("each receiver is the project's: PagerDuty's key, Slack's URL and e-mail's password from files, the channel and mail relay as configured", () => {
+    const receivers = new Map(built('production').receivers.map((r) => [r.name, r]));
+    expect(receivers.get('pager')?.pagerduty_configs?.[0]).toMatchObject({ routing_key_file: '/etc/alertmanager/secrets/pagerduty-routing-key', send_resolved: true });
+    expect(receivers.get('chat')?.slack_configs?.[0]).toMatchObject({ api_url_file: '/etc/alertmanager/secrets/slack-api-url', channel: '#alerts' });
+    expect(receivers.get('ticket')?.email_configs?.[0]).toMatchObject({
+      to: 'tickets@example.com',
+      from: 'alertmanager@example.com',
+      smarthost: 'smtp.example.com:587',
+      auth_username: 'alertmanager',
+      auth_password_file: '/etc/alertmanager/secrets/smtp-password',
+      require_tls: true,
+    });
+    expect(receivers.get(RECEIVER.heartbeat)?.webhook_configs).toEqual([{ url_file: project.alerting.heartbeatUrlFile, send_resolved: false }]);
+    expect(receivers.get(RECEIVER.none)).toEqual({ name: RECEIVER.none });
+  });
+
+  test.each(envs)("%s groups by alert and service and waits as the environment's notifications say (30s / 5m / 4h by default)", (env) => {
+    const route = built(env).route;
+    expect(route.group_by).toEqual(['alertname', 'job']);
+    const expected = { ...DEFAULT_TIMINGS, ...project.environments?.[env]?.notifications };
+    expect([route.group_wait, route.group_interval, route.repeat_interval]).toEqual([expected.groupWait, expected.groupInterval, expected.repeatInterval]);
+  });
+
+  test('production keeps the design\'s 30s / 5m / 4h, staging repeats every 12h, development notifies within 10s', () => {
+    const timings = (env: string) => [built(env).route.group_wait, built(env).route.group_interval, built(env).route.repeat_interval];
+    expect(timings('production')).toEqual(['30s', '5m', '4h']);
+    expect(timings('staging')).toEqual(['30s', '5m', '12h']);
+    expect(timings('development')).toEqual(['10s', '1m', '1h']);
   });
 
   test('the test profile keeps the routing tree and inhibition and turns every receiver but null into the webhook', () => {
-    const prod = alertmanagerConfig('production');
-    const profile = alertmanagerConfig('production', { webhookUrlFile: '/tmp/url' });
-    expect(profile.route).toEqual(prod.route);
-    expect(profile.inhibit_rules).toEqual(prod.inhibit_rules);
-    expect(profile.receivers.map((r) => r.name)).toEqual(prod.receivers.map((r) => r.name));
+    const profile = alertmanagerConfig(production, { webhookUrlFile: '/tmp/url' });
+    const real = built('production');
+    expect(profile.route).toEqual(real.route);
+    expect(profile.inhibit_rules).toEqual(real.inhibit_rules);
+    expect(profile.receivers.map((r) => r.name)).toEqual(real.receivers.map((r) => r.name));
     for (const r of profile.receivers) expect(r).toEqual(r.name === RECEIVER.none ? { name: 'null' } : { name: r.name, webhook_configs: [{ url_file: '/tmp/url', send_resolved: true }] });
-    expect(alertmanagerConfig('production', { webhookUrlFile: '/tmp/url', timings: { groupWait: '1s' } }).route.group_wait).toBe('1s');
+    expect(alertmanagerConfig(production, { webhookUrlFile: '/tmp/url', timings: { groupWait: '1s' } }).route.group_wait).toBe('1s');
   });
 
-  test('the Watchdog route repeats every 1 to 5 minutes, so a heartbeat service notices when it stops', () => {
-    const watchdog = built('production').route.routes!.find((r) => r.receiver === RECEIVER.heartbeat)!;
-    expect(watchdog.matchers).toEqual(['alertname="Watchdog"', 'watchdog="true"']);
-    expect(['1m', '2m', '3m', '4m', '5m']).toContain(watchdog.repeat_interval);
+  test.each(envs)('in %s the Watchdog goes first to the heartbeat service, at its own fast timings, repeated every 1 to 5 minutes', (env) => {
+    const [first] = built(env).route.routes!;
+    expect(first).toMatchObject({ matchers: ['alertname="Watchdog"', 'watchdog="true"'], receiver: RECEIVER.heartbeat });
+    expect([first!.group_wait, first!.group_interval, first!.repeat_interval]).toEqual([HEARTBEAT_TIMINGS.groupWait, HEARTBEAT_TIMINGS.groupInterval, HEARTBEAT_TIMINGS.repeatInterval]);
+    expect(['1m', '2m', '3m', '4m', '5m']).toContain(first!.repeat_interval);
+  });
+
+  test('without a heartbeat service the Watchdog is not notified at all', () => {
+    const { heartbeatUrlFile: _none, ...alerting } = project.alerting;
+    const am = alertmanagerConfig(configFor({ ...project, alerting }, 'production'));
+    expect(am.route.routes![0]).toMatchObject({ matchers: ['alertname="Watchdog"', 'watchdog="true"'], receiver: RECEIVER.none });
+    expect(am.receivers.map((r) => r.name)).not.toContain(RECEIVER.heartbeat);
   });
 });
 
@@ -102,53 +145,70 @@ interface AlertClass {
   readonly expected: readonly string[];
 }
 
-/** The contract of the design: critical pages, warning goes to chat and opens a ticket, info is not routed. */
-const BY_SEVERITY: Readonly<Record<string, readonly string[]>> = {
-  critical: [RECEIVER.pager],
-  warning: [RECEIVER.chat, RECEIVER.ticket],
+/** The contract of the design, per team: critical pages, warning goes to chat and opens a ticket, info is not notified. */
+const bySeverity = (team: TeamRouting): Readonly<Record<string, readonly string[]>> => ({
+  critical: [team.page],
+  warning: [team.chat, team.ticket].filter((r): r is string => r !== undefined),
   info: [RECEIVER.none],
-};
+});
 
-const shipped = allGroups(configFor('production')).flatMap((g) => g.rules.filter(isAlert));
-const shippedWatchdog = shipped.find((a) => a.alert === WATCHDOG_LABELS.alertname);
-const classes: AlertClass[] = [
+const shipped = allGroups(production).flatMap((g) => g.rules.filter(isAlert));
+const shippedWatchdog = shipped.find((a) => a.alert === WATCHDOG_LABELS.alertname)!;
+/** Every alert that ships, about the service (its job) and about no service (a host, the stack): the service's team, or the platform team. */
+const alertClasses: AlertClass[] = [
   ...new Map(
     shipped
       .filter((a) => a !== shippedWatchdog)
-      .map((a) => {
-        const labels = { alertname: a.alert, severity: a.severity, job: 'shop', ...a.labels };
+      .flatMap((a) => {
         const extra = Object.entries(a.labels ?? {}).map(([k, v]) => `, ${k}=${v}`).join('');
-        return [JSON.stringify(labels), { name: `${a.alert} (${a.severity}${extra})`, labels, expected: BY_SEVERITY[a.severity]! }] as const;
+        const base = { alertname: a.alert, severity: a.severity, ...a.labels };
+        return [
+          { name: `${a.alert} (${a.severity}${extra}) of ${service.name}`, labels: { ...base, job: service.name }, expected: bySeverity(serviceTeam)[a.severity]! },
+          { name: `${a.alert} (${a.severity}${extra}) of no service`, labels: base, expected: bySeverity(platform)[a.severity]! },
+        ].map((c) => [JSON.stringify(c.labels), c] as const);
       }),
   ).values(),
-  // The stack rules' Watchdog when it exists; until then the labels it must carry.
-  {
-    name: 'Watchdog',
-    labels: shippedWatchdog ? { alertname: shippedWatchdog.alert, severity: shippedWatchdog.severity, ...shippedWatchdog.labels } : { ...WATCHDOG_LABELS, severity: 'none' },
-    expected: [RECEIVER.heartbeat],
-  },
-  // Probes of each branch, so the tree is covered even before every severity has an alert.
-  ...Object.entries(BY_SEVERITY).map(([severity, expected]) => ({ name: `any ${severity} alert`, labels: { alertname: 'SomeAlert', severity, job: 'shop' }, expected })),
-  { name: 'an alert without a severity', labels: { alertname: 'SomeAlert', job: 'shop' }, expected: [RECEIVER.chat] },
-  { name: 'an alert with an unknown severity', labels: { alertname: 'SomeAlert', severity: 'page', job: 'shop' }, expected: [RECEIVER.chat] },
+  { name: 'Watchdog', labels: { alertname: shippedWatchdog.alert, severity: shippedWatchdog.severity, ...shippedWatchdog.labels }, expected: [RECEIVER.heartbeat] },
 ];
 
-async function routesTest(env: Environment, labels: Readonly<Record<string, string>>): Promise<string[]> {
-  const args = ['config', 'routes', 'test', `--config.file=${generated(env, 'alertmanager.yml')}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
-  const { stdout } = await run(await resolveTool('amtool'), args);
+/** One probe of each branch of the tree, so it is covered whatever alerts ship. */
+const probes: AlertClass[] = [
+  ...Object.entries(bySeverity(serviceTeam)).map(([severity, expected]) => ({ name: `any ${severity} alert of ${service.name}`, labels: { alertname: 'SomeAlert', severity, job: service.name }, expected })),
+  ...Object.entries(bySeverity(platform)).map(([severity, expected]) => ({ name: `any ${severity} alert of no service`, labels: { alertname: 'SomeAlert', severity }, expected })),
+  { name: 'the Watchdog', labels: { ...WATCHDOG_LABELS, severity: 'info' }, expected: [RECEIVER.heartbeat] },
+  { name: 'an alert without a severity', labels: { alertname: 'SomeAlert', job: service.name }, expected: [serviceTeam.chat!] },
+  { name: 'an alert with an unknown severity', labels: { alertname: 'SomeAlert', severity: 'page' }, expected: [platform.chat!] },
+];
+
+async function routesTest(env: string, labels: Readonly<Record<string, string>>): Promise<string[]> {
+  const { ok, stdout, output } = await runTool('amtool', ['config', 'routes', 'test', `--config.file=${configFile(env)}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
+  expect(ok, output).toBe(true);
   return stdout.trim().split(',');
 }
 
-describe.each(ENVIRONMENTS)('routing in %s', (env) => {
-  test.each(classes.map((c) => [c.name, c] as const))('%s reaches its receivers', async (_name, c) => {
+describe('routing in production', () => {
+  test.each(alertClasses.map((c) => [c.name, c] as const))('%s reaches its receivers', async (_name, c) => {
+    expect(await routesTest('production', c.labels)).toEqual(c.expected);
+  });
+});
+
+// The environments differ in timings only; a probe of each branch shows their trees route alike.
+describe.each(envs)('routing in %s', (env) => {
+  test.each(probes.map((c) => [c.name, c] as const))('%s reaches its receivers', async (_name, c) => {
     expect(await routesTest(env, c.labels)).toEqual(c.expected);
   });
 });
 
-test('the routing table (printed for the record)', async () => {
-  const rows = await Promise.all(classes.map(async (c) => `${c.name.padEnd(60)} ${(await routesTest('production', c.labels)).join(' + ')}`));
-  console.log(`${'alert class'.padEnd(60)} receivers\n${rows.join('\n')}`);
-  expect(rows.length).toBe(classes.length);
+test('the routing table reaches every receiver the project configures, and drops only info alerts', async () => {
+  const rows = await Promise.all([...alertClasses, ...probes].map(async (c) => ({ c, receivers: await routesTest('production', c.labels) })));
+  console.log(`${'alert class'.padEnd(72)} receivers\n${rows.map((r) => `${r.c.name.padEnd(72)} ${r.receivers.join(' + ')}`).join('\n')}`);
+  const reached = new Set(rows.flatMap((r) => r.receivers));
+  expect([...reached].sort()).toEqual([...Object.keys(project.alerting.receivers), RECEIVER.heartbeat, RECEIVER.none].sort());
+  const dropped = rows.filter((r) => r.receivers.includes(RECEIVER.none)).map((r) => r.c.labels.severity);
+  expect(dropped.length).toBeGreaterThan(0);
+  expect(new Set(dropped)).toEqual(new Set(['info']));
+  // Every page reaches the pager of the team that owns what fired.
+  for (const r of rows.filter((x) => x.c.labels.severity === 'critical')) expect(r.receivers, r.c.name).toEqual([(r.c.labels.job === service.name ? serviceTeam : platform).page]);
 });
 
 // ---------------------------------------------------------------------------
@@ -172,7 +232,7 @@ describe('notification templates', () => {
     fingerprint: '1',
   };
   const data = (alert: typeof firing) => ({
-    receiver: RECEIVER.pager,
+    receiver: platform.page,
     status: alert.status,
     alerts: [alert],
     groupLabels: { alertname: 'HttpErrorRatioHigh', job: 'shop' },
@@ -191,13 +251,14 @@ describe('notification templates', () => {
   async function render(template: string, alert: typeof firing): Promise<string> {
     const file = join(dir, `${alert.status}.json`);
     await writeFile(file, JSON.stringify(data(alert)));
-    const { stdout } = await run(await resolveTool('amtool'), [
+    const { ok, stdout, output } = await runTool('amtool', [
       'template',
       'render',
-      `--template.glob=${generated('production', 'notifications.tmpl')}`,
+      `--template.glob=${build.path('alertmanager/production/notifications.tmpl')}`,
       `--template.data=${file}`,
       `--template.text={{ template "${template}" . }}`,
     ]);
+    expect(ok, output).toBe(true);
     return stdout;
   }
 
@@ -247,7 +308,7 @@ describe('inhibition on a running Alertmanager', () => {
 
   beforeAll(async () => {
     webhook = await startWebhook();
-    am = await startKitAlertmanager({ webhookUrl: webhook.url });
+    am = await startKitAlertmanager({ config: production, webhookUrl: webhook.url });
   });
   afterAll(async () => {
     await am?.stop();
@@ -277,7 +338,7 @@ describe('inhibition on a running Alertmanager', () => {
     await webhook.waitFor((n) => n.alerts.some((a) => a.labels.job === job), 15_000, 'no notification for the critical alert');
     await settle();
     const delivered = about(job);
-    expect(delivered.map((r) => r.body.receiver)).toEqual([RECEIVER.pager]);
+    expect(delivered.map((r) => r.body.receiver)).toEqual([platform.page]);
     expect(delivered[0]!.body.status).toBe('firing');
     expect(delivered[0]!.body.alerts.map((a) => a.labels)).toEqual([critical.labels]);
 
@@ -286,7 +347,7 @@ describe('inhibition on a running Alertmanager', () => {
     const warn = state.find((a) => a.labels.job === job && a.labels.severity === 'warning')!;
     expect(crit.status.state).toBe('active');
     expect(warn.status).toMatchObject({ state: 'suppressed', inhibitedBy: [crit.fingerprint], silencedBy: [] });
-    expect(warn.receivers.map((r) => r.name).sort()).toEqual([RECEIVER.chat, RECEIVER.ticket]);
+    expect(warn.receivers.map((r) => r.name).sort()).toEqual([platform.chat!, platform.ticket!]);
   });
 
   test('a critical alert on one instance does not inhibit the warning of the same alert on another', async () => {
@@ -298,7 +359,7 @@ describe('inhibition on a running Alertmanager', () => {
     await waitFor(() => about(job).length >= 3, 15_000, 'expected host-1 on the pager and host-2 on chat and ticket');
     await settle();
     const receivers = about(job).map((r) => `${r.body.receiver}:${r.body.alerts.map((a) => a.labels.instance).join(',')}`).sort();
-    expect(receivers).toEqual([`${RECEIVER.chat}:host-2`, `${RECEIVER.pager}:host-1`, `${RECEIVER.ticket}:host-2`]);
+    expect(receivers).toEqual([`${platform.chat!}:host-2`, `${platform.page}:host-1`, `${platform.ticket!}:host-2`]);
   });
 
   test('TargetDown inhibits every other alert of its job and instance, and only those', async () => {
@@ -314,9 +375,9 @@ describe('inhibition on a running Alertmanager', () => {
     expect(delivered).toHaveLength(3);
     expect(delivered).toEqual(
       expect.arrayContaining([
-        { receiver: RECEIVER.pager, instances: ['TargetDown@pod-a:9464'] },
-        { receiver: RECEIVER.chat, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
-        { receiver: RECEIVER.ticket, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
+        { receiver: platform.page, instances: ['TargetDown@pod-a:9464'] },
+        { receiver: platform.chat!, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
+        { receiver: platform.ticket!, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
       ]),
     );
     const state = await am.alerts();

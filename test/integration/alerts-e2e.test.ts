@@ -1,17 +1,18 @@
 // End to end, with real processes only: the demo service fails on purpose,
-// a real Prometheus evaluates our generated rules and a real Alertmanager with
-// our routing pages a webhook; Alertmanager restarts while the alert fires;
-// the fault ends and the page resolves.
+// a real Prometheus evaluates the rules generated from the demo's project
+// config and a real Alertmanager with its routing pages the service team's
+// pager (a webhook); Alertmanager restarts while the alert fires; the fault
+// ends and the page resolves.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { RECEIVER } from '../../alerts/alertmanager/index.ts';
 import { configFor } from '../../signals/alert-settings.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
 import { recorded, recordingRules } from '../../signals/recording-rules.ts';
 import { ruleFile, runbookUrl } from '../../alerts/lib/compile.ts';
 import { isAlert } from '../../signals/rule-types.ts';
 import { withShorterWindows } from '../../alerts/lib/windows.ts';
+import { demoProject } from '../support/alert-build.ts';
 import { type RunningAlertmanager, startKitAlertmanager } from '../support/alertmanager.ts';
 import { type DemoProcess, startDemoProcess } from '../support/demo-process.ts';
 import { waitFor } from '../support/net.ts';
@@ -19,9 +20,13 @@ import { type RunningPrometheus, startPrometheus } from '../support/prometheus.t
 import { startWebhook, type WebhookNotification, type WebhookServer } from '../support/webhook.ts';
 
 const ALERT = 'HttpErrorRatioHigh';
-const JOB = 'demo';
+const service = demoProject.services[0]!;
+/** Prometheus scrapes the demo under its service name, as the generated scrape configs do. */
+const JOB = service.name;
+/** The team whose pager the service's pages reach. */
+const team = demoProject.alerting.teams[service.team]!;
 /** The production rules with a 5 s `for`, so the test waits seconds, not minutes. */
-const config = configFor('production', { service: { errorRatio: { value: 0.05, for: '5s' } } });
+const config = configFor(demoProject, 'production', { service: { errorRatio: { value: 0.05, for: '5s' } } });
 /**
  * The HTTP recording rules look back 5 minutes. After a fault the 5xx stay in
  * that window for 5 minutes, so the alert could not resolve within the test's
@@ -64,7 +69,7 @@ test(
 
     webhook = await startWebhook();
     // --dispatch.start-delay matches Prometheus's resend delay: after a (re)start, groups wait until every alert was re-sent.
-    am = await startKitAlertmanager({ webhookUrl: webhook.url, extraFlags: ['--dispatch.start-delay=1s'] });
+    am = await startKitAlertmanager({ config, webhookUrl: webhook.url, extraFlags: ['--dispatch.start-delay=1s'] });
     demo = await startDemoProcess({ TRAFFIC_RPS: '20' });
     const target = new URL(demo.metricsUrl);
     prometheus = await startPrometheus({
@@ -95,14 +100,14 @@ test(
     const page = await webhook.waitFor(pages('firing'), 45_000, `${ALERT} never reached the webhook`);
     const toPage = (page.at - faultOn) / 1000;
     log(`fault on -> page in ${toPage.toFixed(1)} s`);
-    expect(page.body.receiver).toBe(RECEIVER.pager);
+    expect(page.body.receiver).toBe(team.page);
     expect(page.body.groupLabels).toEqual({ alertname: ALERT, job: JOB });
     expect(page.body.externalURL).toBe(am.url);
     const firing = page.body.alerts.find((a) => a.labels.alertname === ALERT)!;
     expect(firing.labels).toMatchObject({ alertname: ALERT, severity: 'critical', job: JOB });
     const rule = allGroups(config).flatMap((g) => g.rules.filter(isAlert)).find((r) => r.alert === ALERT)!;
     expect(firing.annotations.summary).toBe(rule.summary);
-    expect(firing.annotations.description).toMatch(/^demo answered \d+(\.\d+)?% of its requests with 5xx/);
+    expect(firing.annotations.description).toMatch(new RegExp(`^${JOB} answered \\d+(\\.\\d+)?% of its requests with 5xx`));
     expect(firing.annotations.runbook_url).toBe(runbookUrl(config, ALERT));
     expect(firing.generatorURL).toContain('/graph?g0.expr=');
 
@@ -133,7 +138,7 @@ test(
     const resolved = await webhook.waitFor(pages('resolved'), 60_000, `${ALERT} never resolved`);
     const toResolved = (resolved.at - faultOff) / 1000;
     log(`fault off -> resolved in ${toResolved.toFixed(1)} s (the ${WINDOW} window has to slide past the errors)`);
-    expect(resolved.body.receiver).toBe(RECEIVER.pager);
+    expect(resolved.body.receiver).toBe(team.page);
     const done = resolved.body.alerts.find((a) => a.labels.alertname === ALERT)!;
     expect(done.status).toBe('resolved');
     expect(done.labels).toEqual(firing.labels);

@@ -1,4 +1,4 @@
-// The bundle's Prometheus, for real: compose/generated/prometheus.yml with the
+// The demo's compose bundle's Prometheus, for real: the generated prometheus.yml with the
 // rule file compose.yaml mounts and the flags compose.yaml passes, in a real
 // Prometheus on loopback. Only what Docker would provide is replaced: service
 // names become 127.0.0.1 (the demo's and Prometheus's own port where they run
@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { copyMounts, loadCompose, withDefaults } from '../../compose/model.ts';
-import { DEMO_JOB } from '../../compose/services.ts';
-import { resolveTool } from '../../toolchain/tools.ts';
+import { resolveTool } from '../../toolchain/index.ts';
 import { httpOk, type ManagedProcess, startReady } from '../../stack/processes.ts';
 import { type DemoProcess, startDemoProcess } from '../support/demo-process.ts';
+import { demoProject, generateInto, type WrittenOutput } from '../support/bundle.ts';
 import { freePort, waitFor } from '../support/net.ts';
 
 interface ScrapeConfig {
@@ -31,8 +31,8 @@ interface PromConfig {
 }
 
 
-const compose = loadCompose();
-const prometheusService = compose.services.prometheus!;
+const DEMO_JOB = demoProject().services[0]!.name;
+let out: WrittenOutput;
 
 let dir: string;
 let demo: DemoProcess;
@@ -51,6 +51,8 @@ type Group = { name: string; rules: { name: string; health: string; lastError?: 
 const ruleGroups = async () => (await api<{ groups: Group[] }>('/api/v1/rules')).groups;
 
 beforeAll(async () => {
+  out = await generateInto(demoProject(), 'compose-live-bundle-');
+  const prometheusService = loadCompose(out.compose).services.prometheus!;
   dir = await mkdtemp(join(tmpdir(), 'compose-live-'));
   demo = await startDemoProcess({ SERVICE_NAME: DEMO_JOB, TRAFFIC_RPS: '5' });
   const demoPort = Number(new URL(demo.url).port);
@@ -60,12 +62,12 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
 
   // The container's view of its files.
-  await copyMounts(prometheusService, dir);
+  await copyMounts(prometheusService, out.compose, dir);
   const configFile = join(dir, 'etc/prometheus/prometheus.yml');
   config = parse(await readFile(configFile, 'utf8')) as PromConfig;
   const loopback = (target: string) => {
     const [host] = target.split(':');
-    return `127.0.0.1:${host === 'demo' ? demoPort : host === 'prometheus' ? port : closed}`;
+    return `127.0.0.1:${host === DEMO_JOB ? demoPort : host === 'prometheus' ? port : closed}`;
   };
   const rewritten: PromConfig = {
     ...config,
@@ -84,7 +86,7 @@ beforeAll(async () => {
   // compose.yaml's flags, with the paths and the listen address of this test.
   const flags = (prometheusService.command as string[])
     .map(withDefaults)
-    .filter((f) => !/^--(config\.file|storage\.tsdb\.path|web\.external-url)=/.test(f));
+    .filter((f) => !/^--(config\.file|storage\.tsdb\.path|web\.external-url|web\.route-prefix)=/.test(f));
   prometheus = await startReady(
     {
       name: 'prometheus',
@@ -100,13 +102,14 @@ afterAll(async () => {
   await prometheus?.stop();
   await demo?.stop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await out?.remove();
 });
 
 describe('the compose bundle’s Prometheus configuration in a real Prometheus', () => {
   test('it runs with the exemplar-storage feature and the bundle’s retention', async () => {
     const flags = await api<Record<string, string>>('/api/v1/status/flags');
     expect(flags['enable-feature']).toContain('exemplar-storage');
-    expect(flags['storage.tsdb.retention.time']).toBe('15d');
+    expect(flags['storage.tsdb.retention.time']).toBe('30d');
     expect(flags['web.enable-lifecycle']).toBe('true');
   });
 

@@ -1,20 +1,27 @@
 // The house rules for Kubernetes (shared/DESIGN.md) over every rendered
-// workload of every overlay and component, and each rule shown to fail on a
-// copy broken on purpose.
-import { readdir, readFile } from 'node:fs/promises';
+// workload of every overlay and component of the demo's generated bundle,
+// each rule shown to fail on a copy broken on purpose, and checkK8sBundle
+// (what `observability-kit check` runs) on a sound and a broken bundle.
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { K8S_DIR } from '../../k8s/build.ts';
-import { autoscalerViolations, imageProblem, labelViolations, USER_SECRETS, networkPolicyViolations, pdbViolations, workloadViolations } from '../../k8s/policy.ts';
-import { COMPONENTS, OVERLAYS, renderOverlay, renderWithComponent, type K8sObject } from '../../k8s/render.ts';
+import { checkK8sBundle } from '../../k8s/check.ts';
+import { autoscalerViolations, labelViolations, USER_SECRETS, networkPolicyViolations, pdbViolations, workloadViolations } from '../../k8s/policy.ts';
+import { imageProblem } from '../../signals/bundles.ts';
+import { generatedData, type K8sObject, renderTargets, targetName } from '../../k8s/render.ts';
+import { demoProject, generateInto, renderBundle, type WrittenOutput } from '../support/bundle.ts';
 
-const targets = [...OVERLAYS.map((env) => `overlay ${env}`), ...COMPONENTS.map((c) => `production + component ${c}`)];
-const rendered = new Map<string, K8sObject[]>();
+const project = demoProject();
+const NS = project.name;
+const out = await generateInto(project, 'k8s-policy-');
+const targets = renderTargets(out.k8s).map(targetName);
+let rendered: Map<string, K8sObject[]>;
 beforeAll(async () => {
-  for (const env of OVERLAYS) rendered.set(`overlay ${env}`, await renderOverlay(env));
-  for (const c of COMPONENTS) rendered.set(`production + component ${c}`, await renderWithComponent('production', c));
+  rendered = await renderBundle(out.k8s);
 });
+afterAll(() => out.remove());
 const objectsOf = (t: string): K8sObject[] => rendered.get(t)!;
 
 describe.each(targets)('%s', (target) => {
@@ -39,25 +46,23 @@ describe.each(targets)('%s', (target) => {
     expect(networkPolicyViolations(objectsOf(target))).toEqual([]);
   });
 
-  it('the only Secret rendered is the Alertmanager configuration, made from the generated files', async () => {
-    const secrets = objectsOf(target).filter((o) => o.kind === 'Secret') as (K8sObject & { data: Record<string, string> })[];
+  it('the only Secret rendered is the Alertmanager configuration, made from the environment’s generated files', () => {
+    const secrets = objectsOf(target).filter((o) => o.kind === 'Secret');
     expect(secrets.map((s) => s.metadata.name)).toEqual([expect.stringMatching(/^alertmanager-config-[a-z0-9]{10}$/)]);
-    const env = target.startsWith('overlay ') ? target.slice('overlay '.length) : 'production';
-    const dir = env === 'production' ? 'base/generated' : `overlays/${env}/generated`;
-    for (const file of ['alertmanager.yml', 'notifications.tmpl']) {
-      const decoded = Buffer.from(secrets[0]!.data[file]!.replace(/\s/g, ''), 'base64').toString('utf8');
-      expect(decoded).toBe(await readFile(path.join(K8S_DIR, dir, file), 'utf8'));
-    }
+    const env = /^overlay (\S+)/.exec(target)![1]!;
+    const data = generatedData(objectsOf(target), 'Secret', 'alertmanager-config');
+    expect(Object.keys(data).sort()).toEqual(['alertmanager.yml', 'notifications.tmpl']);
+    for (const [file, text] of Object.entries(data)) expect(text).toBe(out.files.get(`alertmanager/${env}/${file}`));
   });
 });
 
-describe('no secret is committed', () => {
-  it('no YAML under k8s/ declares a Secret, and no secretGenerator takes literals or env files', async () => {
-    const files = (await readdir(K8S_DIR, { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
+describe('no secret is generated', () => {
+  it('no YAML of the bundle declares a Secret, and no secretGenerator takes literals or env files', async () => {
+    const files = (await readdir(out.k8s, { recursive: true })).filter((f) => /\.ya?ml$/.test(f));
     expect(files.length).toBeGreaterThan(10);
     const found: string[] = [];
     for (const f of files) {
-      for (const doc of parseAllDocuments(await readFile(path.join(K8S_DIR, f), 'utf8'))) {
+      for (const doc of parseAllDocuments(await readFile(path.join(out.k8s, f), 'utf8'))) {
         const o = doc.toJSON() as { kind?: string; secretGenerator?: { literals?: unknown; envs?: unknown; env?: unknown }[] } | null;
         if (o?.kind === 'Secret') found.push(`${f}: kind Secret`);
         for (const g of o?.secretGenerator ?? []) if (g.literals || g.envs || g.env) found.push(`${f}: secretGenerator with literals or env files`);
@@ -68,14 +73,14 @@ describe('no secret is committed', () => {
 });
 
 describe('the Secrets the user creates', () => {
-  /** The README's `kubectl create secret generic <name> ...` command, continuation lines joined. */
+  /** The bundle README's `kubectl create secret generic <name> ...` command, continuation lines joined. */
   const command = (readme: string, name: string): string => {
     const joined = readme.replace(/\\\n\s*/g, ' ');
     return joined.split('\n').find((l) => l.includes(`create secret generic ${name} `)) ?? '';
   };
 
-  it('are created in the README with every key the pods read', async () => {
-    const readme = await readFile(path.join(K8S_DIR, '..', 'README.md'), 'utf8');
+  it('are created in the bundle’s README.md, in the project’s namespace, with every key the pods read', async () => {
+    const readme = await readFile(path.join(out.k8s, 'README.md'), 'utf8');
     const wanted = new Map<string, Set<string>>(USER_SECRETS.map((n) => [n, new Set<string>()]));
     for (const objects of rendered.values()) {
       for (const w of objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))) {
@@ -87,14 +92,14 @@ describe('the Secrets the user creates', () => {
         }
       }
       // Alertmanager reads its receivers' credentials as files of the alertmanager-receivers Secret.
-      const secret = objects.find((o) => o.kind === 'Secret') as (K8sObject & { data: Record<string, string> }) | undefined;
-      const config = Buffer.from(secret!.data['alertmanager.yml']!.replace(/\s/g, ''), 'base64').toString('utf8');
-      for (const m of config.matchAll(/\/etc\/alertmanager\/secrets\/([\w.-]+)/g)) wanted.get('alertmanager-receivers')!.add(m[1]!);
+      const config = generatedData(objects, 'Secret', 'alertmanager-config')['alertmanager.yml']!;
+      for (const m of config.matchAll(/_file: (\S+)/g)) wanted.get('alertmanager-receivers')!.add(path.posix.basename(m[1]!));
     }
     const missing: string[] = [];
     for (const [name, keys] of wanted) {
       const cmd = command(readme, name);
       if (cmd === '') missing.push(`no kubectl create secret generic ${name}`);
+      if (!cmd.startsWith(`kubectl -n ${NS} create`)) missing.push(`${name}: not created in namespace ${NS}`);
       for (const k of keys) if (!new RegExp(`--from-(literal|file)=${k}=`).test(cmd)) missing.push(`${name}: key ${k} not created`);
     }
     expect([...wanted.values()].every((k) => k.size > 0)).toBe(true);
@@ -104,6 +109,7 @@ describe('the Secrets the user creates', () => {
 
 describe('each rule fails on a broken copy', () => {
   const demo = (): K8sObject[] => structuredClone(rendered.get('overlay production')!);
+
   const container = (objects: K8sObject[], name = 'demo-shop'): any =>
     (objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec as any).template.spec.containers[0];
 
@@ -155,10 +161,10 @@ describe('each rule fails on a broken copy', () => {
 
   it('networkPolicyViolations reports a namespace whose default deny is missing or lets traffic through', () => {
     const without = demo().filter((o) => o.metadata.name !== 'default-deny');
-    expect(networkPolicyViolations(without)).toEqual(['namespace observability has no default-deny NetworkPolicy']);
+    expect(networkPolicyViolations(without)).toEqual([`namespace ${NS} has no default-deny NetworkPolicy`]);
     const ingressOnly = demo();
     (ingressOnly.find((o) => o.metadata.name === 'default-deny')!.spec as any).policyTypes = ['Ingress'];
-    expect(networkPolicyViolations(ingressOnly)).toEqual(['namespace observability has no default-deny NetworkPolicy']);
+    expect(networkPolicyViolations(ingressOnly)).toEqual([`namespace ${NS} has no default-deny NetworkPolicy`]);
   });
 
   it.each([
@@ -167,6 +173,7 @@ describe('each rule fails on a broken copy', () => {
     ['localhost:5000/app:1.2.3-rc.1', undefined],
     [`ghcr.io/x/y@sha256:${'a'.repeat(64)}`, undefined],
     ['localhost:5000/app', 'has no tag'],
+    ['ghcr.io/x/y:${TAG}', 'depends on a variable'],
     ['grafana/grafana:13', 'is not pinned'],
     ['grafana/grafana:main', 'is not pinned'],
   ])('imageProblem(%s)', (image, problem) => {
@@ -174,4 +181,22 @@ describe('each rule fails on a broken copy', () => {
     if (problem === undefined) expect(p).toBeUndefined();
     else expect(p).toContain(problem);
   });
+});
+
+describe('checkK8sBundle', () => {
+  it('finds nothing wrong in the demo bundle, and reports a broken workload and an overlay kustomize cannot build', async () => {
+    expect(await checkK8sBundle(out.k8s)).toEqual([]);
+    const copy = await mkdtemp(path.join(os.tmpdir(), 'k8s-broken-'));
+    try {
+      await cp(out.k8s, copy, { recursive: true });
+      const service = path.join(copy, 'base', 'services', 'demo-shop.yaml');
+      await writeFile(service, (await readFile(service, 'utf8')).replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+      await rm(path.join(copy, 'overlays', 'staging', 'replicas.yaml'));
+      const problems = await checkK8sBundle(copy);
+      expect(problems).toContain('overlay production: Deployment/demo-shop: container demo-shop readOnlyRootFilesystem is not true');
+      expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^overlay staging: kustomize build .* failed: .*replicas\.yaml/s)]));
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

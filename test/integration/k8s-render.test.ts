@@ -1,21 +1,30 @@
-// The Kubernetes bundle rendered by the real kustomize: every overlay, every
-// optional component on top of an overlay, and what each overlay changes.
+// The demo's generated Kubernetes bundle rendered by the real kustomize:
+// every overlay, every optional component on top of the overlays it is made
+// for, and what each overlay changes according to the project config.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Environment } from '../../signals/alert-settings.ts';
+import { maxReplicas } from '../../k8s/build.ts';
 import { USER_SECRETS } from '../../k8s/policy.ts';
-import { COMPONENTS, kustomizeBuild, OVERLAYS, renderOverlay, renderWithComponent, type ComponentName, type K8sObject } from '../../k8s/render.ts';
+import { generatedData, kustomizeBuild, type K8sObject } from '../../k8s/render.ts';
+import { configFor, environmentsOf } from '../../signals/alert-settings.ts';
+import { demoProject, generateInto, renderBundle, type WrittenOutput } from '../support/bundle.ts';
 
-const rendered = new Map<Environment, K8sObject[]>();
-const withComponent = new Map<ComponentName, K8sObject[]>();
+const project = demoProject();
+const NS = project.name;
+const OVERLAYS = environmentsOf(project);
+const SERVICE = project.services[0]!.name;
+let out: WrittenOutput;
+let rendered: Map<string, K8sObject[]>;
 beforeAll(async () => {
-  for (const env of OVERLAYS) rendered.set(env, await renderOverlay(env));
-  for (const c of COMPONENTS) withComponent.set(c, await renderWithComponent('production', c));
+  out = await generateInto(project, 'k8s-render-');
+  rendered = await renderBundle(out.k8s);
 });
+afterAll(() => out?.remove());
 
-const overlay = (env: Environment): K8sObject[] => rendered.get(env)!;
+const overlay = (env: string): K8sObject[] => rendered.get(`overlay ${env}`)!;
+const withComponent = (component: string, env = 'production'): K8sObject[] => rendered.get(`overlay ${env} + component ${component}`)!;
 const find = (objects: readonly K8sObject[], kind: string, name: string): K8sObject | undefined =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 const get = (objects: readonly K8sObject[], kind: string, name: string): any => {
@@ -23,10 +32,10 @@ const get = (objects: readonly K8sObject[], kind: string, name: string): any => 
   if (!o) throw new Error(`${kind}/${name} is not rendered`);
   return o;
 };
-const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment', 'demo-shop').spec.template.spec;
+const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment', SERVICE).spec.template.spec;
 
 describe('every overlay', () => {
-  it.each(OVERLAYS)('%s renders the whole stack into the observability namespace', (env) => {
+  it.each(OVERLAYS)('%s renders the service and the whole stack into the project’s namespace', (env) => {
     const objects = overlay(env);
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`);
     expect(workloads.sort()).toEqual([
@@ -41,8 +50,10 @@ describe('every overlay', () => {
       'StatefulSet/prometheus',
     ]);
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'];
-    for (const o of objects.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
-    expect(get(objects, 'ConfigMap', findName(objects, 'ConfigMap', 'demo-shop')).data.DEPLOYMENT_ENVIRONMENT).toBe(env);
+    for (const o of objects.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(NS);
+    expect(get(objects, 'Namespace', NS).metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(generatedData(objects, 'ConfigMap', 'deployment-environment')).toEqual({ DEPLOYMENT_ENVIRONMENT: env });
+    for (const o of objects) expect(o.metadata.labels?.['app.kubernetes.io/instance'], `${o.kind}/${o.metadata.name}`).toBe(env);
   });
 
   it.each(OVERLAYS)('%s: every ConfigMap and Secret a pod uses is rendered, except the Secrets the user creates', (env) => {
@@ -73,7 +84,7 @@ describe('every overlay', () => {
     expect(missing).toEqual([]);
   });
 
-  it.each(OVERLAYS)('%s: the demo service drains gracefully, probes /healthz and /readyz and joins Jaeger and Logstash', (env) => {
+  it.each(OVERLAYS)('%s: the service drains gracefully, probes /healthz and /readyz, runs its image and joins Jaeger and Logstash', (env) => {
     const pod = demoPod(overlay(env));
     const [c] = pod.containers;
     expect(pod.terminationGracePeriodSeconds).toBe(60);
@@ -81,23 +92,22 @@ describe('every overlay', () => {
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(get(overlay(env), 'ServiceAccount', 'demo-shop').automountServiceAccountToken).toBe(false);
+    expect(get(overlay(env), 'ServiceAccount', SERVICE).automountServiceAccountToken).toBe(false);
+    expect(c.image).toBe(project.services[0]!.image);
+    expect(c.envFrom.map((e: any) => e.configMapRef.name.replace(/-[a-z0-9]{10}$/, ''))).toEqual([SERVICE, 'deployment-environment']);
     expect(pod.volumes).toContainEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
     expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(pod.topologySpreadConstraints.map((t: any) => t.topologyKey)).toContain('kubernetes.io/hostname');
-    const data = get(overlay(env), 'ConfigMap', findName(overlay(env), 'ConfigMap', 'demo-shop')).data;
+    const data = generatedData(overlay(env), 'ConfigMap', SERVICE);
     expect(data).toMatchObject({
       PORT: '8080',
-      SERVICE_NAME: 'demo-shop',
+      SERVICE_NAME: SERVICE,
+      OTEL_SERVICE_NAME: SERVICE,
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
       LOGSTASH_HOST: 'logstash',
       LOGSTASH_PORT: '5000',
     });
-    expect(get(overlay(env), 'Deployment', 'demo-shop').spec.template.metadata.annotations).toEqual({
-      'prometheus.io/scrape': 'true',
-      'prometheus.io/port': '8080',
-      'prometheus.io/path': '/metrics',
-    });
+    expect(get(overlay(env), 'Deployment', SERVICE).spec.template.metadata.annotations).toEqual({ 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
   });
 
   it.each(OVERLAYS)('%s: Jaeger serves OTLP on 4317/4318 and its UI on 16686; Logstash listens on 5000', (env) => {
@@ -108,43 +118,41 @@ describe('every overlay', () => {
 });
 
 describe('what each overlay changes', () => {
-  it('development runs one demo replica, smaller, without an HPA', () => {
-    const objects = overlay('development');
-    expect(get(objects, 'Deployment', 'demo-shop').spec.replicas).toBe(1);
-    expect(find(objects, 'HorizontalPodAutoscaler', 'demo-shop')).toBeUndefined();
-    expect(demoPod(objects).containers[0].resources.limits.memory).toBe('256Mi');
+  const replicasIn = (env: string) => configFor(project, env).replicas[SERVICE]!;
+
+  it.each(OVERLAYS)('%s runs the replicas its environment names, with a PodDisruptionBudget and an HPA only above one', (env) => {
+    const objects = overlay(env);
+    const replicas = replicasIn(env);
+    expect(get(objects, 'Deployment', SERVICE).spec.replicas).toBe(replicas);
+    if (replicas === 1) {
+      expect(find(objects, 'HorizontalPodAutoscaler', SERVICE)).toBeUndefined();
+      expect(find(objects, 'PodDisruptionBudget', SERVICE)).toBeUndefined();
+      return;
+    }
+    const hpa = get(objects, 'HorizontalPodAutoscaler', SERVICE).spec;
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([replicas, maxReplicas(replicas)]);
+    expect(get(objects, 'PodDisruptionBudget', SERVICE).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': SERVICE } } });
   });
 
-  it('staging runs two replicas with an HPA from 2 to 5', () => {
-    const objects = overlay('staging');
-    expect(get(objects, 'Deployment', 'demo-shop').spec.replicas).toBe(2);
-    const hpa = get(objects, 'HorizontalPodAutoscaler', 'demo-shop').spec;
-    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 5]);
+  it('the demo config gives production three replicas and the other environments one', () => {
+    expect(OVERLAYS.map((env) => [env, replicasIn(env)])).toEqual([['production', 3], ['staging', 1], ['development', 1]]);
   });
 
-  it('production runs three replicas, HPA 3 to 20, PDB minAvailable 2, spread over nodes and zones, bigger volumes and retention', () => {
-    const objects = overlay('production');
-    expect(get(objects, 'Deployment', 'demo-shop').spec.replicas).toBe(3);
-    const hpa = get(objects, 'HorizontalPodAutoscaler', 'demo-shop').spec;
-    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([3, 20]);
-    expect(get(objects, 'PodDisruptionBudget', 'demo-shop').spec).toEqual({ minAvailable: 2, selector: { matchLabels: { 'app.kubernetes.io/name': 'demo-shop' } } });
-    const spread = demoPod(objects).topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable]);
-    expect(spread).toEqual(
-      expect.arrayContaining([
-        ['kubernetes.io/hostname', 'DoNotSchedule'],
-        ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
-      ]),
-    );
-    const storage = (name: string, env: Environment) => get(overlay(env), 'StatefulSet', name).spec.volumeClaimTemplates[0].spec.resources.requests.storage;
-    expect([storage('prometheus', 'production'), storage('prometheus', 'staging')]).toEqual(['100Gi', '20Gi']);
-    expect([storage('elasticsearch', 'production'), storage('elasticsearch', 'staging')]).toEqual(['200Gi', '30Gi']);
-    const args = (env: Environment) => get(overlay(env), 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args;
-    expect(args('production')).toContain('--storage.tsdb.retention.time=30d');
-    expect(args('staging')).toContain('--storage.tsdb.retention.time=15d');
+  it.each(OVERLAYS)('%s keeps its environment’s retention', (env) => {
+    const args = get(overlay(env), 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args as string[];
+    expect(args.filter((a) => a.startsWith('--storage.tsdb.retention.time='))).toEqual([`--storage.tsdb.retention.time=${configFor(project, env).stack.retention}`]);
   });
 
-  it.each(['staging', 'production'] as const)('%s: the HPA scales on CPU and memory with stabilization windows and percent policies', (env) => {
-    const hpa = get(overlay(env), 'HorizontalPodAutoscaler', 'demo-shop');
+  it('replicas spread over nodes and zones as far as the cluster allows', () => {
+    const spread = demoPod(overlay('production')).topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable]);
+    expect(spread).toEqual([
+      ['kubernetes.io/hostname', 'ScheduleAnyway'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+    ]);
+  });
+
+  it('the HPA scales on CPU and memory with stabilization windows and percent policies', () => {
+    const hpa = get(overlay('production'), 'HorizontalPodAutoscaler', SERVICE);
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.metrics.map((m: any) => m.resource.name)).toEqual(['cpu', 'memory']);
     for (const dir of ['scaleUp', 'scaleDown']) {
@@ -156,43 +164,56 @@ describe('what each overlay changes', () => {
 });
 
 describe('the optional components', () => {
-  it.each(COMPONENTS)('%s renders on top of the production overlay, in the same namespace', (c) => {
-    const objects = withComponent.get(c)!;
-    const added = objects.filter((o) => !overlay('production').some((p) => p.kind === o.kind && p.metadata.name === o.metadata.name));
-    expect(added.length).toBeGreaterThan(0);
-    for (const o of added) expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe('observability');
+  const components = () => [...rendered.keys()].filter((k) => k.includes(' + component '));
+
+  it('each renders on top of the overlays it is made for, adding objects in the same namespace', () => {
+    expect(components().sort()).toEqual(
+      [
+        ...OVERLAYS.flatMap((env) => [`overlay ${env} + component ingress`, `overlay ${env} + component vpa`, `overlay ${env} + component prometheus-operator/${env}`]),
+        'overlay production + component keda/production',
+      ].sort(),
+    );
+    for (const name of components()) {
+      const env = /^overlay (\S+)/.exec(name)![1]!;
+      const added = rendered.get(name)!.filter((o) => !overlay(env).some((p) => p.kind === o.kind && p.metadata.name === o.metadata.name));
+      expect(added.length, name).toBeGreaterThan(0);
+      for (const o of added) expect(o.metadata.namespace, `${name}: ${o.kind}/${o.metadata.name}`).toBe(NS);
+    }
   });
 
   it('ingress exposes the five UIs through their Services', () => {
-    const ingresses = withComponent.get('ingress')!.filter((o) => o.kind === 'Ingress');
+    const ingresses = withComponent('ingress').filter((o) => o.kind === 'Ingress');
     expect(ingresses.map((i: any) => i.spec.rules[0].http.paths[0].backend.service.name).sort()).toEqual(['alertmanager', 'grafana', 'jaeger', 'kibana', 'prometheus']);
+    expect(ingresses.map((i: any) => i.spec.rules[0].host)).toContain(`grafana.${NS}.example.com`);
   });
 
-  it('prometheus-operator adds a ServiceMonitor for the demo Service and the generated PrometheusRule', () => {
-    const objects = withComponent.get('prometheus-operator')!;
-    const sm = get(objects, 'ServiceMonitor', 'demo-shop');
-    const svc = get(objects, 'Service', 'demo-shop');
-    expect(sm.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'demo-shop' });
-    expect(svc.metadata.labels['app.kubernetes.io/name']).toBe('demo-shop');
+  it.each(OVERLAYS)('prometheus-operator/%s adds a ServiceMonitor for the service’s Service and the PrometheusRule', (env) => {
+    const objects = withComponent(`prometheus-operator/${env}`, env);
+    const sm = get(objects, 'ServiceMonitor', SERVICE);
+    const svc = get(objects, 'Service', SERVICE);
+    expect(sm.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': SERVICE });
+    expect(svc.metadata.labels['app.kubernetes.io/name']).toBe(SERVICE);
     expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
-    expect(get(objects, 'PrometheusRule', 'node-observability-kit-rules').spec.groups.length).toBeGreaterThan(0);
+    expect(sm.spec.endpoints[0]).toMatchObject({ path: '/metrics', interval: '15s', scrapeTimeout: '10s' });
+    expect(objects.filter((o) => o.kind === 'PrometheusRule')).toHaveLength(1);
   });
 
-  it('keda scales the demo on its request rate from Prometheus and removes the CPU/memory HPA it would fight', () => {
-    const objects = withComponent.get('keda')!;
-    expect(find(objects, 'HorizontalPodAutoscaler', 'demo-shop')).toBeUndefined();
-    const so = get(objects, 'ScaledObject', 'demo-shop');
-    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'demo-shop' });
+  it('keda scales the service of production on its request rate from Prometheus, from its replicas up, and removes the HPA it would fight', () => {
+    const objects = withComponent('keda/production');
+    expect(find(objects, 'HorizontalPodAutoscaler', SERVICE)).toBeUndefined();
+    const so = get(objects, 'ScaledObject', SERVICE);
+    expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: SERVICE });
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([3, maxReplicas(3)]);
     const [trigger] = so.spec.triggers;
     expect(trigger.type).toBe('prometheus');
-    expect(trigger.metadata.query).toContain('http_server_request_duration_seconds_count');
-    expect(trigger.metadata.serverAddress).toBe('http://prometheus.observability.svc:9090');
+    expect(trigger.metadata.query).toBe(`sum(rate(http_server_request_duration_seconds_count{job="${SERVICE}"}[2m]))`);
+    expect(trigger.metadata.serverAddress).toBe(`http://prometheus.${NS}.svc:9090`);
   });
 
-  it('vpa only recommends (updateMode Off) and targets workloads that exist', () => {
-    const objects = withComponent.get('vpa')!;
+  it('vpa only recommends (updateMode Off) and targets workloads that exist, the service’s among them', () => {
+    const objects = withComponent('vpa');
     const vpas = objects.filter((o) => o.kind === 'VerticalPodAutoscaler') as any[];
-    expect(vpas.length).toBeGreaterThan(0);
+    expect(vpas.map((v) => v.metadata.name)).toContain(SERVICE);
     for (const v of vpas) {
       expect(v.spec.updatePolicy.updateMode).toBe('Off');
       expect(find(objects, v.spec.targetRef.kind, v.spec.targetRef.name), v.metadata.name).toBeDefined();
@@ -214,10 +235,3 @@ describe('kustomize itself', () => {
     await expect(kustomizeBuild(dir)).rejects.toThrow(/kustomize build .* failed: .*missing\.yaml/s);
   });
 });
-
-/** Generated ConfigMaps carry a content hash suffix: the rendered name of `base`. */
-function findName(objects: readonly K8sObject[], kind: string, base: string): string {
-  const o = objects.find((x) => x.kind === kind && new RegExp(`^${base}-[a-z0-9]{10}$`).test(x.metadata.name));
-  if (!o) throw new Error(`no ${kind} generated from ${base}`);
-  return o.metadata.name;
-}

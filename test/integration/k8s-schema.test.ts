@@ -1,19 +1,21 @@
-// Every rendered object against the schemas of current releases: Kubernetes
+// Every rendered object of the demo's generated bundle against the schemas of current releases: Kubernetes
 // (kubernetes-models 5.1), Prometheus Operator, KEDA and VPA CRDs
 // (@kubernetes-models/*). The packages' validators let unknown fields pass, so
 // the known-field check typechecks each object against the packages' generated
 // interfaces, which rejects any field the schema does not declare.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPONENTS, OVERLAYS, renderOverlay, renderWithComponent, type K8sObject } from '../../k8s/render.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type K8sObject, renderTargets, targetName } from '../../k8s/render.ts';
 import { knownFieldErrors, modelModule, schemaErrors } from '../../k8s/schema.ts';
+import { demoProject, generateInto, renderBundle } from '../support/bundle.ts';
 
-const targets = [...OVERLAYS.map((env) => `overlay ${env}`), ...COMPONENTS.map((c) => `production + component ${c}`)];
-const rendered = new Map<string, K8sObject[]>();
+const out = await generateInto(demoProject(), 'k8s-schema-');
+afterAll(() => out.remove());
+const targets = renderTargets(out.k8s).map(targetName);
+let rendered: Map<string, K8sObject[]>;
 let unique: K8sObject[] = [];
 
 beforeAll(async () => {
-  for (const env of OVERLAYS) rendered.set(`overlay ${env}`, await renderOverlay(env));
-  for (const c of COMPONENTS) rendered.set(`production + component ${c}`, await renderWithComponent('production', c));
+  rendered = await renderBundle(out.k8s);
   // Overlays share most objects: check each distinct object once.
   const seen = new Map<string, K8sObject>();
   for (const objects of rendered.values()) for (const o of objects) seen.set(JSON.stringify(o), o);

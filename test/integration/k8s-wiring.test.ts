@@ -1,21 +1,30 @@
-// Every connection the stack's own configuration asks for (Grafana datasource
-// URLs, Prometheus's Alertmanager and scrape targets, the demo's OTLP and
-// Logstash endpoints, Logstash/Kibana/exporter → Elasticsearch, the ingress
-// controller → UIs) names a rendered Service and a port a container listens on,
-// and the NetworkPolicies let exactly those through.
-import { beforeAll, describe, expect, it } from 'vitest';
+// In the demo's generated bundle, every connection the configuration asks
+// for (Grafana datasource URLs, Prometheus's Alertmanager and scrape targets,
+// the service's OTLP and Logstash endpoints, Logstash/Kibana/exporter →
+// Elasticsearch, the ingress controller → UIs) names a rendered Service and a
+// port a container listens on, and the NetworkPolicies let exactly those
+// through.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Environment } from '../../signals/alert-settings.ts';
 import { networkAllows, type Flow } from '../../k8s/policy.ts';
-import { OVERLAYS, renderOverlay, renderWithComponent, type K8sObject } from '../../k8s/render.ts';
+import { generatedData, type K8sObject } from '../../k8s/render.ts';
+import { environmentsOf } from '../../signals/alert-settings.ts';
+import { demoProject, generateInto, renderBundle, type WrittenOutput } from '../support/bundle.ts';
 
-const NS = 'observability';
+const project = demoProject();
+const NS = project.name;
+const SERVICE = project.services[0]!.name;
+const OVERLAYS = environmentsOf(project);
+let out: WrittenOutput;
 const rendered = new Map<string, K8sObject[]>();
 beforeAll(async () => {
-  for (const env of OVERLAYS) rendered.set(env, await renderOverlay(env));
-  rendered.set('ingress', await renderWithComponent('production', 'ingress'));
-  rendered.set('keda', await renderWithComponent('production', 'keda'));
+  out = await generateInto(project, 'k8s-wiring-');
+  const all = await renderBundle(out.k8s);
+  for (const env of OVERLAYS) rendered.set(env, all.get(`overlay ${env}`)!);
+  rendered.set('ingress', all.get('overlay production + component ingress')!);
+  rendered.set('keda', all.get('overlay production + component keda/production')!);
 });
+afterAll(() => out?.remove());
 
 interface Pod {
   name: string;
@@ -38,8 +47,7 @@ const pod = (objects: readonly K8sObject[], name: string): Pod => {
   return p;
 };
 
-const data = (objects: readonly K8sObject[], base: string): Record<string, string> =>
-  objects.find((o) => o.kind === 'ConfigMap' && new RegExp(`^${base}-[a-z0-9]{10}$`).test(o.metadata.name))!.data as Record<string, string>;
+const data = (objects: readonly K8sObject[], base: string): Record<string, string> => generatedData(objects, 'ConfigMap', base);
 
 /** host[:port] of a URL or "host:port", resolved to the Service's pods and the container port behind it. */
 function resolve(objects: readonly K8sObject[], address: string): { pod: Pod; port: number; problem?: string } | { problem: string } {
@@ -59,26 +67,26 @@ function resolve(objects: readonly K8sObject[], address: string): { pod: Pod; po
 
 /** The connections the configuration asks for, as [what, source workload, address]. */
 function configuredConnections(objects: readonly K8sObject[]): [string, string, string][] {
-  const out: [string, string, string][] = [];
+  const connections: [string, string, string][] = [];
   const datasources = parse(data(objects, 'grafana-datasources')['datasources.yaml']!).datasources as { name: string; url: string }[];
-  for (const d of datasources) out.push([`Grafana datasource ${d.name}`, 'grafana', d.url]);
+  for (const d of datasources) connections.push([`Grafana datasource ${d.name}`, 'grafana', d.url]);
   const prom = parse(data(objects, 'prometheus-config')['prometheus.yml']!);
-  for (const am of prom.alerting.alertmanagers) for (const sc of am.static_configs) for (const t of sc.targets) out.push(['Prometheus → Alertmanager', 'prometheus', t]);
-  const demo = data(objects, 'demo-shop');
-  out.push(['demo → OTLP', 'demo-shop', demo.OTEL_EXPORTER_OTLP_ENDPOINT!]);
-  out.push(['demo → Logstash', 'demo-shop', `${demo.LOGSTASH_HOST}:${demo.LOGSTASH_PORT}`]);
+  for (const am of prom.alerting.alertmanagers) for (const sc of am.static_configs) for (const t of sc.targets) connections.push(['Prometheus → Alertmanager', 'prometheus', t]);
+  const service = data(objects, SERVICE);
+  connections.push(['service → OTLP', SERVICE, service.OTEL_EXPORTER_OTLP_ENDPOINT!]);
+  connections.push(['service → Logstash', SERVICE, `${service.LOGSTASH_HOST}:${service.LOGSTASH_PORT}`]);
   const pipeline = data(objects, 'logstash-pipeline')['logstash.conf']!;
-  for (const h of pipeline.match(/hosts\s*=>\s*\[([^\]]*)\]/)![1]!.match(/"[^"]+"/g)!) out.push(['Logstash → Elasticsearch', 'logstash', h.slice(1, -1)]);
+  for (const h of pipeline.match(/hosts\s*=>\s*\[([^\]]*)\]/)![1]!.match(/"[^"]+"/g)!) connections.push(['Logstash → Elasticsearch', 'logstash', h.slice(1, -1)]);
   const kibanaHosts = pod(objects, 'kibana').containers[0]!.env!.find((e) => e.name === 'ELASTICSEARCH_HOSTS')!.value!;
-  for (const h of JSON.parse(kibanaHosts) as string[]) out.push(['Kibana → Elasticsearch', 'kibana', h]);
+  for (const h of JSON.parse(kibanaHosts) as string[]) connections.push(['Kibana → Elasticsearch', 'kibana', h]);
   const esUri = pod(objects, 'elasticsearch-exporter').containers[0]!.args!.find((a) => a.startsWith('--es.uri='))!.slice('--es.uri='.length);
-  out.push(['exporter → Elasticsearch', 'elasticsearch-exporter', esUri]);
-  return out;
+  connections.push(['exporter → Elasticsearch', 'elasticsearch-exporter', esUri]);
+  return connections;
 }
 
 const inNs = (p: Pod): Flow['from'] => ({ namespace: NS, labels: p.labels });
 
-describe.each(OVERLAYS)('the %s overlay', (env: Environment) => {
+describe.each(OVERLAYS)('the %s overlay', (env: string) => {
   const objects = () => rendered.get(env)!;
 
   it('every configured connection names a Service whose port a container listens on, and the NetworkPolicies allow it', () => {
@@ -100,7 +108,7 @@ describe.each(OVERLAYS)('the %s overlay', (env: Environment) => {
   it('Prometheus can scrape every annotated pod on a port it listens on', () => {
     const prometheus = pod(objects(), 'prometheus');
     const annotated = podsOf(objects()).filter((p) => p.annotations['prometheus.io/port']);
-    expect(annotated.map((p) => p.name).sort()).toEqual(['alertmanager', 'demo-shop', 'elasticsearch-exporter', 'grafana', 'jaeger', 'logstash', 'prometheus']);
+    expect(annotated.map((p) => p.name).sort()).toEqual(['alertmanager', SERVICE, 'elasticsearch-exporter', 'grafana', 'jaeger', 'logstash', 'prometheus'].sort());
     for (const p of annotated) {
       const port = Number(p.annotations['prometheus.io/port']);
       expect(p.containers.flatMap((c) => c.ports ?? []).map((x) => x.containerPort), p.name).toContain(port);
@@ -121,11 +129,11 @@ describe.each(OVERLAYS)('the %s overlay', (env: Environment) => {
     const app = { namespace: 'shop', labels: { 'app.kubernetes.io/name': 'checkout' } };
     const to = (name: string, port: number) => networkAllows(objects(), { from: app, to: inNs(pod(objects(), name)), port });
     expect([to('jaeger', 4317), to('jaeger', 4318), to('logstash', 5000)]).toEqual([true, true, true]);
-    expect([to('jaeger', 16686), to('grafana', 3000), to('prometheus', 9090), to('elasticsearch', 9200), to('kibana', 5601), to('demo-shop', 8080)]).toEqual([false, false, false, false, false, false]);
+    expect([to('jaeger', 16686), to('grafana', 3000), to('prometheus', 9090), to('elasticsearch', 9200), to('kibana', 5601), to(SERVICE, 8080)]).toEqual([false, false, false, false, false, false]);
   });
 
-  it('the connection check fails when a policy that allows them is removed', () => {
-    const without = objects().filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'grafana-egress'));
+  it('the connection check fails when the policies that allow them are removed', () => {
+    const without = objects().filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('grafana-egress')));
     const grafana = pod(without, 'grafana');
     const blocked = configuredConnections(without)
       .filter(([, source]) => source === 'grafana')
@@ -141,16 +149,17 @@ describe.each(OVERLAYS)('the %s overlay', (env: Environment) => {
 
   it('flows nobody configured are denied', () => {
     const flow = (from: string, to: string, port: number) => networkAllows(objects(), { from: inNs(pod(objects(), from)), to: inNs(pod(objects(), to)), port });
-    expect(flow('demo-shop', 'elasticsearch', 9200)).toBe(false);
+    expect(flow(SERVICE, 'elasticsearch', 9200)).toBe(false);
     expect(flow('kibana', 'prometheus', 9090)).toBe(false);
     expect(flow('grafana', 'kibana', 5601)).toBe(false);
     expect(flow('logstash', 'prometheus', 9090)).toBe(false);
-    expect(flow('jaeger', 'demo-shop', 8080)).toBe(false);
+    expect(flow('jaeger', SERVICE, 8080)).toBe(false);
+    expect(flow(SERVICE, 'grafana', 3000)).toBe(false);
     expect(flow('grafana', 'elasticsearch', 9300)).toBe(false);
   });
 });
 
-describe.each(OVERLAYS)('the %s overlay mounts each file where its reader looks', (env: Environment) => {
+describe.each(OVERLAYS)('the %s overlay mounts each file where its reader looks', (env: string) => {
   const objects = () => rendered.get(env)!;
   /** mountPath -> ConfigMap/Secret name without its hash suffix, for one workload's first container. */
   const mounts = (name: string): Record<string, string> => {

@@ -1,27 +1,30 @@
-// The log path of the compose bundle, checked with what runs here:
-// Logstash's pipeline (parsed from compose/logstash/pipeline) listens where
-// the demo sends and decodes what the exporter writes (one JSON object per
-// line over TCP, which the test receives from the real demo process), and
-// writes a data stream that Grafana's `logs-*` and the template and roles of
-// compose/elasticsearch/setup.sh cover. setup.sh itself runs against a
-// stand-in Elasticsearch HTTP API that records every call.
+// The log path of the demo's compose bundle, freshly generated, checked with
+// what runs here: Logstash's pipeline (parsed from compose/logstash/pipeline)
+// listens where the demo sends and decodes what the exporter writes (one JSON
+// object per line over TCP, which the test receives from the real demo
+// process), and writes a data stream that Grafana's `logs-*` and the template
+// and roles of compose/elasticsearch/setup.sh cover. setup.sh itself runs
+// against a stand-in Elasticsearch HTTP API that records every call.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_DIR } from '../../compose/build.ts';
 import { bindMounts, declaredPorts, environmentOf, loadCompose, withDefaults } from '../../compose/model.ts';
-import { LOGSTASH_TCP_PORT } from '../../compose/services.ts';
 import { parseConfig } from '../../examples/demo-shop/demo-settings.ts';
+import { LOGSTASH_TCP_PORT } from '../../signals/bundles.ts';
+import { demoProject, generateInto } from '../support/bundle.ts';
 import { startDemoProcess } from '../support/demo-process.ts';
 import { waitFor } from '../support/net.ts';
 
 const run = promisify(execFile);
-const compose = loadCompose();
+const out = await generateInto(demoProject(), 'compose-logs-');
+afterAll(() => out.remove());
+const composeDir = out.compose;
+const compose = loadCompose(composeDir);
 
 // ---- A reader of Logstash's pipeline syntax: sections, plugins, `key => value`.
 type Value = string | number | boolean | Value[] | Plugin[];
@@ -103,7 +106,7 @@ function parsePipeline(text: string): Map<string, Plugin[]> {
 // ---- The bundle's pipeline.
 const logstash = compose.services.logstash!;
 const pipelineMount = bindMounts(logstash).find((m) => m.target === '/usr/share/logstash/pipeline')!;
-const pipelineDir = resolve(COMPOSE_DIR, pipelineMount.source);
+const pipelineDir = resolve(composeDir, pipelineMount.source);
 const pipelineFiles = readdirSync(pipelineDir).filter((f) => f.endsWith('.conf'));
 const pipeline = parsePipeline(pipelineFiles.map((f) => readFileSync(join(pipelineDir, f), 'utf8')).join('\n'));
 const codecName = (v: Value | undefined) => (Array.isArray(v) && typeof v[0] === 'object' && 'name' in (v[0] as object) ? (v[0] as Plugin).name : v);
@@ -125,7 +128,7 @@ describe('the Logstash pipeline', () => {
     expect(tcp.settings.get('port')).toBe(LOGSTASH_TCP_PORT);
     expect(codecName(tcp.settings.get('codec'))).toBe('json_lines');
 
-    const demoEnv = environmentOf(compose.services.demo!);
+    const demoEnv = environmentOf(compose.services['demo-shop']!);
     const demoConfig = parseConfig(Object.fromEntries([...demoEnv].map(([k, v]) => [k, withDefaults(v)])));
     expect(demoConfig.logstash).toEqual({ host: 'logstash', port: tcp.settings.get('port') });
     expect(declaredPorts(logstash).has(LOGSTASH_TCP_PORT)).toBe(true);
@@ -170,11 +173,11 @@ describe('the Logstash pipeline', () => {
     expect(name).toBe('logs-nodekit-default');
 
     const grafanaProvisioning = bindMounts(compose.services.grafana!).find((m) => m.target === '/etc/grafana/provisioning')!;
-    const ds = parse(readFileSync(resolve(COMPOSE_DIR, grafanaProvisioning.source, 'datasources/datasources.yaml'), 'utf8')) as { datasources: { type: string; jsonData?: { index?: string } }[] };
+    const ds = parse(readFileSync(resolve(composeDir, grafanaProvisioning.source, 'datasources/datasources.yaml'), 'utf8')) as { datasources: { type: string; jsonData?: { index?: string } }[] };
     const pattern = ds.datasources.find((d) => d.type === 'elasticsearch')!.jsonData!.index!;
     expect(globMatches(pattern, name)).toBe(true);
 
-    const setup = readFileSync(join(COMPOSE_DIR, 'elasticsearch/setup.sh'), 'utf8');
+    const setup = readFileSync(join(composeDir, 'elasticsearch/setup.sh'), 'utf8');
     expect(globMatches(/index_patterns\\": \[\\"([^\\]+)\\"\]/.exec(setup)![1]!, name)).toBe(true);
   });
 
@@ -215,7 +218,7 @@ async function runSetup(env: Record<string, string>, answer: (call: Call) => num
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   try {
-    const { stdout, stderr } = await run('bash', [join(COMPOSE_DIR, 'elasticsearch/setup.sh')], { env: { PATH: process.env.PATH, ELASTICSEARCH_URL: `http://127.0.0.1:${port}`, ...env } });
+    const { stdout, stderr } = await run('bash', [join(composeDir, 'elasticsearch/setup.sh')], { env: { PATH: process.env.PATH, ELASTICSEARCH_URL: `http://127.0.0.1:${port}`, ...env } });
     return { calls, code: 0, output: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -235,7 +238,7 @@ const SECRETS = {
 
 describe('elasticsearch-setup', () => {
   test('the compose service gives setup.sh every variable it requires', () => {
-    const script = readFileSync(join(COMPOSE_DIR, 'elasticsearch/setup.sh'), 'utf8');
+    const script = readFileSync(join(composeDir, 'elasticsearch/setup.sh'), 'utf8');
     const required = [...script.matchAll(/"\$\{([A-Z_]+):\?\}"/g)].map((m) => m[1]!);
     const env = environmentOf(compose.services['elasticsearch-setup']!);
     expect(required.filter((v) => !env.has(v))).toEqual([]);

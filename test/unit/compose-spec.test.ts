@@ -1,159 +1,86 @@
-// compose/compose.yaml against the Compose Specification's JSON schema (the
-// copy dclint ships) and against the bundle's policies: pinned images,
-// healthchecks, memory limits, loopback-only ports, non-root users, no
-// secrets in the file, and agreement with compose/services.ts.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Ajv } from 'ajv';
-import { describe, expect, test } from 'vitest';
-import { COMPOSE_DIR } from '../../compose/build.ts';
-import { type ComposeFile, type ComposeService, composeText, environmentOf, loadCompose, parseCompose, parsePort, declaredPorts, referencedVariables } from '../../compose/model.ts';
-import { SERVICES, type StackService } from '../../compose/services.ts';
+// The demo's compose.yaml, freshly generated, against the Compose
+// Specification's JSON schema (the copy dclint ships) and the bundle's
+// policies (compose/policy.ts: pinned images, healthchecks, memory limits,
+// loopback-only ports, non-root users, no secrets in the file), each policy
+// shown to fail on a copy broken on purpose; and against the bundle's model
+// (compose/services.ts) and its .env.example.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { composeSchemaErrors, composeProblems } from '../../compose/check.ts';
+import { type ComposeFile, type ComposeService, declaredPorts, parseCompose, parsePort } from '../../compose/model.ts';
+import { composeViolations, isOneShot } from '../../compose/policy.ts';
+import { bundleServices } from '../../compose/services.ts';
+import { demoProject, generateInto, type WrittenOutput } from '../support/bundle.ts';
 
-const require = createRequire(import.meta.url);
-const SCHEMA_FILE = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+const project = demoProject();
+let out: WrittenOutput;
+let text: string;
+let compose: ComposeFile;
+beforeAll(async () => {
+  out = await generateInto(project, 'compose-spec-');
+  text = out.files.get('compose/compose.yaml')!;
+  compose = parseCompose(text);
+});
+afterAll(() => out?.remove());
 
-function composeValidator() {
-  const { $schema, ...schema } = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
-  // Ajv's default dialect is draft-07; the file names it by an https URI Ajv does not know.
-  if (!String($schema).includes('draft-07')) throw new Error(`compose schema dialect changed: ${String($schema)}`);
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  return ajv.compile(schema);
+/** A copy of the generated compose file with one service changed. */
+function broken(service: string, change: (s: Record<string, any>) => void): ComposeFile {
+  const copy = structuredClone(compose) as unknown as { services: Record<string, Record<string, any>> };
+  change(copy.services[service]!);
+  return copy as unknown as ComposeFile;
 }
-
-const compose = loadCompose();
-const services = Object.entries(compose.services);
-const described = new Map((SERVICES as readonly StackService[]).map((s) => [s.name, s]));
-const oneShot = (s: ComposeService) => s.restart === 'no';
-
-/** Services without a healthcheck of their own, and why. */
-const NO_HEALTHCHECK: Record<string, string> = {
-  'logstash-exporter': 'the image is FROM scratch: no shell or HTTP client to probe with; up{job="logstash"} and TargetDown watch it',
-};
-
-/** Services that run as the image's root-less default only when told a uid; all do here. Exceptions would be listed with a reason. */
-const ROOT_ALLOWED: Record<string, string> = {};
 
 describe('the compose file follows the Compose Specification', () => {
   test('it validates against the compose-spec JSON schema', () => {
-    const validate = composeValidator();
-    const ok = validate(compose);
-    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
-    expect(ok).toBe(true);
+    expect(composeSchemaErrors(compose)).toEqual([]);
   });
 
   test('the schema check rejects a misspelt key and a wrong type (it is not a no-op)', () => {
-    const validate = composeValidator();
-    const broken = parseCompose(composeText()) as unknown as { services: Record<string, Record<string, unknown>> };
-    broken.services.prometheus!.mem_limits = '1g';
-    expect(validate(broken)).toBe(false);
-    const wrongType = parseCompose(composeText()) as unknown as { services: Record<string, Record<string, unknown>> };
-    wrongType.services.grafana!.depends_on = 'prometheus';
-    expect(validate(wrongType)).toBe(false);
+    expect(composeSchemaErrors(broken('prometheus', (s) => void (s.mem_limits = '1g'))).join('\n')).toContain('mem_limits');
+    expect(composeSchemaErrors(broken('grafana', (s) => void (s.depends_on = 'prometheus')))).not.toEqual([]);
   });
 });
 
-describe('every service follows the bundle policies', () => {
-  test.each(services)('%s uses an image pinned to an exact version', (_name, service) => {
-    expect(service.image, 'every service names its image (built ones get a versioned local name)').toBeDefined();
-    const image = service.image!;
-    const tag = /^(?:[^/]+\/)*[^/:@]+:([^:@/]+)$/.exec(image)?.[1];
-    expect(tag, `${image} has no tag`).toBeDefined();
-    expect(tag).not.toBe('latest');
-    expect(tag, `${image}: a full version, not a floating major/minor tag`).toMatch(/^v?\d+\.\d+\.\d+/);
-    expect(image).not.toContain('${');
+describe('the bundle policies', () => {
+  test('the generated compose file breaks none of them, and checkComposeBundle finds nothing to report without binaries', () => {
+    expect(composeViolations(compose, text)).toEqual([]);
+    expect(composeProblems(out.compose)).toEqual([]);
   });
 
-  test('services built from the same image use the same tag, and the Elastic stack shares one version', () => {
-    const elastic = services.map(([, s]) => s.image!).filter((i) => i.startsWith('docker.elastic.co/'));
-    expect(new Set(elastic.map((i) => i.split(':')[1])).size).toBe(1);
-    expect(elastic.length).toBeGreaterThanOrEqual(3);
+  const breaks: [string, string, (s: Record<string, any>) => void, string][] = [
+    ['a floating tag', 'grafana', (s) => void (s.image = 'grafana/grafana:13'), 'is not pinned to an exact version'],
+    ['a tag from a variable', 'demo-shop', (s) => void (s.image = 'ghcr.io/example/shop:${TAG}'), 'depends on a variable'],
+    ['no healthcheck', 'demo-shop', (s) => void delete s.healthcheck, 'service demo-shop has no healthcheck'],
+    ['no memory limit', 'jaeger', (s) => void delete s.mem_limit, 'service jaeger has no memory limit'],
+    ['no log rotation', 'alertmanager', (s) => void delete s.logging, 'service alertmanager does not rotate its logs'],
+    ['a port on every interface', 'prometheus', (s) => void (s.ports = ['9090:9090']), 'service prometheus publishes "9090:9090"'],
+    ['root', 'demo-shop', (s) => void (s.user = '0:0'), 'service demo-shop does not run as a non-root user'],
+    ['a password in the file', 'grafana', (s) => void (s.environment.GF_SECURITY_ADMIN_PASSWORD = 'admin'), 'sets GF_SECURITY_ADMIN_PASSWORD in the file'],
+    ['a dependency that does not exist', 'grafana', (s) => void (s.depends_on = { loki: { condition: 'service_healthy' } }), 'depends on loki, which is not a service'],
+    ['a dependency not waited for', 'grafana', (s) => void (s.depends_on = { prometheus: { condition: 'service_started' } }), 'not service_healthy'],
+    ['a dependency on another profile', 'demo-shop', (s) => void (s.depends_on = { logstash: { condition: 'service_healthy' } }), 'of profile logs without being in it'],
+    ['data in the container', 'prometheus', (s) => void (s.volumes = s.volumes.filter((v: string) => !v.startsWith('prometheus-data'))), 'does not keep /prometheus in a named volume'],
+  ];
+  test.each(breaks)('composeViolations reports %s', (_what, service, change, message) => {
+    const violations = composeViolations(broken(service, change), text);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toContain(message);
   });
 
-  test.each(services)('%s has a healthcheck unless it is a one-shot job or a listed exception', (name, service) => {
-    if (oneShot(service)) {
-      expect(service.healthcheck).toBeUndefined();
-      return;
-    }
-    if (name in NO_HEALTHCHECK) {
-      expect(service.healthcheck?.disable).toBe(true);
-      return;
-    }
-    expect(service.healthcheck?.test, `${name} needs a healthcheck`).toBeDefined();
-    expect(service.healthcheck?.disable).not.toBe(true);
-  });
-
-  test.each(services)('%s has a memory limit', (_name, service) => {
-    const limit = service.mem_limit ?? service.deploy?.resources?.limits?.memory;
-    expect(limit).toBeDefined();
-    expect(String(limit)).toMatch(/^\d+(\.\d+)?[kmg]b?$/i);
-  });
-
-  test.each(services)('%s rotates its logs', (_name, service) => {
-    expect(service.logging?.driver).toBe('json-file');
-    expect(service.logging?.options?.['max-size']).toBeDefined();
-    expect(service.logging?.options?.['max-file']).toBeDefined();
-  });
-
-  test.each(services)('%s publishes ports only on ${BIND_ADDRESS:-127.0.0.1}', (_name, service) => {
-    for (const port of service.ports ?? []) {
-      expect(parsePort(port).hostIp, `${JSON.stringify(port)} would listen on every interface`).toBe('${BIND_ADDRESS:-127.0.0.1}');
-    }
-  });
-
-  test.each(services)('%s runs as a non-root user', (name, service) => {
-    if (name in ROOT_ALLOWED) return;
-    expect(service.user, `${name}: set user: (uid:gid)`).toBeDefined();
-    expect(service.user!.split(':')[0]).not.toMatch(/^(0|root)$/);
-  });
-
-  test.each(services)('%s keeps secrets out of the file (password-like values are ${VAR} references)', (_name, service) => {
-    for (const [key, value] of environmentOf(service)) {
-      if (!/PASSWORD|SECRET|TOKEN|KEY|API_URL/i.test(key)) continue;
-      expect(value, `${key} must come from .env`).toMatch(/^\$\{[A-Z0-9_]+(:\?[^}]*)?\}$/);
-    }
-  });
-
-  test('required secrets have no default: every ${VAR} of a password-like name is ${VAR:?...}', () => {
-    const text = composeText();
-    for (const m of text.matchAll(/(?<!\$)\$\{([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|KEY)[A-Z0-9_]*)([^}]*)\}/g)) {
-      expect(m[2], `\${${m[1]}} must be required, without a default`).toMatch(/^:\?/);
-    }
-  });
-
-  test.each(services)('%s depends only on services that exist, with a condition that fits them', (_name, service) => {
-    const deps = service.depends_on ?? {};
-    const entries = Array.isArray(deps) ? deps.map((d) => [d, {}] as const) : Object.entries(deps);
-    for (const [target, spec] of entries) {
-      const dep = compose.services[target];
-      expect(dep, `depends on ${target}`).toBeDefined();
-      const condition = (spec as { condition?: string }).condition;
-      if (oneShot(dep!)) expect(condition).toBe('service_completed_successfully');
-      else if (dep!.healthcheck?.test !== undefined) expect(condition).toBe('service_healthy');
-      // A service depending on one of a profile must share the profile, or Compose refuses to start.
-      for (const profile of dep!.profiles ?? []) expect(service.profiles ?? []).toContain(profile);
-    }
-  });
-
-  test('Prometheus, Alertmanager, Grafana and Elasticsearch keep their data in named volumes', () => {
-    const dataDirs: Record<string, string> = { prometheus: '/prometheus', alertmanager: '/alertmanager', grafana: '/var/lib/grafana', elasticsearch: '/usr/share/elasticsearch/data' };
-    for (const [name, dir] of Object.entries(dataDirs)) {
-      const mount = (compose.services[name]?.volumes ?? []).find((v) => typeof v === 'string' && v.endsWith(`:${dir}`)) as string | undefined;
-      expect(mount, `${name} mounts ${dir}`).toBeDefined();
-      expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
-    }
+  test('a secret variable with a default is reported, and so are Elastic images of two versions', () => {
+    expect(composeViolations(compose, text.replace('${ELASTIC_PASSWORD:?set ELASTIC_PASSWORD in compose/.env}', '${ELASTIC_PASSWORD:-changeme}'))).toEqual([
+      expect.stringContaining('${ELASTIC_PASSWORD:-changeme} is a secret with a default'),
+    ]);
+    expect(composeViolations(broken('kibana', (s) => void (s.image = 'docker.elastic.co/kibana/kibana:9.1.0')), text)).toEqual([expect.stringContaining('the Elastic images differ in version')]);
   });
 
   test('JVM heaps are about half the memory limit', () => {
     const bytes = (s: string) => Number(/^(\d+)/.exec(s)![1]) * { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[s.replace(/^\d+/, '').slice(0, 1).toLowerCase() as 'k' | 'm' | 'g'];
     for (const [name, variable] of [['elasticsearch', 'ES_JAVA_OPTS'], ['logstash', 'LS_JAVA_OPTS']] as const) {
       const service = compose.services[name]!;
-      const opts = environmentOf(service).get(variable) ?? '';
+      const opts = String((service.environment as Record<string, string>)[variable]);
       const xmx = /-Xmx(\d+[kmg])/i.exec(opts)?.[1];
-      const xms = /-Xms(\d+[kmg])/i.exec(opts)?.[1];
       expect(xmx, `${name} ${variable}`).toBeDefined();
-      expect(xms).toBe(xmx);
+      expect(/-Xms(\d+[kmg])/i.exec(opts)?.[1]).toBe(xmx);
       const ratio = bytes(xmx!) / bytes(String(service.mem_limit));
       expect(ratio).toBeGreaterThanOrEqual(0.4);
       expect(ratio).toBeLessThanOrEqual(0.6);
@@ -162,51 +89,54 @@ describe('every service follows the bundle policies', () => {
 });
 
 describe('the compose file matches compose/services.ts', () => {
-  test('the same services, in the same profiles', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...described.keys()].sort());
-    for (const [name, service] of services) expect(service.profiles ?? [], name).toEqual(described.get(name)!.profile === undefined ? [] : [described.get(name)!.profile]);
+  const described = () => new Map(bundleServices(project).map((s) => [s.name, s]));
+  const services = (): [string, ComposeService][] => Object.entries(compose.services);
+
+  test('the project’s service first, then the stack, in the same profiles', () => {
+    expect(Object.keys(compose.services)).toEqual([...described().keys()]);
+    expect(Object.keys(compose.services)[0]).toBe('demo-shop');
+    for (const [name, service] of services()) expect(service.profiles ?? [], name).toEqual(described().get(name)!.profile === undefined ? [] : [described().get(name)!.profile]);
   });
 
-  test.each(services)('%s declares (expose/ports) every port it listens on', (name, service) => {
-    expect([...declaredPorts(service)].sort()).toEqual([...described.get(name)!.listens].sort());
+  test('every service declares (expose/ports) every port it listens on', () => {
+    for (const [name, service] of services()) expect([...declaredPorts(service)].sort(), name).toEqual([...described().get(name)!.listens].sort());
   });
 
   test('the published ports are the UIs plus the OTLP and log intake, nothing else', () => {
-    const intake = new Map([['jaeger', [4317, 4318]], ['logstash', [5000]]]);
-    for (const [name, service] of services) {
-      const expected = [described.get(name)!.ui?.port, ...(intake.get(name) ?? [])].filter((p) => p !== undefined).sort();
+    for (const [name, service] of services()) {
+      const s = described().get(name)!;
+      const expected = [s.ui?.port, ...(s.intake ?? [])].filter((p) => p !== undefined).sort();
       expect((service.ports ?? []).map((p) => parsePort(p).target).sort(), name).toEqual(expected);
     }
   });
 
   test('one-shot services are exactly those described as one-shot', () => {
-    expect(services.filter(([, s]) => oneShot(s)).map(([n]) => n)).toEqual((SERVICES as readonly StackService[]).filter((s) => s.oneShot).map((s) => s.name));
+    expect(services().filter(([, s]) => isOneShot(s)).map(([n]) => n)).toEqual(bundleServices(project).filter((s) => s.oneShot).map((s) => s.name));
   });
 });
 
 describe('.env.example', () => {
-  const example = readFileSync(join(COMPOSE_DIR, '.env.example'), 'utf8');
-  const entries = new Map(
-    example
-      .split('\n')
-      .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
-  );
+  const entries = () =>
+    new Map(
+      out.files
+        .get('compose/.env.example')!
+        .split('\n')
+        .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
 
-  test('lists every variable the compose file refers to (and the secrets Compose reads from the environment)', () => {
-    const secretVars = Object.values(compose.secrets ?? {}).flatMap((s) => (s.environment === undefined ? [] : [s.environment]));
-    const used = [...referencedVariables(composeText()), ...secretVars];
-    expect(used.filter((v) => !entries.has(v))).toEqual([]);
-    expect([...entries.keys()].filter((v) => !used.includes(v) && v !== 'COMPOSE_PROFILES'), 'variables nothing uses').toEqual([]);
+  test('names one variable per receiver secret file of the config, each empty', () => {
+    const receivers = [...entries()].filter(([name]) => name.startsWith('ALERTMANAGER_'));
+    expect(receivers).toEqual([
+      ['ALERTMANAGER_PAGERDUTY_ROUTING_KEY', ''],
+      ['ALERTMANAGER_SLACK_API_URL', ''],
+      ['ALERTMANAGER_SMTP_PASSWORD', ''],
+      ['ALERTMANAGER_HEARTBEAT_URL', ''],
+    ]);
   });
 
-  test('gives no usable default to any secret', () => {
-    for (const [name, value] of entries) {
-      if (/PASSWORD|SECRET|TOKEN|KEY|API_URL|HEARTBEAT_URL/.test(name)) expect(value, name).toBe('');
-    }
-  });
-
-  test('binds to loopback unless changed', () => {
-    expect(entries.get('BIND_ADDRESS')).toBe('127.0.0.1');
+  test('binds to loopback unless changed, and runs the logs profile the config asks for', () => {
+    expect(entries().get('BIND_ADDRESS')).toBe('127.0.0.1');
+    expect(entries().get('COMPOSE_PROFILES')).toBe('logs');
   });
 });

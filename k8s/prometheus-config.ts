@@ -1,0 +1,83 @@
+// prometheus.yml of one environment of the Kubernetes bundle. Every pod is
+// found through the Kubernetes API: one job per stack component and per
+// project service, over the pods of the namespace labelled with that name,
+// at the port and path of their prometheus.io/* annotations; and a
+// `kubernetes-pods` job for annotated pods anywhere else in the cluster.
+import { type AlertConfig, STACK_JOBS } from '../signals/alert-settings.ts';
+import { seconds } from '../signals/slo/spec.ts';
+
+/** The pod-SD relabelling shared by every job: pod IP + the prometheus.io/port annotation, path from prometheus.io/path. */
+const podTargetRelabel = [
+  {
+    source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
+    regex: '([^:]+)(?::\\d+)?;(\\d+)',
+    replacement: '$1:$2',
+    target_label: '__address__',
+  },
+  { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__metrics_path__' },
+  { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+  { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+];
+
+/** The pods of this namespace whose app.kubernetes.io/name is `job`, scraped as that job. */
+function namespaceJob(job: string): Record<string, unknown> {
+  return {
+    job_name: job,
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { own_namespace: true } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: job, action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_port'], regex: '\\d+', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_container_init'], regex: 'true', action: 'drop' },
+      ...podTargetRelabel,
+    ],
+  };
+}
+
+/** The scrape jobs of the stack components the project runs, by their STACK_JOBS names. */
+export function stackJobs(settings: AlertConfig): string[] {
+  const { logs, traces, nodeExporter } = settings.stack;
+  return [
+    STACK_JOBS.prometheus,
+    STACK_JOBS.alertmanager,
+    STACK_JOBS.grafana,
+    ...(traces ? [STACK_JOBS.jaeger] : []),
+    // No pod of the bundle: the restricted Pod Security Standard forbids its host paths. Run your own and label it node-exporter.
+    ...(nodeExporter ? [STACK_JOBS.nodeExporter] : []),
+    ...(logs ? [STACK_JOBS.logstash, STACK_JOBS.elasticsearch] : []),
+  ];
+}
+
+export function prometheusConfig(settings: AlertConfig): Record<string, unknown> {
+  const interval = settings.stack.scrapeInterval;
+  return {
+    global: {
+      scrape_interval: interval,
+      scrape_timeout: seconds(interval as never) < 10 ? interval : '10s',
+      evaluation_interval: interval,
+      external_labels: { environment: settings.environment },
+    },
+    rule_files: ['rules/*.yml'],
+    alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: ['alertmanager:9093'] }] }] },
+    scrape_configs: [
+      ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map(namespaceJob),
+      {
+        // Services outside the project that embed the middleware, in any namespace: annotated pods, job = their app.kubernetes.io/name (service.name).
+        job_name: 'kubernetes-pods',
+        kubernetes_sd_configs: [{ role: 'pod' }],
+        relabel_configs: [
+          { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
+          { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_port'], regex: '\\d+', action: 'keep' },
+          { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+          ...podTargetRelabel,
+          {
+            source_labels: ['__meta_kubernetes_pod_label_app', '__meta_kubernetes_pod_label_app_kubernetes_io_name'],
+            separator: ';',
+            regex: '.*;(.+)|(.+);',
+            replacement: '$1$2',
+            target_label: 'job',
+          },
+        ],
+      },
+    ],
+  };
+}

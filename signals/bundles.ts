@@ -1,0 +1,57 @@
+// What the compose and Kubernetes bundles share about the user's services:
+// how a service reaches the stack's telemetry intake, which files
+// Alertmanager reads its receivers' secrets from (each bundle must put a
+// secret at each of these paths, since the config never holds a value), and
+// what makes an image reference pinned.
+import type { AlertingConfig, ReceiverConfig, ServiceConfig, StackConfig } from './project/config.ts';
+
+/** Jaeger's OTLP/HTTP receiver, where services send their spans. */
+export const OTLP_HTTP_PORT = 4318;
+/** Logstash's tcp input: services ship ECS JSON lines here (codec json_lines). */
+export const LOGSTASH_TCP_PORT = 5000;
+
+/**
+ * The environment of one of the project's services in a bundle, where the
+ * stack's components answer to their own names (`jaeger`, `logstash`):
+ * its port and name, and its spans and log lines sent to the stack when
+ * traces and logs run.
+ */
+export function serviceEnvironment(service: ServiceConfig, stack: Required<Pick<StackConfig, 'logs' | 'traces'>>): Record<string, string> {
+  return {
+    PORT: String(service.port),
+    SERVICE_NAME: service.name,
+    OTEL_SERVICE_NAME: service.name,
+    ...(stack.traces ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://jaeger:${OTLP_HTTP_PORT}` } : { OTEL_TRACES_EXPORTER: 'none' }),
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    // ECS JSON lines over TCP to Logstash's tcp input (codec json_lines); while Logstash
+    // is away the exporter retries with backoff and counts the drops.
+    ...(stack.logs && { LOGSTASH_HOST: 'logstash', LOGSTASH_PORT: String(LOGSTASH_TCP_PORT) }),
+  };
+}
+
+function filesOf(receiver: ReceiverConfig): (string | undefined)[] {
+  switch (receiver.type) {
+    case 'pagerduty': return [receiver.routingKeyFile];
+    case 'slack': return [receiver.apiUrlFile];
+    case 'email': return [receiver.passwordFile];
+    case 'webhook': return [receiver.urlFile];
+  }
+}
+
+/** Every secret file of the receivers and the heartbeat, in the config's order, each once. */
+export function receiverSecretFiles(alerting: AlertingConfig): string[] {
+  const files = [...Object.values(alerting.receivers).flatMap(filesOf), alerting.heartbeatUrlFile];
+  return [...new Set(files.filter((f): f is string => f !== undefined))];
+}
+
+/** Why an image reference is not pinned to an exact version (registry/name:1.2.3, or a digest), or undefined when it is. */
+export function imageProblem(image: string | undefined): string | undefined {
+  if (!image) return 'has no image';
+  if (image.includes('${')) return `image ${image} depends on a variable`;
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  const tag = /:([^/:]+)$/.exec(image)?.[1];
+  if (tag === undefined) return `image ${image} has no tag`;
+  if (!/^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$/.test(tag)) return `image ${image} is not pinned to an exact version`;
+  return undefined;
+}

@@ -1,0 +1,58 @@
+// The alerting files of a project as the CLI writes them, in a fresh temp
+// folder, for the real promtool and amtool; and the demo's project config.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import demo from '../../examples/demo-shop/observability.config.ts';
+import { buildAlerts } from '../../alerts/build.ts';
+import type { ProjectConfig } from '../../signals/project/config.ts';
+import { validateProject } from '../../signals/project/validate.ts';
+import { resolveTool, type ToolName } from '../../toolchain/index.ts';
+
+/** The demo shop's project config, validated as `generate` validates it. */
+export const demoProject: ProjectConfig = validateProject(demo);
+
+export interface AlertBuild {
+  readonly dir: string;
+  readonly files: ReadonlyMap<string, string>;
+  /** The absolute path of a built file. */
+  path(relative: string): string;
+  /** The text of a built file; throws when the build has no such file. */
+  text(relative: string): string;
+  remove(): Promise<void>;
+}
+
+/** `buildAlerts(project)` written to a temp folder. */
+export async function writeAlertBuild(project: ProjectConfig): Promise<AlertBuild> {
+  const files = buildAlerts(project);
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-build-'));
+  for (const [path, text] of files) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return {
+    dir,
+    files,
+    path: (relative) => join(dir, relative),
+    text(relative) {
+      const text = files.get(relative);
+      if (text === undefined) throw new Error(`the build has no ${relative}`);
+      return text;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A tool's exit status, its standard output, and everything it printed (a failure is a result, not a throw). */
+export async function runTool(tool: ToolName, args: readonly string[], cwd?: string): Promise<{ ok: boolean; stdout: string; output: string }> {
+  const run = promisify(execFile);
+  try {
+    const { stdout, stderr } = await run(await resolveTool(tool), [...args], { cwd, maxBuffer: 64 * 1024 * 1024 });
+    return { ok: true, stdout, output: `${stdout}${stderr}` };
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, stdout: e.stdout ?? '', output: `${e.stdout ?? ''}${e.stderr ?? ''}` || e.message };
+  }
+}
