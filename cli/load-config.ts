@@ -43,11 +43,14 @@ export async function findConfig(cwd: string, given?: string): Promise<string> {
   throw new UsageError(`no project config in ${cwd} (looked for ${CONFIG_FILES.join(', ')}): run \`observability-kit init\` to write one, or pass --config FILE`);
 }
 
+let loads = 0;
+
 export async function loadConfig(cwd: string, options: { readonly config?: string; readonly out?: string } = {}): Promise<LoadedConfig> {
   const path = await findConfig(cwd, options.config);
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    // A fresh URL per load: a process that loads the config again (tests, a watcher) sees its edits.
+    mod = (await import(`${pathToFileURL(path).href}?load=${++loads}`)) as { default?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const hint =

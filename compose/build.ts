@@ -17,7 +17,7 @@ import { receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
 import { prometheusConfig } from './prometheus-config.ts';
 import { ALERTMANAGER_CONFIG_DIR, bundleServices, PROMETHEUS_RULES_DIR, projectService, STACK_COMPONENTS } from './services.ts';
 
-export const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'template');
+const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'template');
 
 const template = (path: string): string => readFileSync(join(TEMPLATE_DIR, path), 'utf8');
 
@@ -29,14 +29,14 @@ function withHeader(text: string): string {
 }
 
 /** A Compose secret feeding one file Alertmanager reads: its name and the .env variable it is written from. */
-export interface ReceiverSecret {
+interface ReceiverSecret {
   readonly file: string;
   readonly name: string;
   readonly variable: string;
 }
 
 /** One secret per receiver file, named after the file (pagerduty-routing-key → ALERTMANAGER_PAGERDUTY_ROUTING_KEY). */
-export function receiverSecrets(project: ProjectConfig): ReceiverSecret[] {
+function receiverSecrets(project: ProjectConfig): ReceiverSecret[] {
   const used = new Set<string>();
   return receiverSecretFiles(project.alerting).map((file) => {
     const stem = basename(file).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toLowerCase() || 'secret';
@@ -47,20 +47,13 @@ export function receiverSecrets(project: ProjectConfig): ReceiverSecret[] {
   });
 }
 
-/** The environment the compose bundle runs: the project's first. */
-export function composeEnvironment(project: ProjectConfig): string {
-  return environmentsOf(project)[0]!;
-}
-
-/** The files of the output folder compose.yaml mounts (relative to compose/), by the path `built` must hold them at. */
-function mountedFiles(env: string): Record<string, string> {
-  return {
-    [`../prometheus/${env}`]: `prometheus/${env}/rules.yml`,
-    [`../alertmanager/${env}`]: `alertmanager/${env}/alertmanager.yml`,
-    '../grafana/provisioning': 'grafana/provisioning/datasources/datasources.yaml',
-    '../grafana/dashboards': 'grafana/dashboards/',
-  };
-}
+/** What `built` must hold for compose.yaml's mounts of the output folder: a file, or a folder (ending in /) with files. */
+const mountedFiles = (env: string): string[] => [
+  `prometheus/${env}/rules.yml`,
+  `alertmanager/${env}/alertmanager.yml`,
+  'grafana/provisioning/datasources/datasources.yaml',
+  'grafana/dashboards/',
+];
 
 /** A probe that needs nothing but the Node the service runs on: the exporter's /healthz. */
 const nodeHealthcheck = (port: number): string[] => [
@@ -71,7 +64,6 @@ const nodeHealthcheck = (port: number): string[] => [
 ];
 
 function serviceNode(doc: Document, service: ServiceConfig, settings: AlertConfig): YAMLMap {
-  const healthcheck = nodeHealthcheck(service.port);
   const node = doc.createNode({
     image: service.image,
     // The official Node images' unprivileged `node` user.
@@ -80,7 +72,7 @@ function serviceNode(doc: Document, service: ServiceConfig, settings: AlertConfi
     tmpfs: ['/tmp'],
     environment: { ...serviceEnvironment(service, settings.stack), DEPLOYMENT_ENVIRONMENT: settings.environment },
     expose: projectService(service).listens.map(String),
-    healthcheck: { test: healthcheck, interval: '15s', timeout: '5s', retries: 3, start_period: '20s' },
+    healthcheck: { test: nodeHealthcheck(service.port), interval: '15s', timeout: '5s', retries: 3, start_period: '20s' },
     ...(settings.stack.traces && { depends_on: { jaeger: { condition: 'service_healthy' } } }),
     mem_limit: '256m',
     restart: 'unless-stopped',
@@ -137,9 +129,9 @@ function composeYaml(project: ProjectConfig, settings: AlertConfig): string {
  * .env.example: the template's paragraphs that set a variable compose.yaml
  * uses (or none), and one paragraph for the receivers' secrets.
  */
-function envExample(composeText: string, project: ProjectConfig, secrets: readonly ReceiverSecret[]): string {
+function envExample(composeText: string, logs: boolean, secrets: readonly ReceiverSecret[]): string {
   const used = new Set([...composeText.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
-  if (project.stack?.logs !== false) used.add('COMPOSE_PROFILES');
+  if (logs) used.add('COMPOSE_PROFILES');
   const variables = (paragraph: string) => [...paragraph.matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
   const kept = template('.env.example')
     .trimEnd()
@@ -159,17 +151,19 @@ function envExample(composeText: string, project: ProjectConfig, secrets: readon
 
 /** Every file of the compose bundle, by path relative to the output folder. */
 export function buildCompose(project: ProjectConfig, built: ReadonlyMap<string, string>): Map<string, string> {
-  const env = composeEnvironment(project);
+  // The first environment: its rules, routing and retention.
+  const env = environmentsOf(project)[0]!;
   const settings = configFor(project, env);
-  const missing = Object.values(mountedFiles(env)).filter((p) => ![...built.keys()].some((k) => (p.endsWith('/') ? k.startsWith(p) : k === p)));
+  const missing = mountedFiles(env).filter((p) => ![...built.keys()].some((k) => (p.endsWith('/') ? k.startsWith(p) : k === p)));
   if (missing.length > 0) throw new Error(`the compose bundle mounts files the alerts and dashboards builds did not produce: ${missing.join(', ')}`);
 
   const compose = composeYaml(project, settings);
   const files = new Map<string, string>([
     ['compose/compose.yaml', hashHeader() + compose],
     ['compose/prometheus.yml', hashHeader() + stringify(prometheusConfig(settings, bundleServices(project)), { lineWidth: 0 })],
-    ['compose/.env.example', hashHeader() + envExample(compose, project, receiverSecrets(project))],
-    ['compose/.gitignore', withHeader(template('.gitignore'))],
+    ['compose/.env.example', hashHeader() + envExample(compose, settings.stack.logs, receiverSecrets(project))],
+    // npm leaves .gitignore files out of packages: the template has no dot.
+    ['compose/.gitignore', withHeader(template('gitignore'))],
   ]);
   const supporting: [string, boolean][] = [
     ['elasticsearch/setup.sh', settings.stack.logs],

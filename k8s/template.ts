@@ -1,8 +1,9 @@
 // The hand-written YAML of the Kubernetes bundle lives under k8s/template/
 // with @TOKENS@ where a project's values go (@SERVICE@, @PORT@, @NAMESPACE@,
-// …). A token that is a whole quoted scalar ("@PORT@") becomes the value as
-// YAML, a number staying a number; a token inside other text (a comment,
-// "@SERVICE@-ingress") becomes the plain value. A line whose token has no
+// …). A token that is a whole quoted scalar (`port: "@PORT@"`) becomes the
+// value as YAML, a number staying a number; a token inside other text (a
+// comment, "@SERVICE@-ingress", job="@SERVICE@" in a query) becomes the plain
+// value. A line whose token has no
 // value is left out (an image pinned by digest has no version label).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,7 +34,7 @@ export function fillTemplate(text: string, values: TemplateValues): string {
     .filter((line) => [...line.matchAll(/@([A-Z_]+)@/g)].every((m) => value(m[1]!) !== undefined))
     .map((line) =>
       line
-        .replace(/"@([A-Z_]+)@"/g, (_, token: string) => yamlScalar(value(token)!))
+        .replace(/^(\s*(?:- )?(?:[\w./-]+: )?)"@([A-Z_]+)@"(\s*)$/, (_, before: string, token: string, after: string) => before + yamlScalar(value(token)!) + after)
         .replace(/@([A-Z_]+)@/g, (_, token: string) => String(value(token))),
     )
     .join('\n');

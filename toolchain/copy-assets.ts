@@ -20,4 +20,4 @@ for (const layer of LAYERS) {
     copied++;
   }
 }
-console.log(`copied ${copied} template folder${copied === 1 ? '' : 's'} into dist/`);
+console.error(`copied ${copied} template folder${copied === 1 ? '' : 's'} into dist/`);

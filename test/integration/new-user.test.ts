@@ -143,7 +143,8 @@ beforeAll(async () => {
   await mkdir(packDir);
   // npm pack runs the package's prepack (the build) like a publish would.
   const { stdout } = await run('npm', ['pack', '--pack-destination', packDir, '--json'], { cwd: REPO, env: ENV, maxBuffer: 1 << 26 });
-  tarball = join(packDir, (JSON.parse(stdout) as { filename: string }[])[0]!.filename);
+  // The build's own lines may come first: the report is the JSON array at the end.
+  tarball = join(packDir, (JSON.parse(stdout.slice(stdout.lastIndexOf('\n[') + 1)) as { filename: string }[])[0]!.filename);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: '@acme/orders', version: '1.2.3', private: true, type: 'module', scripts: { start: 'node src/server.ts' } }, null, 2));
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, 'express@5.3.0'], { cwd: app, env: ENV, maxBuffer: 1 << 26 });
   await mkdir(join(app, 'src'));

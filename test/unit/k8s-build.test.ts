@@ -45,9 +45,9 @@ describe('the generators refuse', () => {
 
 describe('fillTemplate', () => {
   it('writes a whole-scalar token as YAML (a number stays a number, a plain name plain, anything else quoted) and a token in text as it is', () => {
-    const text = 'port: "@PORT@"\nname: "@NAME@"\npath: "@PATH@"\nflag: "@FLAG@"\n# @NAME@ listens on @PORT@\nhost: x.@NAME@.svc';
+    const text = 'port: "@PORT@"\nname: "@NAME@"\npath: "@PATH@"\nflag: "@FLAG@"\n  - "@NAME@"\n# @NAME@ listens on @PORT@\nhost: x.@NAME@.svc\nquery: up{job="@NAME@"}';
     expect(fillTemplate(text, { PORT: 8080, NAME: 'checkout', PATH: '/internal/metrics', FLAG: 'no' })).toBe(
-      'port: 8080\nname: checkout\npath: "/internal/metrics"\nflag: "no"\n# checkout listens on 8080\nhost: x.checkout.svc',
+      'port: 8080\nname: checkout\npath: "/internal/metrics"\nflag: "no"\n  - checkout\n# checkout listens on 8080\nhost: x.checkout.svc\nquery: up{job="checkout"}',
     );
   });
 
