@@ -4,7 +4,8 @@
 //    fields, enums), which lets unknown fields through;
 //  - knownFieldErrors(): the unknown-field check. Each object is written as a
 //    typed object literal (`const o: IDeployment = {...}`) and typechecked by
-//    the project's TypeScript, whose excess-property check rejects any field,
+//    the TypeScript this package depends on (a run-time dependency, so `check`
+//    works in any app), whose excess-property check rejects any field,
 //    at any depth, that the package's interfaces (generated from the same
 //    OpenAPI schemas) do not declare.
 import { execFile } from 'node:child_process';

@@ -3,8 +3,8 @@
 // …). A token that is a whole quoted scalar (`port: "@PORT@"`) becomes the
 // value as YAML, a number staying a number; a token inside other text (a
 // comment, "@SERVICE@-ingress", job="@SERVICE@" in a query) becomes the plain
-// value. A line whose token has no
-// value is left out (an image pinned by digest has no version label).
+// value. A line whose token has no value is left out (an image pinned by
+// digest has no version label).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
