@@ -6,20 +6,17 @@
 // declares, a Compose secret for every file Alertmanager reads, and
 // promtool's check of prometheus.yml with its rule files laid out as in the
 // container. Returns one sentence per problem.
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse, stringify } from 'yaml';
-import { resolveTool } from '../toolchain/index.ts';
+import { toolProblems } from '../toolchain/index.ts';
 import { bindMounts, type ComposeFile, composeFileOf, copyMounts, declaredPorts, environmentOf, parseCompose, referencedVariables } from './model.ts';
 import { composeViolations } from './policy.ts';
 
-const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
 let validator: ValidateFunction | undefined;
@@ -159,11 +156,7 @@ export async function prometheusConfigProblems(dir: string): Promise<string[]> {
     const config = parse(await readFile(file, 'utf8')) as PromConfig;
     // Absolute container paths, re-rooted where the container's view was copied.
     await writeFile(file, stringify({ ...config, rule_files: (config.rule_files ?? []).map((f) => join(root, f)) }));
-    await run(await resolveTool('promtool'), ['check', 'config', file], { maxBuffer: 1 << 24 });
-    return [];
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return [`promtool check config prometheus.yml: ${[e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message}`];
+    return await toolProblems('promtool', ['check', 'config', file], undefined, 'promtool check config prometheus.yml: ');
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -6,17 +6,14 @@
 // declare no field the schemas do not know (k8s/schema.ts); and each
 // overlay's prometheus.yml passes promtool with its rules, laid out as the
 // pod mounts them. Returns one sentence per problem.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { resolveTool } from '../toolchain/index.ts';
+import { toolProblems } from '../toolchain/index.ts';
 import { bundleViolations } from './policy.ts';
 import { generatedData, type K8sObject, overlaysOf, render, renderTargets, targetName } from './render.ts';
 import { knownFieldErrors, schemaErrors } from './schema.ts';
 
-const run = promisify(execFile);
 
 /** `promtool check config` on an overlay's prometheus.yml, with /etc/prometheus/rules/ holding its rule ConfigMap. */
 export async function prometheusConfigProblems(objects: readonly K8sObject[]): Promise<string[]> {
@@ -25,11 +22,7 @@ export async function prometheusConfigProblems(objects: readonly K8sObject[]): P
     await mkdir(path.join(dir, 'rules'));
     for (const [name, text] of Object.entries(generatedData(objects, 'ConfigMap', 'prometheus-config'))) await writeFile(path.join(dir, name), text);
     for (const [name, text] of Object.entries(generatedData(objects, 'ConfigMap', 'prometheus-rules'))) await writeFile(path.join(dir, 'rules', name), text);
-    await run(await resolveTool('promtool'), ['check', 'config', path.join(dir, 'prometheus.yml')], { maxBuffer: 1 << 24 });
-    return [];
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return [`promtool check config prometheus.yml: ${[e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message}`];
+    return await toolProblems('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], undefined, 'promtool check config prometheus.yml: ');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

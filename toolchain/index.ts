@@ -8,4 +8,5 @@ export { ToolUnavailableError } from './errors.ts';
 export { type LockOptions, withLock } from './lock.ts';
 export { ensureTools, type ResolveOptions, resolveTool } from './resolve.ts';
 export { TOOL_ENV, TOOL_NAMES, type ToolName, type Version } from './specs.ts';
+export { type ToolRun, runTool, toolProblems } from './run-tool.ts';
 export { toolVersion } from './version.ts';

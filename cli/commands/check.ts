@@ -2,35 +2,20 @@
 // The output must equal a fresh generate; then promtool checks and unit-tests
 // the rules, amtool checks every Alertmanager config, and the kit's own lints
 // read the dashboards and both bundles. One report, one exit status.
-import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { formatProblem, lintProjectDashboards } from '../checks/dashboard-lint.ts';
 import { checkComposeBundle } from '../../compose/check.ts';
 import { checkK8sBundle } from '../../k8s/check.ts';
-import { ensureTools } from '../../toolchain/index.ts';
+import { ensureTools, toolProblems } from '../../toolchain/index.ts';
 import { defineCommand, type Io } from '../command.ts';
 import { generateProject } from '../generate-project.ts';
 import { loadConfig } from '../load-config.ts';
 import { compare, hasDrift } from '../output-folder.ts';
 import { CONFIG_OPTIONS } from './generate.ts';
 
-const run = promisify(execFile);
-
 interface CheckResult {
   readonly name: string;
   readonly problems: readonly string[];
-}
-
-/** Runs a binary; its combined output is the problem when it exits non-zero. */
-async function tool(bin: string, args: readonly string[], cwd: string): Promise<string[]> {
-  try {
-    await run(bin, [...args], { cwd, maxBuffer: 1 << 26 });
-    return [];
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return [`${[e.stdout, e.stderr].filter(Boolean).join('\n').trim() || e.message}`];
-  }
 }
 
 export async function runChecks(outDir: string, files: ReadonlyMap<string, string>, project: Parameters<typeof lintProjectDashboards>[0], io: Io): Promise<CheckResult[]> {
@@ -44,11 +29,11 @@ export async function runChecks(outDir: string, files: ReadonlyMap<string, strin
   const paths = [...files.keys()];
   const bins = await ensureTools(['promtool', 'amtool', 'kustomize']);
   const ruleFiles = paths.filter((p) => /^prometheus\/[^/]+\/rules\.yml$/.test(p));
-  await step(`promtool check rules (${ruleFiles.length} files)`, () => tool(bins.promtool, ['check', 'rules', ...ruleFiles], outDir));
+  await step(`promtool check rules (${ruleFiles.length} files)`, () => toolProblems({ path: bins.promtool }, ['check', 'rules', ...ruleFiles], outDir));
   const testFiles = paths.filter((p) => /^prometheus\/tests\/rules\..+\.test\.yml$/.test(p));
-  await step(`promtool test rules (${testFiles.length} files)`, () => tool(bins.promtool, ['test', 'rules', ...testFiles], outDir));
+  await step(`promtool test rules (${testFiles.length} files)`, () => toolProblems({ path: bins.promtool }, ['test', 'rules', ...testFiles], outDir));
   for (const am of paths.filter((p) => /^alertmanager\/[^/]+\/alertmanager\.yml$/.test(p))) {
-    await step(`amtool check-config ${am}`, () => tool(bins.amtool, ['check-config', am], outDir));
+    await step(`amtool check-config ${am}`, () => toolProblems({ path: bins.amtool }, ['check-config', am], outDir));
   }
   await step('dashboard lint', async () => lintProjectDashboards(project).map(formatProblem));
   if (paths.some((p) => p.startsWith('compose/'))) await step('compose bundle', () => checkComposeBundle(join(outDir, 'compose')));

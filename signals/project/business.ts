@@ -70,6 +70,10 @@ interface AlertCommon {
   /** The runbook page's text; its dashboard is the service's business dashboard unless named. */
   readonly runbook: Runbook;
   readonly tests: readonly BusinessAlertTest[];
+  /** Labels kept apart: one alert per value (the service's `job` always). */
+  readonly by: readonly string[];
+  /** The range the rate, ratio or growth is taken over. */
+  readonly window: Duration;
 }
 
 /** bad / total over `window`, per `by`, above `threshold`. */
@@ -78,30 +82,24 @@ export interface RatioAboveAlert extends AlertCommon {
   readonly bad: MetricRef<CounterSpec>;
   /** Summed: e.g. placed + failed orders. */
   readonly total: readonly MetricRef<CounterSpec>[];
-  readonly by: readonly string[];
   /** A ratio between 0 and 1. */
   readonly threshold: number;
-  readonly window: Duration;
 }
 
 /** The rate over `window` below `threshold` × the same window a week earlier (only where there was traffic then). */
 export interface RateDropsWeekOverWeekAlert extends AlertCommon {
   readonly kind: 'rate-drops-week-over-week';
   readonly metric: MetricRef<CounterSpec>;
-  readonly by: readonly string[];
   /** A ratio between 0 and 1: 0.5 fires below half of last week's rate. */
   readonly threshold: number;
-  readonly window: Duration;
 }
 
 /** A gauge's linear growth (`deriv` over `window`) above `threshold` per hour. */
 export interface GaugeGrowingAlert extends AlertCommon {
   readonly kind: 'gauge-growing';
   readonly metric: MetricRef<GaugeSpec>;
-  readonly by: readonly string[];
   /** Growth per hour. */
   readonly threshold: number;
-  readonly window: Duration;
 }
 
 export type BusinessAlert = RatioAboveAlert | RateDropsWeekOverWeekAlert | GaugeGrowingAlert;

@@ -1,15 +1,13 @@
 // The alerting files of a project as the CLI writes them, in a fresh temp
 // folder, for the real promtool and amtool; and the demo's project config.
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import demo from '../../examples/demo-shop/observability.config.ts';
 import { buildAlerts } from '../../alerts/build.ts';
 import type { ProjectConfig } from '../../signals/project/config.ts';
 import { validateProject } from '../../signals/project/validate.ts';
-import { resolveTool, type ToolName } from '../../toolchain/index.ts';
+export { runTool } from '../../toolchain/index.ts';
 
 /** The demo shop's project config, validated as `generate` validates it. */
 export const demoProject: ProjectConfig = validateProject(demo);
@@ -45,14 +43,3 @@ export async function writeAlertBuild(project: ProjectConfig): Promise<AlertBuil
   };
 }
 
-/** A tool's exit status, its standard output, and everything it printed (a failure is a result, not a throw). */
-export async function runTool(tool: ToolName, args: readonly string[], cwd?: string): Promise<{ ok: boolean; stdout: string; output: string }> {
-  const run = promisify(execFile);
-  try {
-    const { stdout, stderr } = await run(await resolveTool(tool), [...args], { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return { ok: true, stdout, output: `${stdout}${stderr}` };
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    return { ok: false, stdout: e.stdout ?? '', output: `${e.stdout ?? ''}${e.stderr ?? ''}` || e.message };
-  }
-}
