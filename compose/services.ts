@@ -6,7 +6,7 @@
 // renamed service, a moved port or a missing scrape job is caught before
 // `docker compose up`.
 import { DEFAULT_METRICS_PATH, STACK_JOBS } from '../signals/alert-settings.ts';
-import { LOGSTASH_TCP_PORT, OTLP_HTTP_PORT } from '../signals/bundles.ts';
+import { isReservedServiceName, LOGSTASH_TCP_PORT, OTLP_HTTP_PORT } from '../signals/bundles.ts';
 import type { ProjectConfig, ServiceConfig, StackConfig } from '../signals/project/config.ts';
 
 export interface ScrapeEndpoint {
@@ -77,7 +77,7 @@ export function projectService(service: ServiceConfig): BundleService {
 /** Every service of the bundle: the project's, then the stack's. */
 export function bundleServices(project: ProjectConfig): BundleService[] {
   const components = stackComponents(project.stack);
-  const taken = project.services.filter((s) => STACK_COMPONENTS.some((c) => c.name === s.name));
+  const taken = project.services.filter((s) => isReservedServiceName(s.name));
   if (taken.length > 0) {
     throw new Error(`services: ${taken.map((s) => `"${s.name}"`).join(', ')}: is the name of a stack component of the compose and Kubernetes bundles: choose another name`);
   }

@@ -14,7 +14,7 @@
 import { posix } from 'node:path';
 import type { Document, YAMLMap, YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
-import { receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
+import { isReservedServiceName, receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
@@ -37,25 +37,6 @@ const LOGSTASH_FILES = ['logstash/logstash.yml', 'logstash/pipelines.yml', 'logs
 /** Workloads of the stack, by the switch that runs them: the components' VPAs and Ingresses follow them. */
 const RUNS_WITH: Readonly<Record<string, 'logs' | 'traces'>> = { jaeger: 'traces', elasticsearch: 'logs', kibana: 'logs' };
 
-/**
- * Names of the stack's workloads and ConfigMaps that a service (whose name
- * names its Deployment, Service and ConfigMap) may not take; the stack's
- * scrape jobs are refused by the config's validation already.
- */
-const RESERVED_NAMES = [
-  'elasticsearch',
-  'elasticsearch-exporter',
-  'logstash',
-  'kibana',
-  'deployment-environment',
-  'prometheus-config',
-  'prometheus-rules',
-  'grafana-datasources',
-  'grafana-dashboard-providers',
-  'logstash-config',
-  'logstash-pipeline',
-];
-
 /** The most an HPA or ScaledObject scales a service to: four times its environment's replicas. */
 export const maxReplicas = (replicas: number): number => replicas * 4;
 
@@ -74,7 +55,7 @@ function checkNames(project: ProjectConfig): void {
   if (bad.length > 0) {
     throw new Error(`environments: ${bad.map((e) => `"${e}"`).join(', ')}: must be lowercase letters, digits and dashes (each names a Kubernetes overlay and the app.kubernetes.io/instance label)`);
   }
-  const taken = project.services.filter((s) => RESERVED_NAMES.includes(s.name) || s.name.startsWith('grafana-dashboards-'));
+  const taken = project.services.filter((s) => isReservedServiceName(s.name));
   if (taken.length > 0) throw new Error(`services: ${taken.map((s) => `"${s.name}"`).join(', ')}: names an object of the Kubernetes bundle: choose another name`);
 }
 

@@ -55,3 +55,32 @@ export function imageProblem(image: string | undefined): string | undefined {
   if (!/^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$/.test(tag)) return `image ${image} is not pinned to an exact version`;
   return undefined;
 }
+
+/**
+ * Names a service of the project may not take: the compose services and the
+ * Kubernetes objects of the stack (a service's name names its compose
+ * service, Deployment, Service and ConfigMaps).
+ */
+export const RESERVED_SERVICE_NAMES: readonly string[] = [
+  'prometheus',
+  'alertmanager',
+  'grafana',
+  'jaeger',
+  'node-exporter',
+  'elasticsearch',
+  'elasticsearch-setup',
+  'elasticsearch-exporter',
+  'logstash',
+  'logstash-exporter',
+  'kibana',
+  'deployment-environment',
+  'prometheus-config',
+  'prometheus-rules',
+  'grafana-datasources',
+  'grafana-dashboard-providers',
+  'logstash-config',
+  'logstash-pipeline',
+];
+
+/** Whether `name` would clash with an object of the compose or Kubernetes bundle. */
+export const isReservedServiceName = (name: string): boolean => RESERVED_SERVICE_NAMES.includes(name) || name.startsWith('grafana-dashboards-');

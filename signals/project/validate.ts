@@ -6,9 +6,10 @@
 import { catalog } from '../../catalog/index.ts';
 import type { MetricSpec } from '../../catalog/spec.ts';
 import { DEFAULT_METRICS_PATH, DEFAULT_SLO_PERIOD, DEFAULT_STACK, environmentsOf, STACK_JOBS } from '../alert-settings.ts';
+import { imageProblem, isReservedServiceName, receiverSecretFiles } from '../bundles.ts';
 import { SLI_WINDOWS, seconds } from '../slo/spec.ts';
 import type { BusinessAlert, BusinessPanel, MetricRef } from './business.ts';
-import type { ProjectConfig, ServiceConfig } from './config.ts';
+import type { AlertingConfig, ProjectConfig } from './config.ts';
 
 export class ProjectConfigError extends Error {
   override name = 'ProjectConfigError';
@@ -93,6 +94,9 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
     }
     if (typeof alerting.platformTeam !== 'string' || teams[alerting.platformTeam] === undefined) bad('alerting.platformTeam', alerting.platformTeam, `must name a team of alerting.teams (${Object.keys(teams).join(', ') || 'none yet'})`);
     filePath('alerting.heartbeatUrlFile', alerting.heartbeatUrlFile, true);
+    // Both bundles mount every secret file from one Secret, keyed by file name.
+    const byName = Map.groupBy(receiverSecretFiles({ ...alerting, receivers: Object.fromEntries(Object.entries(receivers).filter(([, r]) => isRecord(r))) } as AlertingConfig).filter((f) => typeof f === 'string'), (f) => f.split('/').pop()!);
+    for (const [name, files] of byName) if (files.length > 1) bad('alerting.receivers', files.join(', '), `two secret files are named ${name}: give them different file names (each is one key of the bundles' receiver Secret)`);
   }
 
   // stack
@@ -119,13 +123,13 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
     if (typeof svc.name !== 'string' || !SERVICE_NAME.test(svc.name)) bad(`${f}.name`, svc.name, 'must be lowercase letters, digits and dashes (it is the Prometheus job and the OpenTelemetry service.name)');
     else if (serviceNames.has(svc.name)) bad(`${f}.name`, svc.name, 'two services share this name: give each its own');
     else if ((Object.values(STACK_JOBS) as string[]).includes(svc.name)) bad(`${f}.name`, svc.name, 'is the scrape job of a stack component: choose another name');
+    else if (isReservedServiceName(svc.name)) bad(`${f}.name`, svc.name, 'names an object of the compose or Kubernetes bundle: choose another name');
     serviceNames.add(name);
     if (!Number.isInteger(svc.port) || (svc.port as number) < 1 || (svc.port as number) > 65535) bad(`${f}.port`, svc.port, 'must be a port number from 1 to 65535');
     if (svc.metricsPath !== undefined && (typeof svc.metricsPath !== 'string' || !svc.metricsPath.startsWith('/'))) bad(`${f}.metricsPath`, svc.metricsPath, `must be a path starting with / (default ${DEFAULT_METRICS_PATH})`);
     if (typeof svc.team !== 'string' || teams[svc.team] === undefined) bad(`${f}.team`, svc.team, `must name a team of alerting.teams (${Object.keys(teams).join(', ') || 'none yet'})`);
-    if (typeof svc.image !== 'string' || !/^[^\s:@]+(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/.test(svc.image) || !/[:@]/.test(svc.image.split('/').pop()!)) {
-      bad(`${f}.image`, svc.image, 'must be a container image with an exact tag, e.g. "registry.example.com/shop:1.4.2"');
-    } else if (/:latest$/.test(svc.image)) bad(`${f}.image`, svc.image, 'pin an exact version instead of latest');
+    const image = imageProblem(typeof svc.image === 'string' ? svc.image : undefined);
+    if (image !== undefined) bad(`${f}.image`, svc.image, `${image}: give the container image with an exact version, e.g. "registry.example.com/shop:1.4.2"`);
     if (svc.command !== undefined && (!Array.isArray(svc.command) || svc.command.length === 0 || svc.command.some((a) => typeof a !== 'string'))) bad(`${f}.command`, svc.command, 'must be a non-empty list of strings, e.g. ["node", "src/server.ts"]');
 
     const metrics = isRecord(svc.metrics) ? (svc.metrics as Record<string, unknown>) : {};

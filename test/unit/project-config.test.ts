@@ -133,9 +133,23 @@ describe('each mistake is named with its field, value and fix', () => {
     ]);
   });
 
-  test('an image without an exact tag', () => {
-    expect(problemsOf(withService({ image: 'shop/api' }))).toEqual(['services[0].image: "shop/api": must be a container image with an exact tag, e.g. "registry.example.com/shop:1.4.2"']);
-    expect(problemsOf(withService({ image: 'shop/api:latest' }))).toEqual(['services[0].image: "shop/api:latest": pin an exact version instead of latest']);
+  test('an image without an exact version: the same rule as the bundles\' policy', () => {
+    const fix = 'give the container image with an exact version, e.g. "registry.example.com/shop:1.4.2"';
+    expect(problemsOf(withService({ image: 'shop/api' }))).toEqual([`services[0].image: "shop/api": image shop/api has no tag: ${fix}`]);
+    expect(problemsOf(withService({ image: 'shop/api:latest' }))).toEqual([`services[0].image: "shop/api:latest": image shop/api:latest is not pinned to an exact version: ${fix}`]);
+    expect(problemsOf(withService({ image: 'shop/api:1.4.2' }))).toEqual([]);
+  });
+
+  test('a service named like an object of the bundles', () => {
+    expect(problemsOf(withService({ name: 'kibana' }))).toEqual(['services[0].name: "kibana": names an object of the compose or Kubernetes bundle: choose another name']);
+    expect(problemsOf(withService({ name: 'grafana-dashboards-x' }))).toHaveLength(1);
+  });
+
+  test('two secret files with the same file name (one Secret key each in the bundles)', () => {
+    const receivers = { a: { type: 'webhook', urlFile: '/etc/a/url' }, b: { type: 'webhook', urlFile: '/etc/b/url' } };
+    expect(problemsOf({ ...valid, alerting: { ...valid.alerting, receivers, teams: { web: { page: 'a' } } } })).toEqual([
+      "alerting.receivers: \"/etc/a/url, /etc/b/url\": two secret files are named url: give them different file names (each is one key of the bundles' receiver Secret)",
+    ]);
   });
 
   test('replicas and alert overrides of things the project does not have', () => {
