@@ -8,6 +8,9 @@ import { startServiceProcess } from '../../stack/service-process.ts';
 
 const MAIN = fileURLToPath(new URL('../../examples/demo-shop/main.ts', import.meta.url));
 
+/** Longer than the demo's SHUTDOWN_TIMEOUT_MS (10 s): a slow but graceful exit is the demo's to report, not a SIGKILL's. */
+const STOP_GRACE_MS = 20_000;
+
 export interface DemoProcess {
   readonly url: string;
   readonly metricsUrl: string;
@@ -16,7 +19,7 @@ export interface DemoProcess {
   readonly child: ChildProcess;
   /** Resident set size of the process, from /proc. */
   rssBytes(): Promise<number>;
-  /** Sends SIGTERM (SIGKILL 10 s later) and resolves with the exit code. */
+  /** Sends SIGTERM (SIGKILL only after the demo's own 10 s shutdown deadline and a margin) and resolves with the exit code. */
   stop(): Promise<number | null>;
   stderr(): string;
   /** JSON log lines printed on stdout after the listening line (the last 50,000), parsed. */
@@ -74,7 +77,7 @@ export async function startDemoProcess(env: Record<string, string> = {}): Promis
       if (kb === undefined) throw new Error('no VmRSS in /proc status');
       return Number(kb) * 1024;
     },
-    stop: async () => (await proc.stop()).code,
+    stop: async () => (await proc.stop(STOP_GRACE_MS)).code,
     stderr: () => stderr,
     logs: () => logs,
   };
