@@ -5,6 +5,7 @@
 // error, never the default.
 import { isIP } from 'node:net';
 import type { MetricsAuth } from '../../exporter/metrics-endpoint.ts';
+import { tracingConfigProblems } from '../../exporter/tracing/otel-env.ts';
 
 export interface DemoConfig {
   readonly port: number;
@@ -160,6 +161,9 @@ export function parseConfig(env: Env): DemoConfig {
     const [set, unset] = env.LOGSTASH_HOST === undefined ? ['LOGSTASH_PORT', 'LOGSTASH_HOST'] : ['LOGSTASH_HOST', 'LOGSTASH_PORT'];
     bad(set, env[set]!, `needs ${unset} as well (logs go to Logstash only when both are set)`);
   }
+
+  // Tracing's own fatal problems (an exporter the kit does not ship) in the same list; its invalid values are warnings at start (otel-env.ts).
+  problems.push(...tracingConfigProblems(env));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({

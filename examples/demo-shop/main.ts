@@ -8,6 +8,7 @@ import { startPrimary, startWorker } from './cluster.ts';
 import { installFaultSignals } from './faults.ts';
 import { closeLogging, log } from './log.ts';
 import { startDemo } from './server.ts';
+import { TracingConfigError } from '../../exporter/tracing/otel-env.ts';
 
 function readConfig(): DemoConfig {
   try {
@@ -26,9 +27,12 @@ async function main(): Promise<void> {
   try {
     running = role === 'primary' ? await startPrimary(config) : role === 'worker' ? await startWorker(config) : await startDemo(config, { tracing: true });
   } catch (err) {
-    log('error', 'cannot start', { error: err instanceof Error ? err : { message: String(err) } });
+    // A configuration problem found while starting (the OTEL_* variables) exits 2 like the ones found before.
+    const config = err instanceof TracingConfigError;
+    if (config) process.stderr.write(`${err.message}\n`);
+    else log('error', 'cannot start', { error: err instanceof Error ? err : { message: String(err) } });
     await closeLogging();
-    process.exit(1);
+    process.exit(config ? 2 : 1);
   }
   installFaultSignals(running.faults);
 

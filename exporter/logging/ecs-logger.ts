@@ -4,14 +4,14 @@
 // where it was logged. Lines go to stdout (asynchronously, one write per
 // event-loop turn) and, when configured, to Logstash over TCP. Secrets under
 // well-known keys (authorization headers, cookies, tokens, passwords, API
-// keys), at any depth, are censored before serialisation (redact.ts).
+// keys), at any depth, are censored before serialisation, and messages and error texts too (../redaction.ts).
 import { hostname } from 'node:os';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { pino, type DestinationStream, type LevelWithSilent, type LoggerOptions as LoggerConfig, type Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
+import { redactFields, redactText } from '../redaction.ts';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
-import { redactSecrets } from './redact.ts';
 import { type AccessLogger, createAccessLogger } from './access-logger.ts';
 import { isoNow } from './timestamp.ts';
 import { type LineSink, TurnBatchedStream } from './turn-batched-stream.ts';
@@ -40,8 +40,8 @@ export interface EcsLogger {
   readonly logger: PinoLogger;
   /**
    * For the request log (`createExporter({ logRequests: accessLogger })`):
-   * writes the request line from a template, without the redaction pass (the
-   * line never holds headers and redacts query secrets itself). Same lines,
+   * writes the request line from a template, without the fields walk (the
+   * line never holds headers and censors query and path secrets itself). Same lines,
    * same destinations; `node bench/telemetry-cost.ts` measures the saving.
    */
   readonly accessLogger: AccessLogger;
@@ -66,31 +66,40 @@ export function createLogger(options: LoggerOptions): EcsLogger {
     process: { pid: process.pid },
     host: { hostname: hostname() },
   };
-  const config = (redact: boolean): LoggerConfig => ({
+  const config: LoggerConfig = {
     level: options.level ?? 'info',
     messageKey: 'message',
     errorKey: 'error',
     timestamp: () => `,"@timestamp":"${isoNow()}"`,
     base,
-    serializers: { error: ecsError },
+    // `err` keeps pino's shape (type, message, stack), censored like `error`.
+    serializers: { error: ecsError, err: (err: unknown) => redactErrorTexts(pino.stdSerializers.err(err as Error)) },
     formatters: {
       level: (label) => ({ 'log.level': label }),
-      ...(redact && { log: redactSecrets }),
+      log: redactFields,
+    },
+    // The message is free text: a URL or a header pasted into it is censored too.
+    hooks: {
+      logMethod(args, method) {
+        for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactText(args[i] as string);
+        method.apply(this, args);
+      },
     },
     // The request's ids, wherever in its async flow the line is logged; fields given explicitly win.
     mixin() {
       const ctx = activeSpan()?.spanContext();
       return ctx !== undefined && isSpanContextValid(ctx) ? { trace: { id: ctx.traceId }, span: { id: ctx.spanId } } : {};
     },
-  });
-  const logger = pino(config(true), stream);
+  };
+  const logger = pino(config, stream);
   // pino gives child bindings no formatter (it resets `bindings` for children): censor them on the way in.
   // Children inherit this method (pino makes them with Object.create), so grandchildren are covered too.
   const pinoChild = logger.child;
   logger.child = function (this: PinoLogger, bindings: Record<string, unknown>, options?: object) {
-    return pinoChild.call(this, redactSecrets(bindings), options);
+    return pinoChild.call(this, redactFields(bindings), options);
   } as PinoLogger['child'];
-  const accessLogger = createAccessLogger(pino(config(false), stream), base, stream);
+  // The request line is built from a template with its parts already censored; anything else it logs goes through `logger`.
+  const accessLogger = createAccessLogger(logger, base, stream);
   if (logstash !== undefined) logstash.setLogger(logger);
   let closing: Promise<void> | undefined;
   return {
@@ -123,9 +132,16 @@ function tee(a: LineSink, b: LineSink): LineSink {
   };
 }
 
+function redactErrorTexts(serialized: unknown): unknown {
+  if (serialized === null || typeof serialized !== 'object') return serialized;
+  const { message, stack } = serialized as { message?: unknown; stack?: unknown };
+  return { ...serialized, ...(typeof message === 'string' && { message: redactText(message) }), ...(typeof stack === 'string' && { stack: redactText(stack) }) };
+}
+
 /** ECS `error.*` from an Error (pino's own serializer would write `type`/`message`/`stack`). */
 function ecsError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const code = (err as { code?: unknown }).code;
-  return { type: err.name, message: err.message, stack_trace: err.stack, ...(code !== undefined && { code: String(code) }) };
+  // An error message may quote the URL or header that failed: censored like any text.
+  return { type: err.name, message: redactText(err.message), stack_trace: err.stack === undefined ? undefined : redactText(err.stack), ...(code !== undefined && { code: String(code) }) };
 }

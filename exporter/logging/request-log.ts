@@ -1,17 +1,11 @@
 // The one log line per request, in Elastic Common Schema fields, carrying
-// the ids of the request's span. Query parameters that look like credentials
-// are redacted before the line is built; headers are never logged.
+// the ids of the request's span. Query and path (matrix) parameters named
+// like credentials are redacted before the line is built (../redaction.ts);
+// headers are never logged.
 import type { IncomingMessage } from 'node:http';
 import { isSpanContextValid, type Span } from '@opentelemetry/api';
+import { splitTarget } from '../redaction.ts';
 import type { AccessLogger } from './access-logger.ts';
-import { REDACTED } from './redact.ts';
-
-/** Query parameters whose values are never logged. */
-const SECRET_PARAM = /(^|&)([^=&]*(?:token|passw|secret|api[-_]?key|auth|session|signature|sig|code|credential)[^=&]*)=[^&]*/gi;
-
-export function redactQuery(query: string): string {
-  return query.replace(SECRET_PARAM, `$1$2=${REDACTED}`);
-}
 
 /** The subset of a pino logger the request log needs. */
 export interface RequestLogger {
@@ -35,14 +29,12 @@ export interface RequestLine {
 
 export function requestLine(req: IncomingMessage, method: string, route: string | undefined, status: number, durationSeconds: number, span: Span | undefined): RequestLine {
   // Express rewrites req.url inside mounted routers; originalUrl keeps what the client asked for.
-  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
+  const { path, query } = splitTarget((req as { originalUrl?: string }).originalUrl ?? req.url ?? '/');
   const spanContext = span?.spanContext();
   const ctx = spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined;
   return {
     path,
-    query: q === -1 ? undefined : redactQuery(url.slice(q + 1)),
+    query,
     durationNanos: Math.round(durationSeconds * 1e9),
     userAgent: req.headers['user-agent'],
     clientAddress: req.socket.remoteAddress,

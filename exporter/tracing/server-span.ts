@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags, type Tracer } from '@opentelemetry/api';
 import type { HTTP_METHODS } from '../../catalog/http.ts';
+import { splitTarget } from '../redaction.ts';
 
 export const TRACER_NAME = 'node-observability-kit';
 
@@ -22,21 +23,21 @@ export function kitTracer(): Tracer {
 export function startServerSpan(tracer: Tracer, req: IncomingMessage, method: HttpMethod): Span {
   const { headers, socket } = req;
   const parent = propagation.extract(ROOT_CONTEXT, headers);
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
+  // Secret query and matrix parameters are censored here and again when the span ends (redacting-processor.ts), for spans made elsewhere.
+  const { path, query } = splitTarget(req.url ?? '/');
   const host = headers.host ?? '';
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
   // Built key by key (no spreads): this object is made on every request.
   const attributes: Attributes = {
     'http.request.method': method,
-    'url.path': q === -1 ? url : url.slice(0, q),
+    'url.path': path,
     'url.scheme': (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
     'server.address': hasPort ? host.slice(0, colon) : host,
     'network.protocol.version': req.httpVersion,
   };
   if (method === '_OTHER' && req.method !== undefined) attributes['http.request.method_original'] = req.method;
-  if (q !== -1) attributes['url.query'] = url.slice(q + 1);
+  if (query !== undefined) attributes['url.query'] = query;
   if (hasPort) attributes['server.port'] = Number(host.slice(colon + 1));
   if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
   if (headers['user-agent'] !== undefined) attributes['user_agent.original'] = headers['user-agent'];

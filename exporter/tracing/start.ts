@@ -5,19 +5,24 @@
 // patching of every incoming request, which measured several times dearer;
 // outgoing calls (node:http and fetch) are traced by the official
 // instrumentations so their spans are children of the request's span.
+// That works in ESM apps too, named imports included, without a loader
+// hook: see builtin-clients.ts.
 import { type Attributes, diag } from '@opentelemetry/api';
-import { getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { startNodeSdk } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Registry } from 'prom-client';
 import { type Logger, stderrLogger } from '../logger.ts';
 import { diagLevel, diagLogger } from './diag-logger.ts';
+import { readOtelEnv } from './otel-env.ts';
+import { RedactingSpanProcessor } from './redacting-processor.ts';
 import { type SelfMetrics, spanPipelineMetrics } from './self-metrics.ts';
+import { patchBuiltinClients, warnIfEsmHookMissing } from './builtin-clients.ts';
 
 export interface TracingOptions {
   /** `service.name`, unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES sets it. */
@@ -57,47 +62,46 @@ let started: Tracing | undefined;
 
 export function startTracing(options: TracingOptions): Tracing {
   if (started !== undefined) return started;
-  const env = process.env;
-  const exporterName = getStringFromEnv('OTEL_TRACES_EXPORTER') ?? 'otlp';
-  if (isTrue(env.OTEL_SDK_DISABLED) || exporterName === 'none') {
-    return (started = { enabled: false, registerMetrics() {}, shutdown: async () => {} });
-  }
-  if (exporterName !== 'otlp') throw new Error(`OTEL_TRACES_EXPORTER=${JSON.stringify(exporterName)}: only "otlp" (OTLP/HTTP) or "none" are supported`);
-  const protocol = otlpProtocol(options.logger ?? stderrLogger);
+  const logger = options.logger ?? stderrLogger;
+  const settings = readOtelEnv(process.env, (variable, message) => logger.warn({ 'otel.variable': variable }, `${variable}: ${message}`));
+  if (!settings.enabled) return (started = { enabled: false, registerMetrics() {}, shutdown: async () => {} });
+  const protocol = otlpProtocol(logger);
 
-  const selfMetrics: SelfMetrics = spanPipelineMetrics(options.logger ?? stderrLogger);
+  const selfMetrics: SelfMetrics = spanPipelineMetrics(logger);
   if (options.registry !== undefined) selfMetrics.register(options.registry);
   const selfObsMeterProvider = selfMetrics.meterProvider;
   const exporter = protocol === 'http/protobuf' ? new OTLPProtobufTraceExporter({ selfObsMeterProvider }) : new OTLPJsonTraceExporter({ selfObsMeterProvider });
   const batch = options.batch ?? {};
   const processor = new BatchSpanProcessor({
     exporter,
-    maxQueueSize: getNumberFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? batch.maxQueueSize ?? 2048,
-    maxExportBatchSize: getNumberFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? batch.maxExportBatchSize ?? 512,
-    scheduledDelayMillis: getNumberFromEnv('OTEL_BSP_SCHEDULE_DELAY') ?? batch.scheduledDelayMillis ?? 1000,
-    exportTimeoutMillis: getNumberFromEnv('OTEL_BSP_EXPORT_TIMEOUT') ?? batch.exportTimeoutMillis ?? 10_000,
+    maxQueueSize: settings.bsp.maxQueueSize ?? batch.maxQueueSize ?? 2048,
+    maxExportBatchSize: settings.bsp.maxExportBatchSize ?? batch.maxExportBatchSize ?? 512,
+    scheduledDelayMillis: settings.bsp.scheduledDelayMillis ?? batch.scheduledDelayMillis ?? 1000,
+    exportTimeoutMillis: settings.bsp.exportTimeoutMillis ?? batch.exportTimeoutMillis ?? 10_000,
     selfObsMeterProvider,
   });
 
+  const env = process.env;
   const sdk = startNodeSdk({
     // Its console logger is replaced by ours right after start (below).
     logLevel: 'none',
     resourceAttributes: resourceAttributes(options, env),
-    spanProcessors: [processor],
-    // The standard variable picks the sampler; unset, a parent-based ratio (OTEL_TRACES_SAMPLER_ARG, default 1).
-    ...(env.OTEL_TRACES_SAMPLER === undefined && { sampler: defaultSampler() }),
+    // Secrets in any span's attributes are censored before the batch processor queues it.
+    spanProcessors: [new RedactingSpanProcessor(), processor],
+    // OTEL_TRACES_SAMPLER/_ARG, validated (otel-env.ts); unset, a parent-based ratio (default 1).
+    sampler: settings.sampler,
     // Only what is asked for: an unasked OTLP metrics or logs exporter makes shutdown wait for a port where nothing listens.
     ...(env.OTEL_METRICS_EXPORTER === undefined && { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER === undefined && { logRecordProcessors: [] }),
     // A junk URL must not make a span the size of the URL: attribute values are cut (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT wins).
-    spanLimits: { attributeValueLengthLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? MAX_ATTRIBUTE_LENGTH },
+    spanLimits: { attributeValueLengthLimit: settings.attributeValueLengthLimit ?? MAX_ATTRIBUTE_LENGTH },
     instrumentations: [
       new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       new UndiciInstrumentation(),
       ...(options.instrumentations ?? []),
     ],
   });
-  diag.setLogger(diagLogger(options.logger ?? stderrLogger), { logLevel: diagLevel(env), suppressOverrideMessage: true });
+  diag.setLogger(diagLogger(logger), { logLevel: diagLevel(env), suppressOverrideMessage: true });
   let stopping: Promise<void> | undefined;
   return (started = { enabled: true, registerMetrics: (registry) => selfMetrics.register(registry), shutdown: () => (stopping ??= sdk.shutdown()) });
 }
@@ -115,11 +119,6 @@ function otlpProtocol(logger: Logger): 'http/json' | 'http/protobuf' {
   return 'http/json';
 }
 
-function defaultSampler(): Sampler {
-  const ratio = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG') ?? 1;
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio >= 0 && ratio <= 1 ? ratio : 1) });
-}
-
 /** Our attributes rank below the variables users set: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win. */
 function resourceAttributes(options: TracingOptions, env: NodeJS.ProcessEnv): Attributes {
   const fromEnv = new Set((env.OTEL_RESOURCE_ATTRIBUTES ?? '').split(',').map((kv) => kv.split('=')[0]!.trim()));
@@ -132,4 +131,3 @@ function resourceAttributes(options: TracingOptions, env: NodeJS.ProcessEnv): At
   return Object.fromEntries(Object.entries(ours).filter(([k]) => !fromEnv.has(k)));
 }
 
-const isTrue = (v: string | undefined) => v !== undefined && v.trim().toLowerCase() === 'true';

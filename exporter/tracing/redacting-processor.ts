@@ -1,0 +1,41 @@
+// Censors span attributes through the one redaction policy before a span is
+// exported, whichever instrumentation made it: the middleware's server span,
+// instrumentation-http's and undici's client spans (`url.full` with the
+// query of an outgoing call), the app's own spans. It runs when a span is
+// ending, so attributes set at any time during the request are covered.
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { isSecretName, REDACTED, redactText, redactUrl } from '../redaction.ts';
+
+/** Attributes that hold a URL or a part of one (stable and older HTTP conventions). */
+const URL_ATTRIBUTES = new Set(['url.full', 'url.path', 'url.query', 'http.url', 'http.target', 'url.original']);
+
+export class RedactingSpanProcessor implements SpanProcessor {
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnding(span: Span): void {
+    for (const [key, value] of Object.entries(span.attributes)) {
+      if (typeof value !== 'string') continue;
+      const censored = censor(key, value);
+      if (censored !== value) span.setAttribute(key, censored);
+    }
+    // Recorded exceptions carry the error's message and stack, which may quote a URL or a header.
+    for (const event of span.events) {
+      const attributes = event.attributes as Record<string, unknown> | undefined;
+      if (attributes === undefined) continue;
+      for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = censor(key, value);
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+  forceFlush = async (): Promise<void> => {};
+  shutdown = async (): Promise<void> => {};
+}
+
+function censor(key: string, value: string): string {
+  if (key === 'url.query') return redactUrl(`?${value}`).slice(1);
+  if (URL_ATTRIBUTES.has(key)) return redactUrl(value);
+  // `http.request.header.authorization`, `db.password`, `app.session_id`: judged by the last part of the key.
+  if (isSecretName(key.slice(key.lastIndexOf('.') + 1))) return REDACTED;
+  return redactText(value);
+}
