@@ -27,6 +27,12 @@ export interface HttpMetricsOptions {
   logger?: Logger;
   /** Route templates not recorded (default: `['/metrics']`). Literal ones are skipped before any work is done. */
   excludeRoutes?: readonly string[];
+  /**
+   * Probe paths, neither measured nor traced (default `DEFAULT_PROBE_ROUTES`):
+   * an orchestrator's probe every few seconds would dilute latency and error
+   * ratios and fill the trace store. `[]` records them like any route.
+   */
+  probeRoutes?: readonly string[];
   /** Labels with one fixed value added to every series, e.g. `{ service: 'checkout' }`. */
   staticLabels?: Readonly<Record<string, string>>;
   /** Use `http_request_duration_seconds{method,route,status_code}` names for existing dashboards. */
@@ -45,6 +51,9 @@ export interface HttpMetricsOptions {
   requestLogger?: RequestLogger;
 }
 
+/** The usual liveness, readiness and health paths (Kubernetes-style and generic). */
+export const DEFAULT_PROBE_ROUTES: readonly string[] = ['/healthz', '/readyz', '/livez'];
+
 type Next = (err?: unknown) => void;
 export type HttpMetricsMiddleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
@@ -61,7 +70,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
   const staticLabels = options.staticLabels ?? {};
   const familyOptions = { logger: options.logger ?? stderrLogger, staticLabels, ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }) };
   const names = legacyNames ? legacyHttpMetrics : httpMetrics;
-  const excluded = new Set(options.excludeRoutes ?? ['/metrics']);
+  const excluded = new Set([...(options.excludeRoutes ?? ['/metrics']), ...(options.probeRoutes ?? DEFAULT_PROBE_ROUTES)]);
   const excludedPaths = new Set([...excluded].filter((r) => !/[:*?{}()|]/.test(r)));
   const routes = new RouteTemplates();
 

@@ -1,12 +1,17 @@
-// Preload for ESM apps: `node --import node-observability-kit/tracing/register app.js`.
-// Registers OpenTelemetry's ESM loader hook (so instrumentations can patch
-// modules the app imports) and starts tracing from the OTEL_* variables
-// before the app's first import. Then `createExporter({ traces: true })`
-// adds one server span per request and publishes the span pipeline's counts.
+// Preload: `node --import node-observability-kit/tracing/register app.js`.
+// Starts tracing from the OTEL_* variables before the app's first import, for
+// apps that do not call startTracing themselves, and registers
+// OpenTelemetry's ESM loader hook so instrumentations of packages (passed to
+// startTracing as `instrumentations`) can patch what an ESM app imports.
+// node:http, node:https and fetch client spans need neither (builtin-clients.ts).
+// Then `createExporter({ traces: true })` adds one server span per request
+// and publishes the span pipeline's counts.
 import { register } from 'node:module';
+import { ESM_HOOK_REGISTERED } from './builtin-clients.ts';
 import { startTracing } from './start.ts';
 
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+(globalThis as Record<symbol, unknown>)[ESM_HOOK_REGISTERED] = true;
 
 const tracing = startTracing({
   serviceName: process.env.OTEL_SERVICE_NAME ?? `unknown_service:${process.argv0}`,

@@ -15,7 +15,7 @@ test('the build emits an importable exporter and catalog with type declarations'
     const exporter = (await import(pathToFileURL(join(outDir, 'exporter/index.js')).href)) as typeof import('../../exporter/index.ts');
     const catalog = (await import(pathToFileURL(join(outDir, 'catalog/index.js')).href)) as typeof import('../../catalog/index.ts');
     expect(Object.keys(exporter).sort()).toEqual(
-      ['CONTENT_TYPES', 'LabelValueError', 'MetricDefinitionError', 'catalog', 'clusterMetricsHandler', 'counter', 'createExporter', 'createHealth', 'createLogger', 'startTracing', 'gauge', 'histogram', 'httpMetricsMiddleware', 'listenClusterMetrics', 'metricsHandler', 'negotiateFormat', 'renderRegistry', 'shareWorkerMetrics'].sort(),
+      ['CONTENT_TYPES', 'DEFAULT_PROBE_ROUTES', 'LabelValueError', 'MetricDefinitionError', 'catalog', 'errorLogger', 'clusterMetricsHandler', 'counter', 'createExporter', 'createHealth', 'createLogger', 'startTracing', 'gauge', 'histogram', 'httpMetricsMiddleware', 'listenClusterMetrics', 'metricsHandler', 'negotiateFormat', 'renderRegistry', 'shareWorkerMetrics'].sort(),
     );
     expect(catalog.catalog.http.requestDuration.name).toBe('http_server_request_duration_seconds');
     const e = exporter.createExporter({ hostMetrics: false, processMetrics: false });
