@@ -2,9 +2,9 @@
 // has on PATH, the Debian package that ships it, the versions it accepts and
 // how a user installs it by hand.
 
-export type ToolName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'kustomize';
+export type ToolName = 'prometheus' | 'promtool' | 'alertmanager' | 'amtool' | 'kustomize' | 'node-exporter' | 'elasticsearch-exporter';
 
-export const TOOL_NAMES: readonly ToolName[] = ['prometheus', 'promtool', 'alertmanager', 'amtool', 'kustomize'];
+export const TOOL_NAMES: readonly ToolName[] = ['prometheus', 'promtool', 'alertmanager', 'amtool', 'kustomize', 'node-exporter', 'elasticsearch-exporter'];
 
 /** A release as a tool reports it: major and minor to compare, the text to show. */
 export interface Version {
@@ -35,6 +35,9 @@ const prom3 = (v: Version): boolean => v.major === 3;
 const am0 = (v: Version): boolean => v.major === 0 && v.minor >= 20 && v.minor < 40;
 // kustomize 5 is the release line `kubectl kustomize` embeds; the overlays use its components and labels syntax.
 const kustomize5 = (v: Version): boolean => v.major === 5;
+// The exporters the bundles run: their flags are what the tests hold the bundles' command lines to.
+const nodeExporter1 = (v: Version): boolean => v.major === 1;
+const esExporter1 = (v: Version): boolean => v.major === 1 && v.minor >= 10;
 
 export const SPECS: Record<ToolName, ToolSpec> = {
   prometheus: {
@@ -83,6 +86,24 @@ export const SPECS: Record<ToolName, ToolSpec> = {
     hint: 'set KUSTOMIZE_BIN=/path/to/kustomize, or put kustomize 5.x on PATH (Homebrew: brew install kustomize; release binaries: https://github.com/kubernetes-sigs/kustomize/releases)',
     versionArgs: ['version'],
   },
+  'node-exporter': {
+    env: 'NODE_EXPORTER_BIN',
+    pathNames: ['node_exporter', 'prometheus-node-exporter'],
+    pkg: 'prometheus-node-exporter',
+    debBin: 'prometheus-node-exporter',
+    wanted: '1.x',
+    accepts: nodeExporter1,
+    hint: `set NODE_EXPORTER_BIN=/path/to/node_exporter, or put node_exporter 1.x on PATH (Homebrew: brew install node_exporter; release tarballs: ${DOWNLOAD_PAGE}#node_exporter)`,
+  },
+  'elasticsearch-exporter': {
+    env: 'ELASTICSEARCH_EXPORTER_BIN',
+    pathNames: ['elasticsearch_exporter', 'prometheus-elasticsearch-exporter'],
+    pkg: 'prometheus-elasticsearch-exporter',
+    debBin: 'prometheus-elasticsearch-exporter',
+    wanted: '1.10 or newer 1.x',
+    accepts: esExporter1,
+    hint: 'set ELASTICSEARCH_EXPORTER_BIN=/path/to/elasticsearch_exporter, or put elasticsearch_exporter 1.10+ on PATH (release tarballs: https://github.com/prometheus-community/elasticsearch_exporter/releases)',
+  },
 };
 
 /** The env var that overrides each tool; global-setup also uses it to hand resolved paths to tests. */
@@ -92,6 +113,8 @@ export const TOOL_ENV: Readonly<Record<ToolName, string>> = {
   alertmanager: SPECS.alertmanager.env,
   amtool: SPECS.amtool.env,
   kustomize: SPECS.kustomize.env,
+  'node-exporter': SPECS['node-exporter'].env,
+  'elasticsearch-exporter': SPECS['elasticsearch-exporter'].env,
 };
 
 export function isToolName(name: string): name is ToolName {

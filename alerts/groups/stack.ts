@@ -31,9 +31,9 @@ export function stackRules(config: AlertConfig): RuleGroup[] {
         prometheusTsdbCompactionsFailing,
         prometheusTsdbReloadsFailing,
         stackComponentDown,
-        jaegerDown,
-        elasticsearchDown,
-        logstashDown,
+        // Only the components the project's stack deploys: an alert on a job nothing runs would fire forever.
+        ...(config.stack.traces ? [jaegerDown] : []),
+        ...(config.stack.logs ? [elasticsearchDown, logstashDown] : []),
         alertmanagerFailedToSendAlerts,
         alertmanagerConfigReloadFailed,
         watchdog,

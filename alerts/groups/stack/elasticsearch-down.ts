@@ -10,6 +10,8 @@ export function elasticsearchDown(config: AlertConfig): AlertRule {
     instance: 'elasticsearch-exporter:9114',
     name: 'Elasticsearch (through its exporter)',
     consequence: 'its health is unknown, and logs and traces stored in it may not be indexed',
+    // The compose bundle runs it in the profile `logs`, which a light stack leaves off.
+    inOptionalProfile: true,
     runbook: {
       impact: 'If Elasticsearch itself is down, Logstash and Jaeger cannot write: logs and traces are delayed or lost, and Kibana shows nothing new. If only the exporter is down, nothing is lost but Elasticsearch is unwatched.',
       diagnosis: [

@@ -1,5 +1,6 @@
 // StackComponentDown: Prometheus cannot scrape Prometheus, Alertmanager,
-// Grafana or node-exporter, the components without an alert of their own.
+// Grafana or node-exporter (when the stack runs it), the components without
+// an alert of their own.
 import type { AlertConfig } from '../../../signals/alert-settings.ts';
 import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
@@ -8,9 +9,14 @@ import { COMPONENT_DOWN_FOR, downOrMissing, up, whyDown } from './component-down
 
 export function stackComponentDown(config: AlertConfig): AlertRule {
   const jobs = config.stack.jobs;
-  // Each is named in the description.
-  const generic = [jobs.prometheus, jobs.alertmanager, jobs.grafana, jobs.nodeExporter];
-  const allUp = [up(jobs.prometheus, 'prometheus:9090', '1x20'), up(jobs.alertmanager, 'alertmanager:9093', '1x20'), up(jobs.nodeExporter, 'node-exporter:9100', '1x20')];
+  // Each is named in the description; node-exporter only where the stack runs it (absent() would fire forever).
+  const nodeExporter = config.stack.nodeExporter;
+  const generic = [jobs.prometheus, jobs.alertmanager, jobs.grafana, ...(nodeExporter ? [jobs.nodeExporter] : [])];
+  const allUp = [
+    up(jobs.prometheus, 'prometheus:9090', '1x20'),
+    up(jobs.alertmanager, 'alertmanager:9093', '1x20'),
+    ...(nodeExporter ? [up(jobs.nodeExporter, 'node-exporter:9100', '1x20')] : []),
+  ];
   return alert({
     alert: 'StackComponentDown',
     expr: downOrMissing(generic),
