@@ -3,6 +3,7 @@
 // alerts import names and labels from here. An app's business metrics are
 // declared in the app and reach the rules through its project config.
 import { httpMetrics, legacyHttpMetrics } from './http.ts';
+import { httpConnectionMetrics } from './http-connections.ts';
 import { systemMetrics } from './system.ts';
 import { telemetryMetrics } from './telemetry.ts';
 import type { MetricSpec } from './spec.ts';
@@ -10,6 +11,7 @@ import type { MetricSpec } from './spec.ts';
 export const catalog = {
   http: httpMetrics,
   legacyHttp: legacyHttpMetrics,
+  httpConnections: httpConnectionMetrics,
   system: systemMetrics,
   telemetry: telemetryMetrics,
 } as const;
@@ -21,5 +23,6 @@ export function allSpecs(): MetricSpec[] {
 
 export * from './spec.ts';
 export * from './http.ts';
+export * from './http-connections.ts';
 export * from './system.ts';
 export * from './telemetry.ts';

@@ -1,7 +1,7 @@
 // One call wires the exporter: a registry with process, host and HTTP
 // metrics, the middleware, /metrics, health endpoints, and business metrics
 // declared from catalog specs.
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { MetricSpec } from '../catalog/spec.ts';
 import { createHealth, type Health } from './health.ts';
@@ -10,6 +10,8 @@ import { createInstrument, type Instrument } from './instruments.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
 import { listenMetricsServer } from './metrics-server.ts';
+import { createHttpServer, type HttpServerSettings } from './http-server.ts';
+import { addSecretNames } from './redaction.ts';
 import { MetricDefinitionError } from './naming.ts';
 import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
 import type { RequestLogger } from './logging/request-log.ts';
@@ -41,6 +43,13 @@ export interface ExporterOptions {
    * (`createLogger().accessLogger` skips the redaction pass the line does not need).
    */
   logRequests?: boolean | RequestLogger;
+  /**
+   * More names whose values are censored wherever data leaves the process
+   * (query and path parameters, span attributes, log fields, error texts);
+   * added to the built-in list, process-wide (see redaction.ts; also the
+   * OBSERVABILITY_REDACT_NAMES variable).
+   */
+  redact?: readonly string[];
 }
 
 export type Instruments<M extends Record<string, MetricSpec>> = { readonly [K in keyof M]: Instrument<M[K]> };
@@ -55,7 +64,13 @@ export interface Exporter {
   /** Declares the app's own metrics from catalog specs; validated now, typed by their labels. */
   defineMetrics<const M extends Record<string, MetricSpec>>(specs: M): Instruments<M>;
   /** Serves /metrics (and the health endpoints) on a separate port, so /metrics need not be public. */
-  listenMetrics(port: number, host?: string): Promise<Server>;
+  listenMetrics(port: number, host?: string, settings?: HttpServerSettings): Promise<Server>;
+  /**
+   * `http.createServer` with production timeouts (keep-alive above a load
+   * balancer's idle timeout, header and request timeouts, optional connection
+   * cap) and requests rejected by the parser counted and logged (http-server.ts).
+   */
+  createServer(handler: RequestListener, settings?: HttpServerSettings): Server;
 }
 
 /** Prefixes of the exporter's own metrics; app metrics may not take them. */
@@ -64,6 +79,7 @@ const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'sys
 export function createExporter(options: ExporterOptions = {}): Exporter {
   const registry = options.registry ?? new Registry();
   const logger = options.logger ?? stderrLogger;
+  if (options.redact !== undefined) addSecretNames(options.redact);
   if (options.processMetrics !== false) registerProcessMetrics(registry);
   if (options.hostMetrics !== false) registerHostMetrics(registry, typeof options.hostMetrics === 'object' ? options.hostMetrics : {});
   const middleware = httpMetricsMiddleware({
@@ -98,7 +114,8 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
       }
       return out as Instruments<typeof specs>;
     },
-    listenMetrics: (port, host = '0.0.0.0') => listenMetricsServer(port, host, handler, health),
+    listenMetrics: (port, host = '0.0.0.0', settings = {}) => listenMetricsServer(port, host, handler, health, { ...settings, logger, registry }),
+    createServer: (app, settings = {}) => createHttpServer(app, { ...settings, logger, registry }),
   };
 }
 

@@ -1,5 +1,6 @@
 // The /metrics handler: content negotiation between the Prometheus text
-// format and OpenMetrics, optional bearer-token or basic auth, no caching.
+// format and OpenMetrics, optional bearer-token or basic auth (scheme in any
+// case), GET and HEAD only, no caching.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { CONTENT_TYPES, negotiateFormat, renderRegistryChunks } from './exposition.ts';
@@ -25,7 +26,12 @@ export function metricsHandler(options: MetricsEndpointOptions): MetricsHandler 
     (async (format: 'prometheus' | 'openmetrics') => ({ body: await renderRegistryChunks(options.registry, format), contentType: CONTENT_TYPES[format] }));
 
   return async function metrics(req, res) {
-    if (expected !== undefined && !sameSecret(req.headers.authorization ?? '', expected)) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'GET, HEAD' });
+      res.end(JSON.stringify({ error: 'method_not_allowed', message: 'use GET or HEAD' }));
+      return;
+    }
+    if (expected !== undefined && !sameSecret(normalisedAuthorization(req.headers.authorization), expected)) {
       const scheme = options.auth !== undefined && 'bearerToken' in options.auth ? 'Bearer' : 'Basic';
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `${scheme} realm="metrics"` });
       res.end(JSON.stringify({ error: 'unauthorized', message: `send an Authorization: ${scheme} header with the metrics credentials` }));
@@ -65,6 +71,12 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 function authorizationValue(auth: MetricsAuth): string {
-  if ('bearerToken' in auth) return `Bearer ${auth.bearerToken}`;
-  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  if ('bearerToken' in auth) return `bearer ${auth.bearerToken}`;
+  return `basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** The scheme lower-cased (RFC 7235: schemes are case-insensitive; credentials are not) and one space before the credentials. */
+function normalisedAuthorization(header: string | undefined): string {
+  const match = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S+)\s*$/.exec(header ?? '');
+  return match === null ? (header ?? '') : `${match[1]!.toLowerCase()} ${match[2]}`;
 }

@@ -84,7 +84,7 @@ describe('auth', () => {
   test('answers 401 with a Bearer challenge without a token or with a wrong one, and 200 with the right one', async () => {
     const { base } = await appWithMetrics({ metricsAuth: { bearerToken: 's3cret-token' } });
 
-    for (const authorization of [undefined, 'Bearer wrong', 'Bearer s3cret-token-and-more', 'Bearer s3cret-toke', 'bearer s3cret-token', 's3cret-token', `Basic ${Buffer.from('x:s3cret-token').toString('base64')}`]) {
+    for (const authorization of [undefined, 'Bearer wrong', 'Bearer s3cret-token-and-more', 'Bearer s3cret-toke', 'bearer S3CRET-TOKEN', 's3cret-token', `Basic ${Buffer.from('x:s3cret-token').toString('base64')}`]) {
       const res = await request(`${base}/metrics`, { headers: authorization === undefined ? {} : { authorization } });
       expect(res.status, String(authorization)).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
@@ -97,6 +97,17 @@ describe('auth', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe(TEXT_TYPE);
     expect(ok.body).toContain('shop_jobs_total 3\n');
+  });
+
+  test('takes the scheme in any case (RFC 7235), never the credentials', async () => {
+    const bearer = await appWithMetrics({ metricsAuth: { bearerToken: 's3cret-token' } });
+    for (const authorization of ['bearer s3cret-token', 'BEARER s3cret-token', 'Bearer  s3cret-token']) {
+      expect((await request(`${bearer.base}/metrics`, { headers: { authorization } })).status, authorization).toBe(200);
+    }
+    const basic = await appWithMetrics({ metricsAuth: { username: 'prometheus', password: 'p@ss:word' } });
+    const credentials = Buffer.from('prometheus:p@ss:word').toString('base64');
+    expect((await request(`${basic.base}/metrics`, { headers: { authorization: `basic ${credentials}` } })).status).toBe(200);
+    expect((await request(`${basic.base}/metrics`, { headers: { authorization: `basic ${credentials.toLowerCase()}` } })).status).toBe(401);
   });
 
   test('refuses HEAD without credentials too', async () => {
@@ -159,6 +170,24 @@ describe('listenMetrics', () => {
       expect(res.status, path).toBe(404);
       expect(res.headers.get('content-type')).toBe('application/json');
       expect(JSON.parse(res.body)).toEqual({ error: 'not_found', message: 'this port serves /metrics, /healthz and /readyz' });
+    }
+  });
+
+  test('serves GET and HEAD only (405 with Allow otherwise), and a trailing slash as on the app port', async () => {
+    const { exporter, base: appBase } = await appWithMetrics();
+    const { base } = await listening(await exporter.listenMetrics(0, '127.0.0.1'));
+    for (const method of ['POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS']) {
+      for (const path of ['/metrics', '/metrics/', '/healthz', '/readyz']) {
+        const res = await request(`${base}${path}`, { method });
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.headers.get('allow')).toBe('GET, HEAD');
+      }
+    }
+    for (const b of [base, appBase]) {
+      const slash = await request(`${b}/metrics/`);
+      expect(slash.status, b).toBe(200);
+      expect(slash.body).toContain('shop_jobs_total 3\n');
+      expect((await request(`${b}/metrics/`, { method: 'HEAD' })).status).toBe(200);
     }
   });
 
