@@ -14,6 +14,7 @@ import {
 } from '../catalog/http.ts';
 import type { GaugeSpec, HistogramSpec } from '../catalog/spec.ts';
 import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
+import { SERVER_CUT_STATUS, wasCutByServer } from './cut-responses.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { type RequestLogger, requestLineWriter } from './logging/request-log.ts';
 import { validateSpec } from './naming.ts';
@@ -94,7 +95,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     res.on('close', () => {
       active.counts[method]!--;
       const route = routes.resolve(req as RoutedRequest);
-      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS;
+      const status = res.writableFinished ? res.statusCode : wasCutByServer(res) ? SERVER_CUT_STATUS : CLIENT_CLOSED_STATUS;
       const seconds = (performance.now() - start) / 1000;
       /** The route template for spans and logs; unmatched requests have none. */
       const template = route === UNMATCHED_ROUTE ? undefined : route;

@@ -1,7 +1,7 @@
 // Starts the demo service: the exporter, the shop app behind its middleware,
 // /metrics and the health endpoints, the traffic generator; and stops it
 // the way an orchestrator expects (not ready first, then drain, then close).
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AddressInfo, Server as NetServer } from 'node:net';
 import express from 'express';
@@ -12,7 +12,9 @@ import { createExporter, type Exporter } from '../../exporter/exporter.ts';
 import { startTracing, type Tracing } from '../../exporter/tracing/start.ts';
 import { createApp } from './app.ts';
 import { FaultSwitch } from './faults.ts';
-import { closeLogging, initLogging } from './log.ts';
+import { closeLogging, initLogging, log } from './log.ts';
+import { abandonResponses } from '../../exporter/cut-responses.ts';
+import { listen } from '../../exporter/http-server.ts';
 import { WorkQueues } from './queue.ts';
 import { Shop } from './shop.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
@@ -44,6 +46,9 @@ export interface DemoOptions {
 
 /** How long idle keep-alive connections are kept after SIGTERM, so clients reusing them get an answer with `Connection: close`, not a reset. */
 const DRAIN_MS = 1000;
+
+/** How long the 503 answers given at the deadline get to be written before the connections are closed. */
+const ABANDON_GRACE_MS = 500;
 
 /** Routes of infrastructure, kept out of the RED metrics so probes and scrapes don't dilute them. */
 const INFRA_ROUTES = ['/metrics', '/healthz', '/readyz'];
@@ -90,7 +95,8 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
   let selfUrl = '';
   app.use(createApp({ shop, faults, adminToken: config.adminToken, serviceName: config.serviceName, selfUrl: () => selfUrl, ...(worker && { workerId: options.clusterWorkerId }) }));
 
-  const server = createServer(app);
+  // Production timeouts and parser rejections counted (exporter/http-server.ts).
+  const server = exporter.createServer(app);
   // In-flight responses and open connections, for the drain on shutdown.
   const inFlight = new Set<ServerResponse>();
   let connections = 0;
@@ -143,6 +149,12 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
     // `Connection: close`) or stay idle through the drain; in-flight requests get until the deadline.
     const drainUntil = Math.min(deadline, Date.now() + DRAIN_MS);
     while (connections > 0 && Date.now() < deadline && (inFlight.size > 0 || Date.now() < drainUntil)) await sleep(20);
+    // Past the deadline: requests still running are answered 503 (or cut, if their response had begun), and
+    // their log lines, spans and metrics are recorded before telemetry is flushed below.
+    const abandoned = abandonResponses(inFlight);
+    const answersSent = Date.now() + ABANDON_GRACE_MS;
+    while (inFlight.size > 0 && Date.now() < answersSent) await sleep(10);
+    if (abandoned.answered + abandoned.cut > 0) log('warn', 'shutdown deadline passed: requests still running were answered 503 or cut', { shutdown: { answered: abandoned.answered, cut: abandoned.cut, timeout_ms: config.shutdownTimeoutMs } });
     server.closeAllConnections(); // idle through the drain, or past the deadline
     await appClosed;
     if (metricsServer !== undefined) {
@@ -156,17 +168,6 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
   }
 
   return { url, metricsUrl, config, exporter, faults, close: () => (closing ??= shutdown()) };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { cause: err }));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
 
 /** A URL clients can connect to: the unspecified address is replaced by loopback. */
