@@ -2,7 +2,8 @@
 // terminal), its last lines are kept for the report when it dies, and it is
 // stopped with SIGTERM, then SIGKILL when it does not exit in time.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { startOrphanReaper, type OrphanReaper } from './orphan-reaper.ts';
+import { RotatingLog } from './rotating-log.ts';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
@@ -14,7 +15,7 @@ export interface ProcessSpec {
   readonly env?: NodeJS.ProcessEnv;
   /** Working folder (default: this process's). */
   readonly cwd?: string;
-  /** Appends every line of stdout and stderr here. */
+  /** Appends every line of stdout and stderr here (rotated at 20 MiB to `<file>.1`: rotating-log.ts). */
   readonly logFile?: string;
   /** Called with each line of stdout (the demo announces its URL there). */
   readonly onStdoutLine?: (line: string) => void;
@@ -50,12 +51,23 @@ export interface ManagedProcess {
 
 const KEPT_LINES = 200;
 
-/** The processes one owner (a stack's supervisor) started, so it stops its own and no one else's. */
+/**
+ * The processes one owner (a stack's supervisor) started, so it stops its own
+ * and no one else's; and, should the owner be killed without stopping them,
+ * an orphan reaper stops them (orphan-reaper.ts).
+ */
 export class ProcessGroup {
   readonly #members: ManagedProcess[] = [];
+  #reaper: OrphanReaper | undefined;
 
   add(proc: ManagedProcess): void {
     this.#members.push(proc);
+    (this.#reaper ??= startOrphanReaper()).watch(proc.pid);
+  }
+
+  /** Every member was stopped by its owner: the reaper leaves. */
+  release(): void {
+    this.#reaper?.release();
   }
 
   /** Every process of the group, exited or not, oldest first. */
@@ -76,7 +88,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: spec.detached ?? false,
   });
-  const log: WriteStream | undefined = spec.logFile === undefined ? undefined : createWriteStream(spec.logFile, { flags: 'a' });
+  const log = spec.logFile === undefined ? undefined : new RotatingLog(spec.logFile);
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);
@@ -107,7 +119,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
       resolve(exit);
     });
   }).then(async (result) => {
-    if (log !== undefined) await new Promise<void>((resolve) => log.end(resolve));
+    if (log !== undefined) await log.end();
     return result;
   });
 

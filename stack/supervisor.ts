@@ -50,6 +50,7 @@ export class Supervisor {
     this.#stopping = true;
     this.#requested.resolve();
     await Promise.all(this.group.live().map((p) => p.stop(graceMs)));
+    if (this.group.live().length === 0) this.group.release();
     this.#closed ??= Promise.all(this.#closers.map((close) => close())).then(() => undefined);
     await this.#closed;
   }
