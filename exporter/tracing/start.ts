@@ -102,6 +102,9 @@ export function startTracing(options: TracingOptions): Tracing {
     ],
   });
   diag.setLogger(diagLogger(logger), { logLevel: diagLevel(env), suppressOverrideMessage: true });
+  // node:http/https client spans in ESM apps too, named imports included (builtin-clients.ts).
+  patchBuiltinClients();
+  if (options.instrumentations !== undefined && options.instrumentations.length > 0) warnIfEsmHookMissing(logger);
   let stopping: Promise<void> | undefined;
   return (started = { enabled: true, registerMetrics: (registry) => selfMetrics.register(registry), shutdown: () => (stopping ??= sdk.shutdown()) });
 }
