@@ -12,15 +12,15 @@
 //    replicas);
 //  - README.md: the Secrets to create and the commands to apply.
 import { posix } from 'node:path';
-import type { Document, YAMLMap, YAMLSeq } from 'yaml';
+import { type Document, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
-import { isReservedServiceName, receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
+import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
 import { documents, joinDocuments, kindOf, nameOf, yamlFile } from './documents.ts';
 import { prometheusConfig } from './prometheus-config.ts';
-import { template, type TemplateValues } from './template.ts';
+import { readTemplate, template, type TemplateValues } from './template.ts';
 
 /** Stack components of the base and the `stack` switch each needs (none: always there). */
 const STACK_FILES: readonly (readonly [file: string, needs?: 'logs' | 'traces'])[] = [
@@ -203,6 +203,53 @@ function baseFiles(project: ProjectConfig, settings: AlertConfig, built: Readonl
   return files;
 }
 
+/** Path of an arg of a stack StatefulSet's first container, for a JSON patch: its index in the base template. */
+function argPath(file: string, startsWith: string): string {
+  const args = workloadOf(documents(readTemplate(file))).getIn([...podPath, 'containers', 0, 'args']) as YAMLSeq;
+  const index = args.items.findIndex((a) => String((a as { value?: unknown }).value ?? a).startsWith(startsWith));
+  if (index < 0) throw new Error(`${file} has no arg ${startsWith}`);
+  return `/spec/template/spec/containers/0/args/${index}`;
+}
+
+/** Replicas of one stack StatefulSet on different nodes where the cluster has them, and a budget that keeps `minAvailable`. */
+function spreadAndBudget(name: string, component: string, replicas: number, minAvailable: number) {
+  const selector = { matchLabels: { 'app.kubernetes.io/name': name } };
+  return {
+    patch: {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name },
+      spec: {
+        replicas,
+        template: { spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector }] } },
+      },
+    },
+    budget: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, ...labelled(name, component) }, spec: { minAvailable, selector } },
+  };
+}
+
+/**
+ * An environment that survives a node loss: Prometheus as a pair (each with its replica label),
+ * Alertmanager as a cluster of three gossiping through the headless Service alertmanager-cluster.
+ */
+function highAvailabilityPatches(): { budgets: unknown[]; patches: unknown[] } {
+  const prometheus = spreadAndBudget('prometheus', 'metrics', HA_REPLICAS.prometheus, 1);
+  const alertmanager = spreadAndBudget('alertmanager', 'alerting', HA_REPLICAS.alertmanager, HA_REPLICAS.alertmanager - 1);
+  const mesh = [
+    { op: 'replace', path: argPath('base/alertmanager.yaml', '--cluster.listen-address='), value: '--cluster.listen-address=0.0.0.0:9094' },
+    { op: 'add', path: '/spec/template/spec/containers/0/args/-', value: '--cluster.advertise-address=$(POD_IP):9094' },
+    ...Array.from({ length: HA_REPLICAS.alertmanager }, (_, i) => ({ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: `--cluster.peer=alertmanager-${i}.alertmanager-cluster:9094` })),
+  ];
+  return {
+    budgets: [prometheus.budget, alertmanager.budget],
+    patches: [
+      { patch: stringify(prometheus.patch) },
+      { patch: stringify(alertmanager.patch) },
+      { target: { kind: 'StatefulSet', name: 'alertmanager' }, patch: JSON.stringify(mesh) },
+    ],
+  };
+}
+
 function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<string, string>): Map<string, string> {
   const settings = configFor(project, env);
   const dir = `k8s/overlays/${env}`;
@@ -225,12 +272,14 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
     yamlFile(replicas.map((r) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: r.service.name }, spec: { replicas: r.replicas } })), `The replicas of each service in ${env} (environments.${env}.replicas of the config; default 1).`, true),
   );
   if (scaled.length > 0) files.set(`${dir}/autoscaling.yaml`, joinDocuments(scaled.flatMap((r) => documents(template('service/autoscaling.yaml', serviceValues(project, r.service, settings))))));
+  const ha = highAvailability(project, env) ? highAvailabilityPatches() : undefined;
+  if (ha) files.set(`${dir}/high-availability.yaml`, yamlFile(ha.budgets, `${env} survives a node loss: budgets that keep one Prometheus and two of the three Alertmanagers up.`, true));
 
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: project.name,
-    resources: ['../../base', ...(scaled.length > 0 ? ['autoscaling.yaml'] : [])],
+    resources: ['../../base', ...(scaled.length > 0 ? ['autoscaling.yaml'] : []), ...(ha ? ['high-availability.yaml'] : [])],
     // The instance label on this overlay's objects only, not their selectors: which environment an object belongs to.
     labels: [...projectLabels(project), { pairs: { 'app.kubernetes.io/instance': env } }],
     configMapGenerator: [
@@ -245,6 +294,7 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
         target: { kind: 'StatefulSet', name: 'prometheus' },
         patch: JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: `--storage.tsdb.retention.time=${settings.stack.retention}` }]),
       },
+      ...(ha?.patches ?? []),
     ],
   };
   files.set(`${dir}/kustomization.yaml`, yamlFile(kustomization, `${env}: the base with ${env}'s replicas, retention, rules, Alertmanager routing and Prometheus configuration.`));

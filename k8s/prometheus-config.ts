@@ -4,6 +4,8 @@
 // at the port and path of their prometheus.io/* annotations; and a
 // `kubernetes-pods` job for annotated pods anywhere else in the cluster.
 import { type AlertConfig, STACK_JOBS } from '../signals/alert-settings.ts';
+import { HA_REPLICAS, highAvailability, remoteWriteOf } from '../signals/bundles.ts';
+import { remoteWriteEntry } from '../signals/remote-write.ts';
 import { seconds } from '../signals/slo/spec.ts';
 
 /** The pod-SD relabelling shared by every job: pod IP + the prometheus.io/port annotation, path from prometheus.io/path. */
@@ -47,17 +49,33 @@ export function stackJobs(settings: AlertConfig): string[] {
   ];
 }
 
+/** The label that tells the two Prometheus replicas of a pair apart; the store deduplicates on it. */
+export const REPLICA_LABEL = 'replica';
+
+/** Each Alertmanager replica by its name under the headless Service (every alert goes to every replica), or the one Service. */
+export function alertmanagerTargets(ha: boolean): string[] {
+  return ha ? Array.from({ length: HA_REPLICAS.alertmanager }, (_, i) => `alertmanager-${i}.alertmanager-cluster:9093`) : ['alertmanager:9093'];
+}
+
 export function prometheusConfig(settings: AlertConfig): Record<string, unknown> {
   const interval = settings.stack.scrapeInterval;
+  const ha = highAvailability(settings.project, settings.environment);
+  const remoteWrite = remoteWriteOf(settings.project, settings.environment);
   return {
     global: {
       scrape_interval: interval,
       scrape_timeout: seconds(interval as never) < 10 ? interval : '10s',
       evaluation_interval: interval,
-      external_labels: { environment: settings.environment },
+      // Prometheus 3 expands ${POD_NAME} (the pod's env, from its name): prometheus-0, prometheus-1.
+      external_labels: { environment: settings.environment, ...(ha && { [REPLICA_LABEL]: '${POD_NAME}' }) },
     },
     rule_files: ['rules/*.yml'],
-    alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: ['alertmanager:9093'] }] }] },
+    alerting: {
+      // Both replicas send the same alerts: without the replica label they are one alert to Alertmanager.
+      ...(ha && { alert_relabel_configs: [{ action: 'labeldrop', regex: REPLICA_LABEL }] }),
+      alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: alertmanagerTargets(ha) }] }],
+    },
+    ...(remoteWrite && { remote_write: [remoteWriteEntry(remoteWrite)] }),
     scrape_configs: [
       ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map(namespaceJob),
       {

@@ -3,7 +3,24 @@
 // Alertmanager reads its receivers' secrets from (each bundle must put a
 // secret at each of these paths, since the config never holds a value), and
 // what makes an image reference pinned.
-import type { AlertingConfig, ReceiverConfig, ServiceConfig, StackConfig } from './project/config.ts';
+import type { AlertingConfig, ProjectConfig, ReceiverConfig, ServiceConfig, StackConfig } from './project/config.ts';
+import type { RemoteWriteConfig } from './remote-write.ts';
+
+/** Replicas of the stack's Prometheus and Alertmanager in an environment that survives a node loss. */
+export const HA_REPLICAS = { prometheus: 2, alertmanager: 3 } as const;
+
+/**
+ * Whether `env` runs the stack highly available (Prometheus pair, Alertmanager cluster, Jaeger on
+ * Elasticsearch): its `highAvailability`, by default on for the environment named production.
+ */
+export function highAvailability(project: ProjectConfig, env: string): boolean {
+  return project.environments?.[env]?.highAvailability ?? env === 'production';
+}
+
+/** The long-term store `env`'s Prometheus writes to, if any. */
+export function remoteWriteOf(project: ProjectConfig, env: string): RemoteWriteConfig | undefined {
+  return project.environments?.[env]?.remoteWrite;
+}
 
 /** Jaeger's OTLP/HTTP receiver, where services send their spans. */
 export const OTLP_HTTP_PORT = 4318;

@@ -5,6 +5,7 @@
 import type { MetricSpec } from '../../catalog/spec.ts';
 import type { DeepPartial } from '../merge.ts';
 import type { Duration, Severity } from '../rule-types.ts';
+import type { RemoteWriteConfig } from '../remote-write.ts';
 import type { BusinessAlert, BusinessPanel } from './business.ts';
 
 /** The kit's thresholds for every service and host; `thresholds` and each environment override them. */
@@ -91,6 +92,13 @@ export interface EnvironmentConfig {
   readonly retention?: Duration;
   /** Alertmanager's grouping timings here (default 30s / 5m / 4h). */
   readonly notifications?: Partial<NotificationTimings>;
+  /**
+   * Kubernetes: Prometheus as a pair (replica label), Alertmanager as a 3-replica cluster, Jaeger
+   * storing traces in Elasticsearch when logs run (default: on for the environment named production).
+   */
+  readonly highAvailability?: boolean;
+  /** Prometheus also writes every sample to this long-term store (Thanos Receive, Mimir or VictoriaMetrics). */
+  readonly remoteWrite?: RemoteWriteConfig;
 }
 
 export interface NotificationTimings {

@@ -7,6 +7,7 @@ import { catalog } from '../../catalog/index.ts';
 import type { MetricSpec } from '../../catalog/spec.ts';
 import { DEFAULT_METRICS_PATH, DEFAULT_SLO_PERIOD, DEFAULT_STACK, environmentsOf, STACK_JOBS } from '../alert-settings.ts';
 import { imageProblem, isReservedServiceName, receiverSecretFiles } from '../bundles.ts';
+import { remoteWriteProblems } from '../remote-write.ts';
 import { SLI_WINDOWS, seconds } from '../slo/spec.ts';
 import type { BusinessAlert, BusinessPanel, MetricRef } from './business.ts';
 import type { AlertingConfig, ProjectConfig } from './config.ts';
@@ -264,6 +265,8 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
       if (!SERVICE_NAME.test(env)) bad(f, env, 'an environment name is lowercase letters, digits and dashes');
       if (!isRecord(e)) { bad(f, e, 'must be an object of overrides ({} for none)'); continue; }
       duration(`${f}.retention`, e.retention);
+      if (e.highAvailability !== undefined && typeof e.highAvailability !== 'boolean') bad(`${f}.highAvailability`, e.highAvailability, 'must be true or false');
+      for (const p of remoteWriteProblems(`${f}.remoteWrite`, e.remoteWrite)) bad(p.field, p.value, p.fix);
       for (const [svc, n] of Object.entries(isRecord(e.replicas) ? e.replicas : {})) {
         if (!serviceNames.has(svc)) bad(`${f}.replicas.${svc}`, svc, `is not a service of this project (${[...serviceNames].join(', ')})`);
         if (!Number.isInteger(n) || (n as number) < 1) bad(`${f}.replicas.${svc}`, n, 'must be a whole number of at least 1');

@@ -53,8 +53,16 @@ const data = (objects: readonly K8sObject[], base: string): Record<string, strin
 function resolve(objects: readonly K8sObject[], address: string): { pod: Pod; port: number; problem?: string } | { problem: string } {
   const m = /^(?:\w+:\/\/)?([^/:]+)(?::(\d+))?/.exec(address);
   if (!m) return { problem: `${address}: not an address` };
-  const host = m[1]!.replace(new RegExp(`\\.${NS}(\\.svc(\\.cluster\\.local)?)?$`), '');
+  const name = m[1]!.replace(new RegExp(`\\.${NS}(\\.svc(\\.cluster\\.local)?)?$`), '');
+  // <statefulset>-<n>.<headless Service>: one replica by its stable name.
+  const member = /^([a-z0-9-]+)-(\d+)\.([a-z0-9-]+)$/.exec(name);
+  const host = member ? member[3]! : name;
   const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === host) as any;
+  if (member) {
+    const set = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === member[1]) as any;
+    if (!svc || svc.spec.clusterIP !== 'None' || set?.spec.serviceName !== host) return { problem: `${address}: ${host} is not the headless Service of a StatefulSet ${member[1]}` };
+    if (Number(member[2]) >= (set.spec.replicas ?? 1)) return { problem: `${address}: StatefulSet ${member[1]} has no replica ${member[2]}` };
+  }
   if (!svc) return { problem: `${address}: no Service ${host}` };
   const sp = svc.spec.ports.find((p: any) => p.port === Number(m[2] ?? 80));
   if (!sp) return { problem: `${address}: Service ${host} has no port ${m[2]}` };
@@ -85,6 +93,48 @@ function configuredConnections(objects: readonly K8sObject[]): [string, string, 
 }
 
 const inNs = (p: Pod): Flow['from'] => ({ namespace: NS, labels: p.labels });
+
+describe('the production overlay (highAvailability)', () => {
+  const objects = () => rendered.get('production')!;
+  const set = (name: string): any => objects().find((o) => o.kind === 'StatefulSet' && o.metadata.name === name)!.spec;
+  const args = (name: string): string[] => set(name).template.spec.containers[0].args;
+
+  it('runs three Alertmanagers whose peer flags name each replica under the headless Service, which resolves them', () => {
+    expect(set('alertmanager').replicas).toBe(3);
+    expect(set('alertmanager').serviceName).toBe('alertmanager-cluster');
+    expect(args('alertmanager')).toContain('--cluster.listen-address=0.0.0.0:9094');
+    const peers = args('alertmanager').filter((a) => a.startsWith('--cluster.peer=')).map((a) => a.slice('--cluster.peer='.length));
+    expect(peers).toEqual(['alertmanager-0.alertmanager-cluster:9094', 'alertmanager-1.alertmanager-cluster:9094', 'alertmanager-2.alertmanager-cluster:9094']);
+    for (const peer of peers) expect(resolve(objects(), peer)).toEqual({ pod: pod(objects(), 'alertmanager'), port: 9094 });
+    expect(resolve(objects(), 'alertmanager-3.alertmanager-cluster:9094')).toEqual({ problem: 'alertmanager-3.alertmanager-cluster:9094: StatefulSet alertmanager has no replica 3' });
+  });
+
+  it('lets the Alertmanagers gossip on 9094 over TCP and UDP, and nobody else in', () => {
+    const am = inNs(pod(objects(), 'alertmanager'));
+    for (const protocol of ['TCP', 'UDP'] as const) expect(networkAllows(objects(), { from: am, to: am, port: 9094, protocol }), protocol).toBe(true);
+    expect(networkAllows(objects(), { from: inNs(pod(objects(), 'grafana')), to: am, port: 9094 })).toBe(false);
+    const withoutMesh = objects().filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'alertmanager-mesh'));
+    expect(networkAllows(withoutMesh, { from: am, to: am, port: 9094 })).toBe(false);
+  });
+
+  it('runs Prometheus as a pair that sends every alert to every Alertmanager, told apart by the replica label, which alerts drop', () => {
+    expect(set('prometheus').replicas).toBe(2);
+    const prom = parse(data(objects(), 'prometheus-config')['prometheus.yml']!);
+    expect(prom.global.external_labels.replica).toBe('${POD_NAME}');
+    expect(set('prometheus').template.spec.containers[0].env).toContainEqual({ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(prom.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'replica' }]);
+    expect(prom.alerting.alertmanagers[0].static_configs[0].targets).toHaveLength(3);
+    const budgets = objects().filter((o) => o.kind === 'PodDisruptionBudget').map((o) => [o.metadata.name, (o.spec as any).minAvailable]);
+    expect(budgets).toEqual(expect.arrayContaining([['prometheus', 1], ['alertmanager', 2]]));
+  });
+
+  it('the other overlays keep one of each', () => {
+    for (const env of OVERLAYS.filter((e) => e !== 'production')) {
+      const objs = rendered.get(env)!;
+      expect(objs.filter((o) => o.kind === 'StatefulSet' && ['prometheus', 'alertmanager'].includes(o.metadata.name)).map((o) => (o.spec as any).replicas ?? 1), env).toEqual([1, 1]);
+    }
+  });
+});
 
 describe.each(OVERLAYS)('the %s overlay', (env: string) => {
   const objects = () => rendered.get(env)!;
