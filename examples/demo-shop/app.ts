@@ -5,9 +5,10 @@
 // and answer 404, so every panel and alert has something to show.
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import { errorLogger } from '../../exporter/logging/error-logger.ts';
 import { faultAdminRouter, type FaultSwitch, InjectedFault } from './faults.ts';
-import { log } from './log.ts';
-import type { Outcome, Shop } from './shop.ts';
+import { demoLogger } from './log.ts';
+import { checkoutFailureReason, type Outcome, type Shop } from './shop.ts';
 
 export interface AppDeps {
   readonly shop: Shop;
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   checkout.post('/', f, json, async (req, res) => send(res, await shop.checkout(req.body)));
   // Whatever fails here (a malformed body, an exception, an injected fault) is a lost order too.
   checkout.use(((err, _req, _res, next) => {
-    shop.recordFailure(isClientError(err) ? 'validation' : 'internal');
+    shop.recordFailure(checkoutFailureReason(err));
     next(err);
   }) as ErrorRequestHandler);
 
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): Express {
     res.status(404).json({ error: 'not_found' });
   });
   app.use(errorHandler);
+  // Last: every other error is one ECS error line with the request's trace id, and a JSON 500 without the stack.
+  app.use(errorLogger({ logger: demoLogger() }));
   return app;
 }
 
@@ -125,8 +128,8 @@ function isClientError(err: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
-const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
-  // Headers already out (a stream failed midway): Express's default handler closes the connection.
+/** The demo's own answers: injected faults and malformed bodies; the rest goes on to errorLogger. */
+const errorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   if (res.headersSent) return next(err);
   if (err instanceof InjectedFault) {
     res.status(500).json({ error: 'injected_fault', message: 'failed on purpose by the fault switch (/admin/fault)' });
@@ -138,6 +141,5 @@ const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
     res.status(e.status).json({ error: e.type ?? 'bad_request', message: e.message });
     return;
   }
-  log('error', 'request failed', { url: { path: req.path }, error: err instanceof Error ? err : { message: String(err) } });
-  res.status(500).json({ error: 'internal', message: 'internal error' });
+  next(err);
 };

@@ -71,8 +71,8 @@ describe('a demo started with startDemo', () => {
 
   test('failing, slow, streamed and unknown routes behave as their names say', async () => {
     const u = demo.url;
-    expect(await call(`${u}/api/v1/fail`)).toMatchObject({ status: 500, body: { error: 'internal' } });
-    expect(await call(`${u}/api/v1/fail-async`)).toMatchObject({ status: 500, body: { error: 'internal' } });
+    expect(await call(`${u}/api/v1/fail`)).toMatchObject({ status: 500, body: { error: 'Internal Server Error' } });
+    expect(await call(`${u}/api/v1/fail-async`)).toMatchObject({ status: 500, body: { error: 'Internal Server Error' } });
     expect((await call(`${u}/api/v1/reports/slow`)).ms).toBeGreaterThanOrEqual(250);
     expect((await call(`${u}/no/such/page`)).status).toBe(404);
     expect((await call(`${u}/api/v2/products`)).status).toBe(404); // unknown API version
