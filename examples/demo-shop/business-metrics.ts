@@ -4,7 +4,8 @@
 import { counter, gauge, histogram } from '../../catalog/spec.ts';
 
 export const PAYMENT_METHODS = ['card', 'paypal', 'bank_transfer'] as const;
-export const ORDER_FAILURE_REASONS = ['payment_declined', 'out_of_stock', 'validation', 'internal'] as const;
+/** `aborted`: the client hung up while sending the order, neither its mistake in the order nor ours. */
+export const ORDER_FAILURE_REASONS = ['payment_declined', 'out_of_stock', 'validation', 'aborted', 'internal'] as const;
 export const QUEUES = ['fulfilment', 'email'] as const;
 export const PLANS = ['free', 'pro'] as const;
 

@@ -60,6 +60,17 @@ const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const between = (min: number, max: number) => min + Math.random() * (max - min);
 const isMember = <T extends string>(list: readonly T[], v: unknown): v is T => typeof v === 'string' && (list as readonly string[]).includes(v);
 
+/**
+ * Why a checkout the shop never saw ended (the body could not be read, an
+ * exception): a client that hung up mid-body is `aborted`, not an invalid
+ * order (`validation`), which would point at a client release.
+ */
+export function checkoutFailureReason(err: unknown): FailureReason {
+  const { status, type } = (err ?? {}) as { status?: unknown; type?: unknown };
+  if (type === 'request.aborted') return 'aborted';
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'validation' : 'internal';
+}
+
 export class Shop {
   readonly #metrics: ShopMetrics;
   readonly #queues: WorkQueues;
