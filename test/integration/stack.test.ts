@@ -344,8 +344,11 @@ test.concurrent(
     expect(banner).toContain('more than its 99.5% availability objective allows');
     expect(banner).toContain(stack.dataDir);
 
-    // Three children, the stack's own: the demo (its config's command, in the config's folder), Prometheus, Alertmanager.
-    const children = descendants(stack.child.pid!);
+    // Three children, the stack's own: the demo (its config's command, in the config's folder), Prometheus, Alertmanager;
+    // and the orphan reaper, which stops them should the stack be killed with SIGKILL (stack/orphan-reaper.ts).
+    const all = descendants(stack.child.pid!);
+    expect(all.filter((pid) => commandOf(pid).at(-1)?.endsWith('orphan-reaper.ts'))).toHaveLength(1);
+    const children = all.filter((pid) => !commandOf(pid).at(-1)?.endsWith('orphan-reaper.ts'));
     const commands = children.map((pid) => commandOf(pid).join(' '));
     expect(commands).toHaveLength(3);
     const demoPid = children.find((pid) => commandOf(pid).at(-1) === 'main.ts')!;
