@@ -22,12 +22,12 @@ function hostCpu(c: DashboardSettings) {
   const s = c.alerts.system;
   return timeseries({
     title: 'Host CPU utilisation',
-    description: `Share of CPU time not idle on the host of each instance, all logical CPUs together. HostCpuHigh warns above ${s.cpuWarning.value * 100}% for ${s.cpuWarning.for} and pages above ${s.cpuCritical.value * 100}% for ${s.cpuCritical.for}.`,
+    description: `Share of CPU time not idle on the host of each instance, all logical CPUs together. HostCpuHigh informs (pages nobody) above ${s.hostCpuBusy.value * 100}% for ${s.hostCpuBusy.for}: the process CPU panel shows what the service itself uses.`,
     unit: 'percentunit',
     min: 0,
     max: 1,
     queries: [q(perInstance(m.cpuUtilization.name), '{{instance}}')],
-    steps: higherIsWorse(s.cpuWarning.value, s.cpuCritical.value),
+    steps: higherIsWorse(s.hostCpuBusy.value),
   });
 }
 

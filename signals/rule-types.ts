@@ -41,6 +41,8 @@ export interface AlertRule {
   readonly expr: string;
   /** Required unless the alert is one of a burn-rate pair (`for` is then in its windows). */
   readonly for?: Duration;
+  /** Keeps the alert firing this long after its condition clears: one incident, not one per flap. */
+  readonly keepFiringFor?: Duration;
   readonly severity: Severity;
   readonly labels?: Readonly<Record<string, string>>;
   /** A static sentence ending with a period. */

@@ -10,6 +10,7 @@ import { httpLatencyP95High } from './service/http-latency-p95-high.ts';
 import { httpLatencyP99High } from './service/http-latency-p99-high.ts';
 import { httpRequestsInFlightHigh } from './service/http-requests-in-flight-high.ts';
 import { httpTrafficStopped } from './service/http-traffic-stopped.ts';
+import { jobMissing } from './service/job-missing.ts';
 import { targetDown } from './service/target-down.ts';
 
 export function serviceRules(config: AlertConfig): RuleGroup {
@@ -21,6 +22,7 @@ export function serviceRules(config: AlertConfig): RuleGroup {
       httpLatencyP99High,
       httpTrafficStopped,
       targetDown,
+      jobMissing,
       httpRequestsInFlightHigh,
     ],
     config,

@@ -14,6 +14,12 @@ import { elasticsearchDown } from './stack/elasticsearch-down.ts';
 import { jaegerDown } from './stack/jaeger-down.ts';
 import { logstashDown } from './stack/logstash-down.ts';
 import { prometheusConfigReloadFailed } from './stack/prometheus-config-reload-failed.ts';
+import { prometheusMissingRuleEvaluations } from './stack/prometheus-missing-rule-evaluations.ts';
+import { prometheusNotConnectedToAlertmanagers } from './stack/prometheus-not-connected-to-alertmanagers.ts';
+import { prometheusNotIngestingSamples } from './stack/prometheus-not-ingesting-samples.ts';
+import { prometheusNotificationQueueRunningFull } from './stack/prometheus-notification-queue-running-full.ts';
+import { prometheusSdRefreshFailure } from './stack/prometheus-sd-refresh-failure.ts';
+import { prometheusTargetSyncFailure } from './stack/prometheus-target-sync-failure.ts';
 import { prometheusErrorSendingAlertsToAnyAlertmanager } from './stack/prometheus-error-sending-alerts-to-any-alertmanager.ts';
 import { prometheusRuleFailures } from './stack/prometheus-rule-failures.ts';
 import { prometheusTsdbCompactionsFailing, prometheusTsdbReloadsFailing } from './stack/prometheus-tsdb-failing.ts';
@@ -28,6 +34,12 @@ export function stackRules(config: AlertConfig): RuleGroup[] {
         prometheusRuleFailures,
         prometheusErrorSendingAlertsToAnyAlertmanager,
         prometheusConfigReloadFailed,
+        prometheusNotConnectedToAlertmanagers,
+        prometheusNotificationQueueRunningFull,
+        prometheusMissingRuleEvaluations,
+        prometheusNotIngestingSamples,
+        prometheusSdRefreshFailure,
+        prometheusTargetSyncFailure,
         prometheusTsdbCompactionsFailing,
         prometheusTsdbReloadsFailing,
         stackComponentDown,

@@ -14,6 +14,7 @@ import { hostFilesystemPredictedFull } from './system/host-filesystem-predicted-
 import { hostMemoryHigh } from './system/host-memory-high.ts';
 import { nodeEventLoopLagHigh } from './system/node-event-loop-lag-high.ts';
 import { nodeGcTimeHigh } from './system/node-gc-time-high.ts';
+import { processCpuSaturated } from './system/process-cpu-saturated.ts';
 import { processFileDescriptorsNearLimit } from './system/process-file-descriptors-near-limit.ts';
 import { processRestarted } from './system/process-restarted.ts';
 
@@ -22,6 +23,7 @@ export function systemRules(config: AlertConfig): RuleGroup {
     'system',
     [
       hostCpuHigh,
+      processCpuSaturated,
       hostMemoryHigh,
       hostFilesystemFull,
       hostFilesystemPredictedFull,

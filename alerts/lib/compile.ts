@@ -25,6 +25,7 @@ function ruleObject(rule: Rule, config: AlertConfig): Record<string, unknown> {
     alert: rule.alert,
     expr: rule.expr,
     ...(rule.for && { for: rule.for }),
+    ...(rule.keepFiringFor && { keep_firing_for: rule.keepFiringFor }),
     labels: { severity: rule.severity, ...rule.labels },
     annotations: {
       summary: rule.summary,

@@ -9,7 +9,7 @@ import { percent, ratioOrZero } from '../../signals/promql.ts';
 import { alert, type AlertRule, type AlertTest, type Duration, group, record, type RecordingRule, type RuleGroup, type Runbook } from '../../signals/rule-types.ts';
 import { withinBudget } from './feasible-scenarios.ts';
 import { BURN_SCENARIOS, type Scenario, scenarioCounters, ZERO_TRAFFIC } from './scenarios.ts';
-import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, SLI_WINDOWS, type Slo } from '../../signals/slo/spec.ts';
+import { BURN_RATE_POLICY, type BurnRateAlertWindows, burnRateFactor, errorBudget, exact, seconds, SLI_WINDOWS, type Slo } from '../../signals/slo/spec.ts';
 import { ALERT_NAME, sloSeries } from '../../signals/slo/series.ts';
 
 
@@ -42,6 +42,10 @@ export function sloRecordingRules(slo: Slo, config: AlertConfig): RecordingRule[
     // per job, where a 30-day rate() would read 30 days of every route's raw counters each minute.
     // It counts from when these rules were first deployed (or the retention, if shorter).
     record(sloSeries.errorRatio(slo.period), ratioOrZero(`sum_over_time(${sloSeries.errors5m}${sel}[${slo.period}])`, `sum_over_time(${sloSeries.requests5m}${sel}[${slo.period}])`), labels()),
+    // Its own earliest value over the last hour, else now: the start of the data, kept across
+    // evaluation intervals and restarts shorter than an hour, reset by a longer gap. Read off
+    // the fastest page's long-window ratio, which exists from a job's second sample on.
+    record(sloSeries.dataSince, `min_over_time(${sloSeries.dataSince}${sel}[1h]) or timestamp(${sloSeries.errorRatio(BURN_RATE_POLICY[0]!.long)}${sel})`, labels()),
     record(sloSeries.objective, `0 * ${sloSeries.requests5m}${sel} + ${slo.objective}`, labels()),
     record(sloSeries.errorBudget, `0 * ${sloSeries.requests5m}${sel} + ${budget}`, labels()),
     record(sloSeries.budgetRemaining, `1 - ${sloSeries.errorRatio(slo.period)}${sel} / ${budget}`, labels()),
@@ -63,6 +67,7 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, designed: Scenario): Alert
   return {
     name: `${slo.name}: ${s.name}`,
     interval: s.interval,
+    ...(s.evaluationInterval && { evaluationInterval: s.evaluationInterval }),
     series: slo.testSeries(scenarioCounters(s.phases, errorBudget(slo.objective), s.fromZero)),
     evalTime: s.evalTime,
     ...(s.quietAt && { quietAt: s.quietAt }),
@@ -77,7 +82,22 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, designed: Scenario): Alert
   };
 }
 
-export function sloAlerts(slo: Slo, runbook: Runbook): AlertRule[] {
+/**
+ * The guards of one burn-rate alert: enough events in its short window (two
+ * errors in thirty requests are no incident), and, but for the fastest page,
+ * data over most of its long window (no 3-day verdict on a minute of data).
+ * The fastest page (1h/5m) guards with its short window alone, so a new
+ * service that fails from its first minutes still pages.
+ */
+function guards(slo: Slo, p: BurnRateAlertWindows, config: AlertConfig): string {
+  const { minEventsPerShortWindow, minLongWindowCoverage } = config.slo;
+  const traffic = ` and on (${config.serviceLabel}) (${slo.sli.total(p.short)}) * ${seconds(p.short)} >= ${minEventsPerShortWindow}`;
+  const fastest = BURN_RATE_POLICY[0]!;
+  if (p === fastest) return traffic;
+  return `${traffic} and on (${config.serviceLabel}, slo) time() - ${sloSeries.dataSince}${only(slo)} >= ${exact(minLongWindowCoverage * seconds(p.long))}`;
+}
+
+export function sloAlerts(slo: Slo, runbook: Runbook, config: AlertConfig): AlertRule[] {
   const sel = only(slo);
   const budget = errorBudget(slo.objective);
   return BURN_RATE_POLICY.map((p, i) => {
@@ -87,7 +107,7 @@ export function sloAlerts(slo: Slo, runbook: Runbook): AlertRule[] {
     return alert({
       alert: ALERT_NAME,
       // Burn rates are error ratios over the budget; the value (the long window's) is what the description prints.
-      expr: `${sloSeries.errorRatio(p.long)}${sel} / ${budget} > ${factor} and ${sloSeries.errorRatio(p.short)}${sel} / ${budget} > ${factor}`,
+      expr: `${sloSeries.errorRatio(p.long)}${sel} / ${budget} > ${factor} and ${sloSeries.errorRatio(p.short)}${sel} / ${budget} > ${factor}${guards(slo, p, config)}`,
       severity: p.severity,
       // `slo` is on every input series too; as a rule label it also tells the SLOs' rules apart for promtool's duplicate check.
       labels: { long_window: p.long, short_window: p.short, slo: slo.name },
@@ -133,5 +153,5 @@ export function errorBudgetBurnRunbook(all: readonly Slo[]): Runbook {
  * (and promtool) evaluate groups independently and in no set order.
  */
 export function sloGroup(slo: Slo, config: AlertConfig, runbook: Runbook): RuleGroup {
-  return group(`slo-${slo.name}`, [...sloRecordingRules(slo, config), ...sloAlerts(slo, runbook)]);
+  return group(`slo-${slo.name}`, [...sloRecordingRules(slo, config), ...sloAlerts(slo, runbook, config)]);
 }

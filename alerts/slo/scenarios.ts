@@ -40,6 +40,8 @@ export interface Scenario {
   readonly fires?: { readonly burnRate: string };
   /** Counters start at 0 instead of a long-running process's values. */
   readonly fromZero?: boolean;
+  /** How often promtool evaluates the rules (default 1m): the interval itself for a test over days. */
+  readonly evaluationInterval?: Duration;
 }
 
 /** Requests per interval when a phase names none. */
@@ -134,16 +136,17 @@ export const BURN_SCENARIOS: Readonly<Record<string, { readonly fires: Scenario;
       evalTime: '120m',
     },
   },
-  // The whole test fits in 3d (and 1d): 2.4 × k / (12 + k) > 1 from k = 9 (1.03); k = 8 gives 0.96.
-  // At 2.4× the 1d/2h ticket (3) never opens.
+  // Three days of data, so the ticket's long window is covered: 3d at 10m holds 431 increases,
+  // 2.4 × k / 431 > 1 from k = 180 (1.0023); k = 179 (ten minutes earlier) gives 0.9968. At 2.4× the 1d/2h ticket (3) never opens.
   '3d': {
     fires: {
-      name: 'opens a ticket 90 minutes into a burn at 2.4× (10% of the budget gone within 3 days), not a minute earlier',
+      name: 'opens a ticket 1800 minutes into a burn at 2.4× (10% of the budget gone within 3 days), not a minute earlier',
       interval: '10m',
-      phases: [healthy(12), burn(15, 2.4)],
-      evalTime: '210m',
-      quietAt: ['209m'],
-      fires: { burnRate: '1.03' },
+      phases: [healthy(252), burn(190, 2.4)],
+      evaluationInterval: '10m',
+      evalTime: '4320m',
+      quietAt: ['4310m'],
+      fires: { burnRate: '1.00' },
     },
     // The 6h window, free of the history, burns at 5 × 30 / 35 = 4.3; 3d holds it: 150 / 467 = 0.32.
     spike: {

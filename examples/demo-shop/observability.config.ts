@@ -27,14 +27,14 @@ export default defineConfig({
   environments: {
     production: { replicas: { 'demo-shop': 3 } },
     staging: {
-      thresholds: { service: { latencyP95Seconds: { value: 1.5, for: '10m' } }, system: { cpuWarning: { value: 0.8, for: '15m' } } },
+      thresholds: { service: { latencyP95Seconds: { value: 1.5, for: '10m' } }, system: { hostCpuBusy: { value: 0.95, for: '15m' } } },
       notifications: { repeatInterval: '12h' },
     },
     development: {
       // Laptops and CI runners: noisy neighbours, short-lived processes, few users.
       thresholds: {
         service: { latencyP95Seconds: { value: 2, for: '10m' }, trafficStoppedFor: '1h' },
-        system: { cpuWarning: { value: 0.9, for: '15m' }, memoryWarning: { value: 0.9, for: '10m' } },
+        system: { hostCpuBusy: { value: 0.95, for: '30m' }, memoryWarning: { value: 0.9, for: '10m' } },
       },
       alerts: { ShopOrdersDroppedWeekOverWeek: { threshold: 0.2, for: '1h' } },
       notifications: { groupWait: '10s', groupInterval: '1m', repeatInterval: '1h' },

@@ -21,12 +21,29 @@ export interface Thresholds {
     readonly latencyP99Seconds: Threshold;
     /** Traffic at zero for this long, while there was traffic a day earlier. */
     readonly trafficStoppedFor: Duration;
+    /** TargetDown waits this long while more than `targetDownShare` of a job's targets are down. */
     readonly targetDownFor: Duration;
+    /** Share of a job's targets down above which TargetDown warns (kube-prometheus: 10%). */
+    readonly targetDownShare: number;
+    /** A configured service's job without any target up for this long: JobMissing pages. */
+    readonly jobMissingFor: Duration;
     readonly requestsInFlight: Threshold;
+    /** Low-traffic guard: below this many requests per second, error-ratio and latency alerts stay quiet (2 errors in 30 requests are no incident). */
+    readonly minRequestRate: number;
+    /** How long the flapping-prone service alerts keep firing after their condition clears. */
+    readonly keepFiringFor: Duration;
+  };
+  readonly slo: {
+    /** Low-traffic guard: a burn-rate alert needs at least this many events in its short window. */
+    readonly minEventsPerShortWindow: number;
+    /** A burn-rate alert's long window must hold data over at least this share of its length (no 3-day verdict on a minute of data). */
+    readonly minLongWindowCoverage: number;
   };
   readonly system: {
-    readonly cpuWarning: Threshold;
-    readonly cpuCritical: Threshold;
+    /** Host-wide CPU busy: information only (another tenant's load hurts nobody by itself). */
+    readonly hostCpuBusy: Threshold;
+    /** CPU seconds per second of one Node process: near 1, its single main thread is saturated. */
+    readonly processCpuSaturation: Threshold;
     readonly memoryWarning: Threshold;
     readonly memoryCritical: Threshold;
     readonly filesystemWarning: Threshold;

@@ -13,6 +13,8 @@ export const sloSeries = {
   objective: 'slo:objective:ratio',
   /** 1 − objective. A window's burn rate, as the alerts compute it, is its error ratio divided by this. */
   errorBudget: 'slo:error_budget:ratio',
+  /** Unix time since which the SLI has data without a gap over an hour: how much of a long window is real data. */
+  dataSince: 'slo:sli_data:since_timestamp',
   /** 1 − (error ratio over the period) / (error budget): 1 untouched, 0 spent, below 0 overspent. */
   budgetRemaining: 'slo:error_budget:remaining',
 } as const;

@@ -150,11 +150,14 @@ describe('generated rules', () => {
       ['checkout-latency-2', 'checkout', 0.9, '30d'],
       ['checkout-availability', 'checkout', 0.999, '30d'],
     ]);
-    const page = sloAlerts(all[2]!, errorBudgetBurnRunbook(all))[0]!;
+    const page = sloAlerts(all[2]!, errorBudgetBurnRunbook(all), config)[0]!;
     const fires = page.tests.find((t) => t.expect.length > 0)!;
     expect(fires.expect[0]!.labels).toMatchObject({ job: 'checkout', slo: 'checkout-availability' });
     expect(fires.series.map((x) => x.series).every((x) => x.includes('job="checkout",instance="checkout:9000"'))).toBe(true);
-    expect(page.expr).toBe('slo:sli_error:ratio_rate1h{slo="checkout-availability"} / 0.001 > 14.4 and slo:sli_error:ratio_rate5m{slo="checkout-availability"} / 0.001 > 14.4');
+    expect(page.expr).toBe(
+      'slo:sli_error:ratio_rate1h{slo="checkout-availability"} / 0.001 > 14.4 and slo:sli_error:ratio_rate5m{slo="checkout-availability"} / 0.001 > 14.4' +
+        ' and on (job) (sum by (job) (rate(http_server_request_duration_seconds_count{job="checkout"}[5m]))) * 300 >= 100',
+    );
   });
 
   test('bucket bounds are written as Prometheus 3 stores them', () => {

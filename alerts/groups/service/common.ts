@@ -1,7 +1,9 @@
 // What the service alerts share: the HTTP metrics they read, the dashboard
 // they open, and the test inputs of a demo target's requests.
 import { catalog } from '../../../catalog/index.ts';
+import type { AlertConfig } from '../../../signals/alert-settings.ts';
 import { bucket, count, counterValues } from '../../../signals/promql.ts';
+import { recorded } from '../../../signals/recording-rules.ts';
 
 export const duration = catalog.http.requestDuration;
 export const inFlight = catalog.http.activeRequests;
@@ -9,6 +11,9 @@ export const inFlight = catalog.http.activeRequests;
 export const UP = 'up';
 
 export const DASHBOARD = 'service-overview';
+
+/** The low-traffic guard of ratio and latency alerts: ` and` the job serves at least the configured requests per second. */
+export const enoughTraffic = (config: AlertConfig) => ` and on (job) ${recorded.requestRate} >= ${config.service.minRequestRate}`;
 
 // Test inputs: the demo's target answering GET /api/:version/products.
 export const target = 'job="shop",instance="shop:8080"';

@@ -1,18 +1,20 @@
-// HttpLatencyP99High: a service answers very slowly (pages).
+// HttpLatencyP99High: a service answers very slowly. A warning: the latency
+// SLO's burn-rate alert is the page, and inhibits it.
 import type { AlertConfig } from '../../../signals/alert-settings.ts';
 import { bucket } from '../../../signals/promql.ts';
 import { recorded } from '../../../signals/recording-rules.ts';
 import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
-import { DASHBOARD, duration, durationHistogram, inFlight, ok } from './common.ts';
+import { DASHBOARD, duration, durationHistogram, enoughTraffic, inFlight, ok } from './common.ts';
 
 export function httpLatencyP99High(config: AlertConfig): AlertRule {
   const p99 = config.service.latencyP99Seconds;
   return alert({
     alert: 'HttpLatencyP99High',
-    expr: `${recorded.latencyP99} > ${p99.value}`,
+    expr: `${recorded.latencyP99} > ${p99.value}${enoughTraffic(config)}`,
     for: p99.for,
-    severity: 'critical',
+    keepFiringFor: config.service.keepFiringFor,
+    severity: 'warning',
     summary: 'A service answers very slowly: its 99th percentile latency is high.',
     description: `{{ $labels.job }} answered 1% of its requests in more than {{ $value | humanizeDuration }} over the last 5 minutes (threshold ${p99.value}s).`,
     runbook: {
@@ -24,7 +26,7 @@ export function httpLatencyP99High(config: AlertConfig): AlertRule {
         'Follow an exemplar of a slow request to its trace: the longest span names the dependency or handler at fault.',
       ],
       mitigation: ['Roll back the last deploy if the latency started with it.', 'Scale out or shed load; fail fast on a slow dependency (timeouts, circuit breaker).'],
-      escalation: 'Pages the owning team; escalate to the owners of the slow dependency once a trace names it.',
+      escalation: 'Ticket for the owning team; ErrorBudgetBurn pages (and silences this warning) when the slow requests spend the latency SLO\'s budget too fast. Escalate to the owners of the slow dependency once a trace names it.',
       dashboard: DASHBOARD,
     },
     tests: [
@@ -37,7 +39,7 @@ export function httpLatencyP99High(config: AlertConfig): AlertRule {
         ]),
         evalTime: '16m',
         quietAt: ['15m'],
-        expect: [firing('critical', { job: 'shop' }, 'shop answered 1% of its requests in more than 4.75s over the last 5 minutes (threshold 2.5s).')],
+        expect: [firing('warning', { job: 'shop' }, 'shop answered 1% of its requests in more than 4.75s over the last 5 minutes (threshold 2.5s).')],
       },
       {
         name: 'stays quiet when the slow requests stay under the threshold',

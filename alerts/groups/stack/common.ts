@@ -14,6 +14,14 @@ export const metrics = {
   alertmanagerNotificationsFailed: 'alertmanager_notifications_failed_total',
   alertmanagerNotifications: 'alertmanager_notifications_total',
   alertmanagerConfigReloadSuccessful: 'alertmanager_config_last_reload_successful',
+  alertmanagersDiscovered: 'prometheus_notifications_alertmanagers_discovered',
+  notificationsQueueLength: 'prometheus_notifications_queue_length',
+  notificationsQueueCapacity: 'prometheus_notifications_queue_capacity',
+  ruleGroupIterationsMissed: 'prometheus_rule_group_iterations_missed_total',
+  samplesAppended: 'prometheus_tsdb_head_samples_appended_total',
+  ruleGroupRules: 'prometheus_rule_group_rules',
+  sdRefreshFailures: 'prometheus_sd_refresh_failures_total',
+  targetSyncFailed: 'prometheus_target_sync_failed_total',
 } as const;
 
 export const DASHBOARD = 'stack-health';

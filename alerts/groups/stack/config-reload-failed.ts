@@ -28,9 +28,11 @@ export function configReloadFailed(spec: ConfigReloadFailedSpec): AlertRule {
   const reloaded = (values: string) => ({ series: `${spec.metric}{${selector},instance="${spec.instance}"}`, values });
   return alert({
     alert: spec.alert,
-    expr: `${spec.metric}{${selector}} == 0`,
+    // As the mixins: no successful reload at any point of the last 5 minutes, then the wait.
+    // A page: a config that cannot load is a fix (maybe for an incident) that did not apply, and the next restart fails.
+    expr: `max_over_time(${spec.metric}{${selector}}[5m]) == 0`,
     for: CONFIG_RELOAD_FOR,
-    severity: 'warning',
+    severity: 'critical',
     summary: `${spec.component} could not reload its configuration.`,
     description: `${spec.component} {{ $labels.instance }} has failed to load its configuration for ${CONFIG_RELOAD_FOR}; it keeps ${spec.keeps} the last configuration that loaded.`,
     runbook: {
@@ -43,11 +45,12 @@ export function configReloadFailed(spec: ConfigReloadFailedSpec): AlertRule {
     },
     tests: [
       {
-        name: 'fires ten minutes after a reload fails',
+        // Failed from 6m: no success in the 5-minute window from 10m, then ten minutes' wait.
+        name: 'fires fifteen minutes after a reload fails (five without any success, then ten)',
         series: [reloaded('1x5 0x20')],
-        evalTime: '16m',
-        quietAt: ['15m'],
-        expect: [firing('warning', { job: spec.job, instance: spec.instance }, `${spec.component} ${spec.instance} has failed to load its configuration for 10m; it keeps ${spec.keeps} the last configuration that loaded.`)],
+        evalTime: '20m',
+        quietAt: ['19m'],
+        expect: [firing('critical', { job: spec.job, instance: spec.instance }, `${spec.component} ${spec.instance} has failed to load its configuration for 10m; it keeps ${spec.keeps} the last configuration that loaded.`)],
       },
       { name: spec.quiet.name, series: [reloaded(spec.quiet.values)], evalTime: spec.quiet.evalTime, expect: [] },
     ],

@@ -1,10 +1,11 @@
-// HostCpuHigh: the host a service runs on is out of CPU (warning and critical).
+// HostCpuHigh: the host a service runs on is busy (information, not routed): a
+// busy host hurts nobody by itself; ProcessCpuSaturated and the SLO pages say
+// when the service suffers.
 import { catalog } from '../../../catalog/index.ts';
 import type { AlertConfig } from '../../../signals/alert-settings.ts';
 import { counterValues, label, percent, sum } from '../../../signals/promql.ts';
-import type { AlertRule } from '../../../signals/rule-types.ts';
+import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
-import { warningAndCritical } from '../../lib/warning-critical.ts';
 import { BY_TARGET, DASHBOARD, series, target, targetLabels } from './common.ts';
 
 const m = catalog.system;
@@ -37,61 +38,43 @@ function cpuSeries(phases: readonly { minutes: number; idle: number }[]) {
   ];
 }
 
-export function hostCpuHigh(config: AlertConfig): AlertRule[] {
-  const s = config.system;
-  return warningAndCritical(
-    {
-      alert: 'HostCpuHigh',
-      expr: (t) => `${cpuBusy} > ${t}`,
-      summary: 'A host is running out of CPU.',
-      description: (t) => `The host of {{ $labels.instance }} ({{ $labels.job }}) was {{ $value | humanizePercentage }} busy over the last 5 minutes (threshold ${percent(t)}).`,
-      runbook: {
-        meaning: `The CPUs of the host a service instance runs on have been busy more than ${percent(s.cpuWarning.value)} (warning) or ${percent(s.cpuCritical.value)} (critical) of the time, averaged over 5 minutes.`,
-        impact: 'Requests queue for CPU: latency rises on every service of the host, and the event loop of Node processes lags.',
-        diagnosis: [
-          `CPU time by state: \`sum by (state) (rate(${m.cpuTime.name}{job="<job>", instance="<instance>"}[5m])) / on () group_left max(${m.cpuLogicalCount.name}{job="<job>", instance="<instance>"})\`.`,
-          `Whether the service itself burns it: \`rate(${m.processCpu.name}{job="<job>", instance="<instance>"}[5m])\` (CPU seconds per second of the Node process).`,
-          `Whether GC does: \`rate(${sum(m.gcDuration)}{job="<job>", instance="<instance>"}[5m])\`; otherwise look for other processes on the host (top, the container runtime's stats).`,
-        ],
-        mitigation: ['Scale out, or move the instance to a host with spare CPU.', 'Profile the hot path (`node --cpu-prof`) if the service itself is the consumer; roll back a deploy that made it hotter.'],
-        escalation: 'Critical pages the owning team; escalate to the platform team when the CPU goes to processes outside the service.',
-        dashboard: DASHBOARD,
-      },
+export function hostCpuHigh(config: AlertConfig): AlertRule {
+  const busy = config.system.hostCpuBusy;
+  return alert({
+    alert: 'HostCpuHigh',
+    expr: `${cpuBusy} > ${busy.value}`,
+    for: busy.for,
+    severity: 'info',
+    summary: 'A host is busy.',
+    description: `The host of {{ $labels.instance }} ({{ $labels.job }}) was {{ $value | humanizePercentage }} busy over the last 5 minutes (threshold ${percent(busy.value)}).`,
+    runbook: {
+      meaning: `The CPUs of the host a service instance runs on have been busy more than ${percent(busy.value)} of the time, averaged over 5 minutes, for ${busy.for}. Information only: on a shared host or a busy node, other tenants use the CPU without hurting anyone.`,
+      impact: 'None by itself. When the service suffers, ProcessCpuSaturated, NodeEventLoopLagHigh or the SLO burn-rate alerts say so.',
+      diagnosis: [
+        `CPU time by state: \`sum by (state) (rate(${m.cpuTime.name}{job="<job>", instance="<instance>"}[5m])) / on () group_left max(${m.cpuLogicalCount.name}{job="<job>", instance="<instance>"})\`.`,
+        `Whether the service itself burns it: \`rate(${m.processCpu.name}{job="<job>", instance="<instance>"}[5m])\` (CPU seconds per second of the Node process).`,
+        `Whether GC does: \`rate(${sum(m.gcDuration)}{job="<job>", instance="<instance>"}[5m])\`; otherwise look for other processes on the host (top, the container runtime's stats).`,
+      ],
+      mitigation: ['Nothing while the service meets its SLOs.', 'If it does not: scale out, or move the instance to a host with spare CPU; profile the hot path (`node --cpu-prof`) if the service itself is the consumer.'],
+      escalation: 'Informational (not routed); the platform team looks at it when planning capacity.',
+      dashboard: DASHBOARD,
     },
-    {
-      warning: {
-        threshold: s.cpuWarning,
-        tests: [
-          {
-            // 30% busy, then 85% from minute 10: the 5-minute average passes 70% at 13m.
-            name: 'fires ten minutes after the CPUs pass 70% busy',
-            series: cpuSeries([{ minutes: 10, idle: 84 }, { minutes: 30, idle: 18 }]),
-            evalTime: '23m',
-            quietAt: ['22m'],
-            expect: [firing('warning', targetLabels, 'The host of shop:8080 (shop) was 85% busy over the last 5 minutes (threshold 70%).')],
-          },
-          { name: 'stays quiet at 60% busy', series: cpuSeries([{ minutes: 40, idle: 48 }]), evalTime: '30m', expect: [] },
-        ],
+    tests: [
+      {
+        // 30% busy, then 95% from minute 10: the 5-minute average passes 90% at 14m, fires 15 minutes later.
+        name: 'informs fifteen minutes after the CPUs pass 90% busy',
+        series: cpuSeries([{ minutes: 10, idle: 84 }, { minutes: 40, idle: 6 }]),
+        evalTime: '29m',
+        quietAt: ['28m'],
+        expect: [firing('info', targetLabels, 'The host of shop:8080 (shop) was 95% busy over the last 5 minutes (threshold 90%).')],
       },
-      critical: {
-        threshold: s.cpuCritical,
-        tests: [
-          {
-            // 95% busy from minute 10, above 90% on average from 14m: critical after its 5 minutes, while the warning still waits for its 10.
-            name: 'fires five minutes after the CPUs pass 90% busy',
-            series: cpuSeries([{ minutes: 10, idle: 84 }, { minutes: 30, idle: 6 }]),
-            evalTime: '19m',
-            quietAt: ['18m'],
-            expect: [firing('critical', targetLabels, 'The host of shop:8080 (shop) was 95% busy over the last 5 minutes (threshold 90%).')],
-          },
-          {
-            name: 'stays quiet through a burst shorter than its wait',
-            series: cpuSeries([{ minutes: 10, idle: 84 }, { minutes: 4, idle: 0 }, { minutes: 26, idle: 84 }]),
-            evalTime: '30m',
-            expect: [],
-          },
-        ],
+      { name: 'stays quiet at 85% busy', series: cpuSeries([{ minutes: 40, idle: 18 }]), evalTime: '30m', expect: [] },
+      {
+        name: 'stays quiet through a burst shorter than its wait',
+        series: cpuSeries([{ minutes: 10, idle: 84 }, { minutes: 10, idle: 0 }, { minutes: 20, idle: 84 }]),
+        evalTime: '30m',
+        expect: [],
       },
-    },
-  );
+    ],
+  });
 }

@@ -57,12 +57,15 @@ es PUT /_security/role/nodekit_logstash_writer '{
   "cluster": ["monitor"],
   "indices": [{ "names": ["logs-nodekit-*"], "privileges": ["create_doc", "auto_configure", "view_index_metadata"] }]
 }'
+# Grafana reads the cluster's version (GET /) to pick its query dialect: the cluster privilege monitor.
 es PUT /_security/role/nodekit_logs_reader '{
+  "cluster": ["monitor"],
   "indices": [{ "names": ["logs-*"], "privileges": ["read", "view_index_metadata"] }]
 }'
+# The ILM collector calls GET /_all/_ilm/explain, which needs view_index_metadata on the indices.
 es PUT /_security/role/nodekit_es_exporter '{
   "cluster": ["monitor", "read_ilm"],
-  "indices": [{ "names": ["*"], "privileges": ["monitor"] }]
+  "indices": [{ "names": ["*"], "privileges": ["monitor", "view_index_metadata"] }]
 }'
 
 es PUT /_security/user/logstash_writer "{\"password\": $(json "$LOGSTASH_WRITER_PASSWORD"), \"roles\": [\"nodekit_logstash_writer\"], \"full_name\": \"Logstash pipeline (compose)\"}"
