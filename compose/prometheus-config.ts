@@ -2,6 +2,8 @@
 // project and per component of the stack, the rule file of the bundle's
 // environment, and the bundle's Alertmanager.
 import type { AlertConfig } from '../signals/alert-settings.ts';
+import { remoteWriteOf } from '../signals/bundles.ts';
+import { remoteWriteEntry } from '../signals/remote-write.ts';
 import { seconds } from '../signals/slo/spec.ts';
 import { ALERTMANAGER_PORT, type BundleService, PROMETHEUS_RULES_DIR } from './services.ts';
 
@@ -28,10 +30,12 @@ export function scrapeTimeout(interval: string): string {
 
 export function prometheusConfig(settings: AlertConfig, services: readonly BundleService[]): Record<string, unknown> {
   const interval = settings.stack.scrapeInterval;
+  const remoteWrite = remoteWriteOf(settings.project, settings.environment);
   return {
     global: { scrape_interval: interval, scrape_timeout: scrapeTimeout(interval), evaluation_interval: interval, external_labels: { environment: settings.environment } },
     rule_files: [`${PROMETHEUS_RULES_DIR}/rules.yml`],
     alerting: { alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: [`alertmanager:${ALERTMANAGER_PORT}`] }] }] },
+    ...(remoteWrite && { remote_write: [remoteWriteEntry(remoteWrite)] }),
     scrape_configs: services.filter((s): s is Scraped => s.scrape !== undefined).map(scrapeConfig),
   };
 }

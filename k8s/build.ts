@@ -14,7 +14,7 @@
 import { posix } from 'node:path';
 import { type Document, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
-import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, serviceEnvironment } from '../signals/bundles.ts';
+import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
@@ -250,6 +250,23 @@ function highAvailabilityPatches(): { budgets: unknown[]; patches: unknown[] } {
   };
 }
 
+/**
+ * Prometheus -> the long-term store of environments.<env>.remoteWrite, on its URL's port, wherever it is
+ * (the base already lets Prometheus reach every pod of the cluster, and 443 anywhere).
+ */
+function remoteWriteEgress(project: ProjectConfig, env: string): unknown | undefined {
+  const remoteWrite = remoteWriteOf(project, env);
+  if (remoteWrite === undefined) return undefined;
+  const url = new URL(remoteWrite.url);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'prometheus-remote-write-egress', labels: { 'app.kubernetes.io/name': 'prometheus-remote-write-egress', 'app.kubernetes.io/component': 'network-policy' } },
+    spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } }, policyTypes: ['Egress'], egress: [{ ports: [{ protocol: 'TCP', port }] }] },
+  };
+}
+
 function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<string, string>): Map<string, string> {
   const settings = configFor(project, env);
   const dir = `k8s/overlays/${env}`;
@@ -274,12 +291,14 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
   if (scaled.length > 0) files.set(`${dir}/autoscaling.yaml`, joinDocuments(scaled.flatMap((r) => documents(template('service/autoscaling.yaml', serviceValues(project, r.service, settings))))));
   const ha = highAvailability(project, env) ? highAvailabilityPatches() : undefined;
   if (ha) files.set(`${dir}/high-availability.yaml`, yamlFile(ha.budgets, `${env} survives a node loss: budgets that keep one Prometheus and two of the three Alertmanagers up.`, true));
+  const egress = remoteWriteEgress(project, env);
+  if (egress) files.set(`${dir}/remote-write-egress.yaml`, yamlFile(egress, `Prometheus -> the long-term store of environments.${env}.remoteWrite.`));
 
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: project.name,
-    resources: ['../../base', ...(scaled.length > 0 ? ['autoscaling.yaml'] : []), ...(ha ? ['high-availability.yaml'] : [])],
+    resources: ['../../base', ...(scaled.length > 0 ? ['autoscaling.yaml'] : []), ...(ha ? ['high-availability.yaml'] : []), ...(egress ? ['remote-write-egress.yaml'] : [])],
     // The instance label on this overlay's objects only, not their selectors: which environment an object belongs to.
     labels: [...projectLabels(project), { pairs: { 'app.kubernetes.io/instance': env } }],
     configMapGenerator: [

@@ -140,7 +140,8 @@ export function autoscalerViolations(objects: readonly K8sObject[]): string[] {
 /** One connection: a pod (by labels, in a namespace) opening a TCP/UDP port on another. */
 export interface Flow {
   readonly from: { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly namespaceLabels?: Readonly<Record<string, string>> };
-  readonly to: { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly namespaceLabels?: Readonly<Record<string, string>> };
+  /** `external`: an address outside the cluster (a long-term store, a receiver), which only ipBlock peers or port-only rules reach. */
+  readonly to: { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly namespaceLabels?: Readonly<Record<string, string>>; readonly external?: boolean };
   readonly port: number;
   readonly protocol?: 'TCP' | 'UDP';
 }
@@ -169,7 +170,8 @@ type End = Flow['from'];
 const nsLabels = (end: End): Record<string, string> => ({ 'kubernetes.io/metadata.name': end.namespace, ...end.namespaceLabels });
 
 /** Does a peer of a policy in `policyNs` match the pod at `end`? (Pods are not ipBlocks: an ipBlock peer matches only off-cluster traffic.) */
-function peerMatches(peer: Peer, policyNs: string, end: End): boolean {
+function peerMatches(peer: Peer, policyNs: string, end: End & { external?: boolean }): boolean {
+  if (end.external) return peer.ipBlock !== undefined;
   if (peer.ipBlock) return false;
   const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, nsLabels(end)) : end.namespace === policyNs;
   const podOk = peer.podSelector ? matches(peer.podSelector, end.labels) : true;

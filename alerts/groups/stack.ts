@@ -21,6 +21,8 @@ import { prometheusNotificationQueueRunningFull } from './stack/prometheus-notif
 import { prometheusSdRefreshFailure } from './stack/prometheus-sd-refresh-failure.ts';
 import { prometheusTargetSyncFailure } from './stack/prometheus-target-sync-failure.ts';
 import { prometheusErrorSendingAlertsToAnyAlertmanager } from './stack/prometheus-error-sending-alerts-to-any-alertmanager.ts';
+import { prometheusRemoteStorageFailures } from './stack/prometheus-remote-storage-failures.ts';
+import { prometheusRemoteWriteBehind } from './stack/prometheus-remote-write-behind.ts';
 import { prometheusRuleFailures } from './stack/prometheus-rule-failures.ts';
 import { prometheusTsdbCompactionsFailing, prometheusTsdbReloadsFailing } from './stack/prometheus-tsdb-failing.ts';
 import { stackComponentDown } from './stack/stack-component-down.ts';
@@ -42,6 +44,9 @@ export function stackRules(config: AlertConfig): RuleGroup[] {
         prometheusTargetSyncFailure,
         prometheusTsdbCompactionsFailing,
         prometheusTsdbReloadsFailing,
+        // Inert until environments.<env>.remoteWrite starts a queue.
+        prometheusRemoteStorageFailures,
+        prometheusRemoteWriteBehind,
         stackComponentDown,
         // Only the components the project's stack deploys: an alert on a job nothing runs would fire forever.
         ...(config.stack.traces ? [jaegerDown] : []),
