@@ -14,6 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
+import { catalog } from '../../catalog/index.ts';
 import type { Notification } from '../../stack/pager.ts';
 import { PORTS, SERVICE_PORT_VARIABLE } from '../../stack/stack-settings.ts';
 import { freePort, waitFor } from '../support/net.ts';
@@ -79,7 +80,8 @@ test(
     await sleep(SOAK_MINUTES * 60_000);
     const prometheus = `http://127.0.0.1:${ports.prometheus}`;
     const query = async (q: string) => ((await (await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-    const hostBusy = await query('1 - max by (instance) (rate(system_cpu_time_seconds_total{state="idle"}[5m])) / max by (instance) (system_cpu_logical_count)');
+    const cpu = catalog.system;
+    const hostBusy = await query(`1 - max by (instance) (rate(${cpu.cpuTime.name}{state="idle"}[5m])) / max by (instance) (${cpu.cpuLogicalCount.name})`);
     const firingInPrometheus = (await query('ALERTS{alertstate="firing"}')).map((r) => `${r.metric.alertname}/${r.metric.severity}`);
     const soak = (await notifications()).filter((n) => !isWatchdog(n));
     log(`soak over: host CPU busy ${hostBusy.map((r) => Number(r.value[1]).toFixed(2)).join(', ')}; firing in Prometheus: ${firingInPrometheus.join(', ')}`);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { alertmanagerConfig, DEFAULT_TIMINGS, HEARTBEAT_TIMINGS, RECEIVER, WATCHDOG_LABELS } from '../../alerts/alertmanager/index.ts';
 import type { AlertmanagerConfigFile } from '../../alerts/alertmanager/schema.ts';
+import { EXPLAINED_BY_SLO_PAGE, inhibitRules, JOB_MISSING } from '../../alerts/alertmanager/inhibit.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
 import { configFor, environmentsOf } from '../../signals/alert-settings.ts';
 import type { TeamRouting } from '../../signals/project/config.ts';
@@ -41,7 +42,7 @@ describe('the generated alertmanager.yml', () => {
     const { ok, output } = await runTool('amtool', ['check-config', configFile(env)]);
     expect(output).toContain('SUCCESS');
     expect(output).toContain(' - 1 templates');
-    expect(output).toContain(' - 2 inhibit rules');
+    expect(output).toContain(` - ${inhibitRules('job').length} inhibit rules`);
     // The project's receivers, the heartbeat service and `null`.
     expect(output).toContain(` - ${Object.keys(project.alerting.receivers).length + 2} receivers`);
     expect(ok).toBe(true);
@@ -362,27 +363,43 @@ describe('inhibition on a running Alertmanager', () => {
     expect(receivers).toEqual([`${platform.chat!}:host-2`, `${platform.page}:host-1`, `${platform.ticket!}:host-2`]);
   });
 
-  test('TargetDown inhibits every other alert of its job and instance, and only those', async () => {
-    const job = 'inhibit-target';
-    const down = alert({ alertname: 'TargetDown', job, instance: 'pod-a:9464', severity: 'critical' });
-    const samePod = alert({ alertname: 'NodeEventLoopLagHigh', job, instance: 'pod-a:9464', severity: 'warning' });
-    const otherPod = alert({ alertname: 'NodeEventLoopLagHigh', job, instance: 'pod-b:9464', severity: 'warning' });
-    await am.postAlerts([down, samePod, otherPod]);
+  test('JobMissing inhibits every other alert of its job, and only those', async () => {
+    const job = 'inhibit-job';
+    const missing = alert({ alertname: JOB_MISSING, job, severity: 'critical' });
+    const sameJob = alert({ alertname: 'NodeEventLoopLagHigh', job, instance: 'pod-a:9464', severity: 'warning' });
+    const otherJob = alert({ alertname: 'NodeEventLoopLagHigh', job: 'inhibit-job-other', instance: 'pod-b:9464', severity: 'warning' });
+    await am.postAlerts([missing, sameJob, otherJob]);
 
-    await waitFor(() => about(job).length >= 3, 15_000, 'expected TargetDown on the pager and pod-b on chat and ticket');
+    await waitFor(() => about(job).length + about('inhibit-job-other').length >= 3, 15_000, 'expected JobMissing on the pager and the other job on chat and ticket');
     await settle();
-    const delivered = about(job).map((r) => ({ receiver: r.body.receiver, instances: r.body.alerts.map((a) => `${a.labels.alertname}@${a.labels.instance}`) }));
-    expect(delivered).toHaveLength(3);
-    expect(delivered).toEqual(
-      expect.arrayContaining([
-        { receiver: platform.page, instances: ['TargetDown@pod-a:9464'] },
-        { receiver: platform.chat!, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
-        { receiver: platform.ticket!, instances: ['NodeEventLoopLagHigh@pod-b:9464'] },
-      ]),
-    );
+    expect(about(job).map((r) => ({ receiver: r.body.receiver, alerts: r.body.alerts.map((a) => a.labels.alertname) }))).toEqual([{ receiver: platform.page, alerts: [JOB_MISSING] }]);
+    expect(about('inhibit-job-other').map((r) => r.body.receiver).sort()).toEqual([platform.chat!, platform.ticket!].sort());
     const state = await am.alerts();
-    const downState = state.find((a) => a.labels.job === job && a.labels.alertname === 'TargetDown')!;
-    const podA = state.find((a) => a.labels.job === job && a.labels.instance === 'pod-a:9464' && a.labels.alertname !== 'TargetDown')!;
-    expect(podA.status).toMatchObject({ state: 'suppressed', inhibitedBy: [downState.fingerprint] });
+    const missingState = state.find((a) => a.labels.job === job && a.labels.alertname === JOB_MISSING)!;
+    expect(state.find((a) => a.labels.job === job && a.labels.alertname !== JOB_MISSING)!.status).toMatchObject({ state: 'suppressed', inhibitedBy: [missingState.fingerprint] });
+  });
+
+  test("the SLO page silences the threshold warnings on the same requests of its service, and not another service's", async () => {
+    const job = 'inhibit-slo';
+    const page = alert({ alertname: 'ErrorBudgetBurn', job, slo: `${job}-availability`, long_window: '1h', short_window: '5m', severity: 'critical' });
+    const explained = EXPLAINED_BY_SLO_PAGE.map((alertname) => alert({ alertname, job, severity: 'warning' }));
+    const otherService = alert({ alertname: 'HttpErrorRatioHigh', job: 'inhibit-slo-other', severity: 'warning' });
+    await am.postAlerts([page, ...explained, otherService]);
+
+    await waitFor(() => about(job).length >= 1 && about('inhibit-slo-other').length >= 2, 15_000, 'expected the page and the other service\'s warning');
+    await settle();
+    expect(about(job).map((r) => ({ receiver: r.body.receiver, alerts: r.body.alerts.map((a) => a.labels.alertname) }))).toEqual([{ receiver: platform.page, alerts: ['ErrorBudgetBurn'] }]);
+    expect(about('inhibit-slo-other').map((r) => r.body.receiver).sort()).toEqual([platform.chat!, platform.ticket!].sort());
+  });
+
+  test("the fast burn's page stands for the slow burn's page of the same SLO: one page, not two", async () => {
+    const job = 'inhibit-burn';
+    const burn = (long: string, short: string, slo = `${job}-availability`) => alert({ alertname: 'ErrorBudgetBurn', job, slo, long_window: long, short_window: short, severity: 'critical' });
+    await am.postAlerts([burn('1h', '5m'), burn('6h', '30m'), burn('6h', '30m', `${job}-latency`)]);
+
+    await waitFor(() => about(job).length >= 1, 15_000, 'expected one page');
+    await settle();
+    const paged = about(job).flatMap((r) => r.body.alerts.filter((a) => a.status === 'firing').map((a) => `${a.labels.slo}:${a.labels.long_window}`));
+    expect(new Set(paged)).toEqual(new Set([`${job}-availability:1h`, `${job}-latency:6h`]));
   });
 });

@@ -81,7 +81,8 @@ describe('generated rules', () => {
       const recordedBefore = new Set(g.rules.slice(0, firstAlert).map((r) => (isAlert(r) ? '' : r.record)));
       for (const r of g.rules) {
         const reads = [...r.expr.matchAll(/\bslo:[a-z_]+:[a-z0-9_]+/g)].map((m) => m[0]);
-        const earlier = new Set(g.rules.slice(0, g.rules.indexOf(r)).map((x) => (isAlert(x) ? '' : x.record)));
+        // The data-since series reads its own earlier values: the one series that may read itself.
+        const earlier = new Set([...g.rules.slice(0, g.rules.indexOf(r)).map((x) => (isAlert(x) ? '' : x.record)), ...(!isAlert(r) && r.record === sloSeries.dataSince ? [r.record] : [])]);
         for (const series of reads) expect(earlier.has(series) && recordedBefore.has(series), `${g.name}: ${isAlert(r) ? r.alert : r.record} reads ${series}`).toBe(true);
       }
     }
@@ -121,8 +122,22 @@ describe('generated rules', () => {
       ['demo-shop-latency', 'warning', '1d', '2h', undefined],
       ['demo-shop-latency', 'warning', '3d', '6h', undefined],
     ]);
-    expect(burn[0]!.expr).toBe('slo:sli_error:ratio_rate1h{slo="demo-shop-availability"} / 0.005 > 14.4 and slo:sli_error:ratio_rate5m{slo="demo-shop-availability"} / 0.005 > 14.4');
-    expect(burn[7]!.expr).toBe('slo:sli_error:ratio_rate3d{slo="demo-shop-latency"} / 0.01 > 1 and slo:sli_error:ratio_rate6h{slo="demo-shop-latency"} / 0.01 > 1');
+    // Guarded: at least 100 events in the short window; but for the fastest page, data over 90% of the long window.
+    expect(burn[0]!.expr).toBe(
+      'slo:sli_error:ratio_rate1h{slo="demo-shop-availability"} / 0.005 > 14.4 and slo:sli_error:ratio_rate5m{slo="demo-shop-availability"} / 0.005 > 14.4' +
+        ' and on (job) (sum by (job) (rate(http_server_request_duration_seconds_count{job="demo-shop"}[5m]))) * 300 >= 100',
+    );
+    expect(burn[7]!.expr).toBe(
+      'slo:sli_error:ratio_rate3d{slo="demo-shop-latency"} / 0.01 > 1 and slo:sli_error:ratio_rate6h{slo="demo-shop-latency"} / 0.01 > 1' +
+        ' and on (job) (sum by (job) (rate(http_server_request_duration_seconds_bucket{job="demo-shop",le="+Inf"}[6h]))) * 21600 >= 100' +
+        ' and on (job, slo) time() - slo:sli_data:since_timestamp{slo="demo-shop-latency"} >= 233280',
+    );
+  });
+
+  test('the data-since series keeps its earliest value over the last hour, else starts now from the 1h ratio', () => {
+    expect(recording(sloSeries.dataSince, 'demo-shop-availability').expr).toBe(
+      'min_over_time(slo:sli_data:since_timestamp{slo="demo-shop-availability"}[1h]) or timestamp(slo:sli_error:ratio_rate1h{slo="demo-shop-availability"})',
+    );
   });
 
   test('the generated SLO rule file matches its golden file (update with `npx vitest run --project integration test/integration/slo.test.ts -u`)', async () => {
