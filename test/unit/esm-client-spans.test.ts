@@ -16,7 +16,20 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type OtlpReceiver, SPAN_KIND, startOtlpReceiver } from '../support/otlp-receiver.ts';
 
-const KIT = pathToFileURL(join(import.meta.dirname, '..', '..', 'exporter', 'index.ts')).href;
+const REPO = join(import.meta.dirname, '..', '..');
+const KIT = pathToFileURL(join(REPO, 'exporter', 'index.ts')).href;
+const INSTRUMENTATION = pathToFileURL(join(REPO, 'node_modules', '@opentelemetry', 'instrumentation', 'dist', 'index.mjs')).href;
+
+/** An ESM app handing startTracing an instrumentation of a package, with or without the --import flag. */
+const WITH_INSTRUMENTATION = `import { InstrumentationBase } from '${INSTRUMENTATION}';
+import { startTracing } from '${KIT}';
+
+class PackageInstrumentation extends InstrumentationBase {
+  constructor() { super('acme-instrumentation', '1.0.0', {}); }
+  init() { return []; }
+}
+await startTracing({ serviceName: 'esm-app', instrumentations: [new PackageInstrumentation()] }).shutdown();
+`;
 
 const APP = `import http, { request } from 'node:http';
 import { createExporter, startTracing } from '${KIT}';
@@ -65,4 +78,15 @@ test('startTracing alone gives client spans for default and named imports of nod
   expect(server, JSON.stringify(receiver.spans.map((s) => s.name))).toBeDefined();
   const children = receiver.spans.filter((s) => s.kind === SPAN_KIND.client && s.parentSpanId === server!.spanId && s.traceId === server!.traceId);
   expect(children.map((s) => s.attributes['url.full']).sort()).toEqual([`${url}/default-import`, `${url}/named-import`]);
+}, 60_000);
+
+test('startTracing given package instrumentations in an ESM app says once which flag to add, and is quiet with it', async () => {
+  await writeFile(join(dir, 'instrumented.mjs'), WITH_INSTRUMENTATION);
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+  const run = (args: string[]) => promisify(execFile)(process.execPath, args, { cwd: dir, env });
+  const without = await run(['instrumented.mjs']);
+  const warnings = without.stderr.split('\n').filter((l) => l.includes('--import node-observability-kit/tracing/register'));
+  expect(warnings).toHaveLength(1);
+  const withFlag = await run(['--import', pathToFileURL(join(REPO, 'exporter', 'tracing', 'register.ts')).href, 'instrumented.mjs']);
+  expect(withFlag.stderr).not.toContain('--import node-observability-kit/tracing/register');
 }, 60_000);
