@@ -19,7 +19,7 @@ import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
 import { documents, joinDocuments, kindOf, nameOf, yamlFile } from './documents.ts';
-import { prometheusConfig } from './prometheus-config.ts';
+import { NODE_EXPORTER_NAMESPACE, prometheusConfig } from './prometheus-config.ts';
 import { readTemplate, template, type TemplateValues } from './template.ts';
 
 /** Stack components of the base and the `stack` switch each needs (none: always there). */
@@ -370,6 +370,22 @@ function componentFiles(project: ProjectConfig, settings: AlertConfig, built: Re
   return files;
 }
 
+/** node-exporter/: the DaemonSet in its own privileged namespace, applied once per cluster (host ports allow one per node). */
+function nodeExporterFiles(project: ProjectConfig, settings: AlertConfig): Map<string, string> {
+  if (!settings.stack.nodeExporter) return new Map();
+  const kustomization = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: NODE_EXPORTER_NAMESPACE,
+    labels: projectLabels(project),
+    resources: ['node-exporter.yaml'],
+  };
+  return new Map([
+    ['k8s/node-exporter/node-exporter.yaml', joinDocuments(documents(template('node-exporter/node-exporter.yaml', stackValues(project))))],
+    ['k8s/node-exporter/kustomization.yaml', yamlFile(kustomization, `node-exporter on every node, in the namespace ${NODE_EXPORTER_NAMESPACE} (Pod Security level privileged: host paths,\nPID and network). Apply once per cluster: kubectl apply -k node-exporter`)],
+  ]);
+}
+
 function readme(project: ProjectConfig, settings: AlertConfig): string {
   const ns = project.name;
   const receivers = receiverMounts(project).flatMap((m) => m.keys);
@@ -408,6 +424,20 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
       NAMESPACE: ns,
       SECRETS: secrets.join('\n'),
       OVERLAYS: envs.map((env) => `kubectl apply -k overlays/${env}`).join('\n'),
+      NODE_EXPORTER: settings.stack.nodeExporter
+        ? [
+            '',
+            `Host metrics: node-exporter needs the host's /proc, /sys, PID and network, which the`,
+            `restricted Pod Security Standard forbids. It runs in the namespace ${NODE_EXPORTER_NAMESPACE} at the`,
+            '`privileged` level, once per cluster (skip this where a node-exporter already runs, and give',
+            'its pods the label `app.kubernetes.io/name: node-exporter` and the namespace name instead):',
+            '',
+            '```sh',
+            'kubectl apply -k node-exporter',
+            '```',
+            '',
+          ].join('\n')
+        : '',
       KIBANA: kibana,
       FIRST_ENVIRONMENT: envs[0]!,
       COMPONENTS: components.join('\n'),
@@ -424,6 +454,7 @@ export function buildK8s(project: ProjectConfig, built: ReadonlyMap<string, stri
     ...baseFiles(project, settings, built),
     ...environmentsOf(project).flatMap((env) => [...overlayFiles(project, env, built)]),
     ...componentFiles(project, settings, built),
+    ...nodeExporterFiles(project, settings),
     ['k8s/README.md', readme(project, settings)],
   ]);
 }

@@ -45,7 +45,7 @@ export async function checkK8sBundle(dir: string): Promise<string[]> {
     }
     problems.push(...bundleViolations(objects).map((p) => `${where}: ${p}`));
     problems.push(...(await schemaErrors(objects)).map((p) => `${where}: ${p}`));
-    if (target.component === undefined) problems.push(...(await prometheusConfigProblems(objects)).map((p) => `${where}: ${p}`));
+    if (target.component === undefined && target.root === undefined) problems.push(...(await prometheusConfigProblems(objects)).map((p) => `${where}: ${p}`));
     for (const o of objects) distinct.set(JSON.stringify(o), o);
   }
   problems.push(...(await knownFieldErrors([...distinct.values()])).map((p) => `unknown field: ${p}`));

@@ -66,6 +66,11 @@ function containerProblems(c: Container, init: boolean): string[] {
   return out.map((p) => `container ${c.name} ${p}`);
 }
 
+/** Whether the rendered objects hold `namespace` at the privileged Pod Security level: where host access is admitted, and confined. */
+function privilegedNamespace(objects: readonly K8sObject[], namespace: string | undefined): boolean {
+  return objects.some((o) => o.kind === 'Namespace' && o.metadata.name === namespace && o.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged');
+}
+
 /** Hardening, resources, probes, pinned images and labels of every workload. */
 export function workloadViolations(objects: readonly K8sObject[]): string[] {
   const out: string[] = [];
@@ -73,7 +78,7 @@ export function workloadViolations(objects: readonly K8sObject[]): string[] {
     const spec = specOf(o);
     const pod = spec.template.spec;
     const notes: string[] = [];
-    if (pod.hostNetwork || pod.hostPID || pod.hostIPC) notes.push('uses a host namespace');
+    if ((pod.hostNetwork || pod.hostPID || pod.hostIPC) && !privilegedNamespace(objects, o.metadata.namespace)) notes.push('uses a host namespace outside a namespace of Pod Security level privileged');
     if (pod.securityContext?.runAsNonRoot !== true) notes.push('pod runAsNonRoot is not true');
     if (pod.securityContext?.seccompProfile?.type !== 'RuntimeDefault') notes.push('pod seccompProfile is not RuntimeDefault');
     for (const c of pod.containers) notes.push(...containerProblems(c, false));

@@ -35,6 +35,15 @@ function namespaceJob(job: string): Record<string, unknown> {
   };
 }
 
+/** Where the bundle's node-exporter DaemonSet runs (node-exporter/, applied once per cluster). */
+export const NODE_EXPORTER_NAMESPACE = 'node-exporter';
+
+/** The pods of `namespaces` labelled `job`, scraped as that job. */
+function podsJob(job: string, namespaces: Record<string, unknown>): Record<string, unknown> {
+  const ownNamespace = namespaceJob(job);
+  return { ...ownNamespace, kubernetes_sd_configs: [{ role: 'pod', namespaces }] };
+}
+
 /** The scrape jobs of the stack components the project runs, by their STACK_JOBS names. */
 export function stackJobs(settings: AlertConfig): string[] {
   const { logs, traces, nodeExporter } = settings.stack;
@@ -43,7 +52,6 @@ export function stackJobs(settings: AlertConfig): string[] {
     STACK_JOBS.alertmanager,
     STACK_JOBS.grafana,
     ...(traces ? [STACK_JOBS.jaeger] : []),
-    // No pod of the bundle: the restricted Pod Security Standard forbids its host paths. Run your own and label it node-exporter.
     ...(nodeExporter ? [STACK_JOBS.nodeExporter] : []),
     ...(logs ? [STACK_JOBS.logstash, STACK_JOBS.elasticsearch] : []),
   ];
@@ -77,7 +85,8 @@ export function prometheusConfig(settings: AlertConfig): Record<string, unknown>
     },
     ...(remoteWrite && { remote_write: [remoteWriteEntry(remoteWrite)] }),
     scrape_configs: [
-      ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map(namespaceJob),
+      // node-exporter runs in its own namespace: the restricted Pod Security Standard of this one forbids its host paths.
+      ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map((job) => (job === STACK_JOBS.nodeExporter ? podsJob(job, { names: [NODE_EXPORTER_NAMESPACE] }) : namespaceJob(job))),
       {
         // Services outside the project that embed the middleware, in any namespace: annotated pods, job = their app.kubernetes.io/name (service.name).
         job_name: 'kubernetes-pods',

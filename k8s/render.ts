@@ -47,13 +47,21 @@ export function overlaysOf(bundle: string): string[] {
 }
 
 /** One thing to render: an overlay, or an overlay with one component on top. */
-export interface RenderTarget {
-  readonly overlay: string;
-  /** Path of the component under components/ (`ingress`, `keda/production`). */
-  readonly component?: string;
-}
+export type RenderTarget =
+  | {
+      readonly overlay: string;
+      /** Path of the component under components/ (`ingress`, `keda/production`). */
+      readonly component?: string;
+      readonly root?: undefined;
+    }
+  /** A kustomization applied once per cluster, beside the overlays (`node-exporter`). */
+  | { readonly root: string; readonly overlay?: undefined; readonly component?: undefined };
 
-export const targetName = (t: RenderTarget): string => (t.component === undefined ? `overlay ${t.overlay}` : `overlay ${t.overlay} + component ${t.component}`);
+/** The bundle's folders applied on their own, once per cluster, rather than per environment. */
+export const CLUSTER_ROOTS = ['node-exporter'];
+
+export const targetName = (t: RenderTarget): string =>
+  t.root !== undefined ? t.root : t.component === undefined ? `overlay ${t.overlay}` : `overlay ${t.overlay} + component ${t.component}`;
 
 /**
  * Every overlay, and every component on each overlay it is made for:
@@ -67,11 +75,13 @@ export function renderTargets(bundle: string): RenderTarget[] {
     if (existsSync(path.join(components, name, 'kustomization.yaml'))) targets.push(...overlays.map((overlay) => ({ overlay, component: name })));
     for (const env of subfolders(path.join(components, name))) if (overlays.includes(env)) targets.push({ overlay: env, component: `${name}/${env}` });
   }
+  for (const root of CLUSTER_ROOTS) if (existsSync(path.join(bundle, root, 'kustomization.yaml'))) targets.push({ root });
   return targets;
 }
 
 /** Renders an overlay, or an overlay plus one component as a user would list it under `components:`. */
 export async function render(bundle: string, target: RenderTarget): Promise<K8sObject[]> {
+  if (target.root !== undefined) return kustomizeBuild(path.join(bundle, target.root));
   const overlay = path.join(bundle, 'overlays', target.overlay);
   if (target.component === undefined) return kustomizeBuild(overlay);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'k8s-component-'));
