@@ -14,9 +14,9 @@ test('the build emits an importable exporter and catalog with type declarations'
     await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', outDir]);
     const exporter = (await import(pathToFileURL(join(outDir, 'exporter/index.js')).href)) as typeof import('../../exporter/index.ts');
     const catalog = (await import(pathToFileURL(join(outDir, 'catalog/index.js')).href)) as typeof import('../../catalog/index.ts');
-    expect(Object.keys(exporter).sort()).toEqual(
-      ['CONTENT_TYPES', 'DEFAULT_PROBE_ROUTES', 'LabelValueError', 'MetricDefinitionError', 'catalog', 'errorLogger', 'clusterMetricsHandler', 'counter', 'createExporter', 'createHealth', 'createLogger', 'startTracing', 'gauge', 'histogram', 'httpMetricsMiddleware', 'listenClusterMetrics', 'metricsHandler', 'negotiateFormat', 'renderRegistry', 'shareWorkerMetrics'].sort(),
-    );
+    // The build exports exactly what the sources export, and the entry points the README names.
+    expect(Object.keys(exporter).sort()).toEqual(Object.keys(await import('../../exporter/index.ts')).sort());
+    expect(Object.keys(exporter)).toEqual(expect.arrayContaining(['createExporter', 'startTracing', 'createLogger', 'errorLogger', 'counter', 'DEFAULT_PROBE_ROUTES']));
     expect(catalog.catalog.http.requestDuration.name).toBe('http_server_request_duration_seconds');
     const e = exporter.createExporter({ hostMetrics: false, processMetrics: false });
     expect(await exporter.renderRegistry(e.registry, 'prometheus')).toContain('# TYPE http_server_request_duration_seconds histogram');
