@@ -119,6 +119,10 @@ export const handler = errorLogger({ logger: { warn() {} } });
 export const histogram: string = catalog.http.requestDuration.name;
 export const define: typeof defineConfig = defineConfig;
 `;
+/** A CommonJS TypeScript file requiring the ESM package: TypeScript allows it under module nodenext (5.8 or later), as Node 22.12+ does. */
+const TYPES_CHECK_CJS = `import kit = require('node-observability-kit/exporter');
+export const exporter = kit.createExporter({ hostMetrics: false });
+`;
 const RESOLUTIONS = [
   { moduleResolution: 'node16', module: 'node16' },
   { moduleResolution: 'nodenext', module: 'nodenext' },
@@ -273,7 +277,7 @@ describe('the packed tarball installed into fresh apps', () => {
       }
 
       if (major === 24) {
-        test('the types resolve under node16, nodenext, bundler and node10 module resolution', async () => {
+        test('the types resolve under node16, nodenext, bundler and node10 module resolution, and for a CommonJS file under nodenext', async () => {
           await writeFile(join(dir, 'types-check.ts'), TYPES_CHECK);
           const tsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
           for (const { moduleResolution, module } of RESOLUTIONS) {
@@ -284,6 +288,9 @@ describe('the packed tarball installed into fresh apps', () => {
             );
             expect(result, `moduleResolution ${moduleResolution}`).toBe('');
           }
+          await writeFile(join(dir, 'types-check.cts'), TYPES_CHECK_CJS);
+          const cjs = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', 'types-check.cts'];
+          await expect(run(join(node.bin, 'node'), [tsc, ...cjs], { cwd: dir }).then(() => '', (err: { stdout: string }) => err.stdout)).resolves.toBe('');
         }, 120_000);
 
         test('the ESM TypeScript app type-checks against the installed package', async () => {
