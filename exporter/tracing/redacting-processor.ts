@@ -7,6 +7,12 @@ import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { isSecretName, REDACTED, redactText, redactUrl } from '../redaction.ts';
 
+/**
+ * Attributes the kit sets from values that hold no secret (or that the request
+ * line logs as they are, as the user agent): not worth a free-text pass on every span.
+ */
+const PLAIN_ATTRIBUTES = new Set(['http.request.method', 'http.route', 'server.address', 'client.address', 'network.peer.address', 'network.protocol.version', 'url.scheme', 'user_agent.original', 'error.type']);
+
 /** Attributes that hold a URL or a part of one (stable and older HTTP conventions). */
 const URL_ATTRIBUTES = new Set(['url.full', 'url.path', 'url.query', 'http.url', 'http.target', 'url.original']);
 
@@ -15,7 +21,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     for (const [key, value] of Object.entries(span.attributes)) {
-      if (typeof value !== 'string') continue;
+      if (typeof value !== 'string' || PLAIN_ATTRIBUTES.has(key)) continue;
       const censored = censor(key, value);
       if (censored !== value) span.setAttribute(key, censored);
     }
