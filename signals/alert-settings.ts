@@ -37,7 +37,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
     minRequestRate: 1,
     keepFiringFor: '10m',
   },
-  slo: { minEventsPerShortWindow: 100, minLongWindowCoverage: 0.9 },
+  slo: { minEventsPerShortWindow: 100, minLongWindowCoverage: 0.9, rehearsalSpeedup: 1 },
   system: {
     hostCpuBusy: { value: 0.9, for: '15m' },
     processCpuSaturation: { value: 0.9, for: '15m' },

@@ -54,12 +54,12 @@ function demoLines(demo: DemoFacts, rules: StackRules): string[] {
   const fault = faultCommands(demo.serviceUrl, demo.adminToken);
   const objective = demo.availabilityObjective === undefined ? 'its availability objective' : `its ${+(demo.availabilityObjective * 100).toFixed(3)}% availability objective`;
   return [
-    `Make an alert fire (half of the API requests fail; HttpErrorRatioHigh, critical, reaches the pager ${rules.expect.page}):`,
+    `Make an alert fire (half of the API requests fail; the availability SLO's fast-burn page, ErrorBudgetBurn critical, reaches the pager ${rules.expect.page}):`,
     `  ${fault.on}`,
     `Clear the fault (the resolved notice follows ${rules.expect.resolved}):`,
     `  ${fault.off}`,
-    `Also expect the SLO burn-rate alerts: the demo fails about 2% of its requests on purpose (/api/v1/fail), more than ${objective} allows,`,
-    'so the slow-burn warning fires soon after start; with the fault on, the fast-burn pages follow (real 5m/1h windows: they resolve minutes later).',
+    `The demo fails about 2% of its requests on purpose (/api/v1/fail), more than ${objective} allows: the slow-burn ticket opens once its`,
+    'window holds enough data (hours); HttpErrorRatioHigh, a warning, stands down while the page fires.',
   ];
 }
 

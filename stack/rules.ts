@@ -20,8 +20,10 @@ export const QUICK = {
   interval: '5s',
   /** The look-back of the http-recording rules (request rate, error ratio, latency quantiles), instead of 5m. */
   window: '30s',
-  /** `for` of the service alerts (error ratio, latency, target down), instead of 1m to 5m. */
-  for: '30s',
+  /** `for` of the service alerts (error ratio, latency, target down), instead of 1m to 10m: longer than the SLO page takes, which they stand down for. */
+  for: '1m',
+  /** The SLO windows this many times shorter (1h reads 5m, 5m reads 25s): a one-minute fault burns like a twelve-minute one. */
+  sloSpeedup: 12,
   /** How often Prometheus re-sends a firing alert, instead of 1m. */
   resendDelay: '5s',
   /** Alertmanager's wait before the first notification of a group and between updates of it, instead of 30s and 5m. */
@@ -45,7 +47,7 @@ export interface StackRules {
   readonly timings: Partial<Timings> | undefined;
   /** One sentence for the banner and the README: which rules are on. */
   readonly description: string;
-  /** How long HttpErrorRatioHigh takes to reach the pager after the fault switch is flipped, and to resolve after it is cleared. */
+  /** How long the SLO page takes to reach the pager after the fault switch is flipped, and to resolve after it is cleared. */
   readonly expect: { readonly page: string; readonly resolved: string };
 }
 
@@ -56,7 +58,10 @@ export function generatedRuleFile(outDir: string, env: Environment): string {
 
 /** The quick demo's alert config: the environment's thresholds, the service alerts' `for` shortened. */
 export function quickConfig(project: ProjectConfig, env: Environment): AlertConfig {
-  return configFor(project, env, { service: { errorRatio: { for: QUICK.for }, latencyP95Seconds: { for: QUICK.for }, latencyP99Seconds: { for: QUICK.for }, targetDownFor: QUICK.for } });
+  return configFor(project, env, {
+    service: { errorRatio: { for: QUICK.for }, latencyP95Seconds: { for: QUICK.for }, latencyP99Seconds: { for: QUICK.for }, targetDownFor: QUICK.for },
+    slo: { rehearsalSpeedup: QUICK.sloSpeedup },
+  });
 }
 
 export interface StackRulesOptions {
@@ -83,7 +88,7 @@ export function stackRules({ project, env, mode, outDir }: StackRulesOptions): S
       resendDelay: GENERATED_RESEND_DELAY,
       timings: undefined,
       description: `generated rules: ${path} unchanged, scrape and evaluation every ${interval}, the ${env} Alertmanager timings`,
-      expect: { page: 'in 2 to 3 minutes (the generated `for` and group_wait)', resolved: 'about 10 minutes later (the 5m windows, then group_interval)' },
+      expect: { page: 'in 1 to 2 minutes (the 5m window, then group_wait)', resolved: 'about 35 minutes later (the page keeps firing 30 minutes, then group_interval)' },
     };
   }
   const config = quickConfig(project, env);
@@ -98,9 +103,9 @@ export function stackRules({ project, env, mode, outDir }: StackRulesOptions): S
     resendDelay: QUICK.resendDelay,
     timings: QUICK.timings,
     description:
-      `quick: the ${env} rules with \`for\` ${QUICK.for} on the service alerts and ${QUICK.window} instead of 5m windows in the ${recordingRules().name} rules, ` +
+      `quick: the ${env} rules with \`for\` ${QUICK.for} on the service alerts, ${QUICK.window} instead of 5m windows in the ${recordingRules().name} rules and SLO windows ${QUICK.sloSpeedup} times shorter, ` +
       `scrape and evaluation every ${QUICK.interval}, Alertmanager group_wait ${QUICK.timings.groupWait} / group_interval ${QUICK.timings.groupInterval} ` +
       '(the generated mode, STACK_RULES=generated, loads the rule file of `generate` unchanged)',
-    expect: { page: 'in about a minute', resolved: 'about a minute later' },
+    expect: { page: 'in about a minute', resolved: 'about three minutes later (the page keeps firing for 2.5 minutes)' },
   };
 }

@@ -15,6 +15,12 @@ import { ALERT_NAME, sloSeries } from '../../signals/slo/series.ts';
 
 const only = (slo: Slo) => `{slo="${slo.name}"}`;
 
+/** The range PromQL reads for a nominal SLO window: the window itself, or shorter in a rehearsal (the local stack's quick mode). */
+export function rangeOf(window: Duration, config: AlertConfig): Duration {
+  const speedup = config.slo.rehearsalSpeedup;
+  return speedup === 1 ? window : `${exact(seconds(window) / speedup)}s`;
+}
+
 /** Rate of bad events over `window`, `by (job)`, present (0) for every job with traffic. */
 export function errorsQuery(slo: Slo, window: Duration, config: AlertConfig): string {
   const sli = slo.sli;
@@ -28,13 +34,13 @@ export function sloRecordingRules(slo: Slo, config: AlertConfig): RecordingRule[
   const budget = errorBudget(slo.objective);
   const sel = only(slo);
   return [
-    record(sloSeries.requests5m, slo.sli.total('5m'), labels()),
-    record(sloSeries.errors5m, errorsQuery(slo, '5m', config), labels()),
+    record(sloSeries.requests5m, slo.sli.total(rangeOf('5m', config)), labels()),
+    record(sloSeries.errors5m, errorsQuery(slo, rangeOf('5m', config), config), labels()),
     ...SLI_WINDOWS.map((w) =>
       record(
         sloSeries.errorRatio(w),
         // The 5m ratio reuses the two series above; longer windows read the counters, as the SRE Workbook's alerts do.
-        w === '5m' ? ratioOrZero(`${sloSeries.errors5m}${sel}`, `${sloSeries.requests5m}${sel}`) : ratioOrZero(errorsQuery(slo, w, config), slo.sli.total(w)),
+        w === '5m' ? ratioOrZero(`${sloSeries.errors5m}${sel}`, `${sloSeries.requests5m}${sel}`) : ratioOrZero(errorsQuery(slo, rangeOf(w, config), config), slo.sli.total(rangeOf(w, config))),
         labels(),
       ),
     ),
@@ -82,6 +88,9 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, designed: Scenario): Alert
   };
 }
 
+/** The fastest page (1h/5m) and the slower one (6h/30m) it stands for while both fire. */
+const [FASTEST_PAGE, SLOWER_PAGE] = BURN_RATE_POLICY.filter((p) => p.severity === 'critical');
+
 /**
  * The guards of one burn-rate alert: enough events in its short window (two
  * errors in thirty requests are no incident), and, but for the fastest page,
@@ -91,10 +100,10 @@ function alertTest(slo: Slo, p: BurnRateAlertWindows, designed: Scenario): Alert
  */
 function guards(slo: Slo, p: BurnRateAlertWindows, config: AlertConfig): string {
   const { minEventsPerShortWindow, minLongWindowCoverage } = config.slo;
-  const traffic = ` and on (${config.serviceLabel}) (${slo.sli.total(p.short)}) * ${seconds(p.short)} >= ${minEventsPerShortWindow}`;
-  const fastest = BURN_RATE_POLICY[0]!;
-  if (p === fastest) return traffic;
-  return `${traffic} and on (${config.serviceLabel}, slo) time() - ${sloSeries.dataSince}${only(slo)} >= ${exact(minLongWindowCoverage * seconds(p.long))}`;
+  const short = rangeOf(p.short, config);
+  const traffic = ` and on (${config.serviceLabel}) (${slo.sli.total(short)}) * ${seconds(short)} >= ${minEventsPerShortWindow}`;
+  if (p === FASTEST_PAGE) return traffic;
+  return `${traffic} and on (${config.serviceLabel}, slo) time() - ${sloSeries.dataSince}${only(slo)} >= ${exact(minLongWindowCoverage * seconds(rangeOf(p.long, config)))}`;
 }
 
 export function sloAlerts(slo: Slo, runbook: Runbook, config: AlertConfig): AlertRule[] {
@@ -109,6 +118,10 @@ export function sloAlerts(slo: Slo, runbook: Runbook, config: AlertConfig): Aler
       // Burn rates are error ratios over the budget; the value (the long window's) is what the description prints.
       expr: `${sloSeries.errorRatio(p.long)}${sel} / ${budget} > ${factor} and ${sloSeries.errorRatio(p.short)}${sel} / ${budget} > ${factor}${guards(slo, p, config)}`,
       severity: p.severity,
+      // The fast page stays open as long as the slower page's short window remembers the burn: a
+      // 5-minute window that dips under the factor and back is one incident, and the slower page
+      // (which it inhibits) cannot outlive it and page on its own after the fast one resolved.
+      ...(p === FASTEST_PAGE && SLOWER_PAGE && { keepFiringFor: rangeOf(SLOWER_PAGE.short, config) }),
       // `slo` is on every input series too; as a rule label it also tells the SLOs' rules apart for promtool's duplicate check.
       labels: { long_window: p.long, short_window: p.short, slo: slo.name },
       summary: 'A service is spending its SLO error budget too fast.',

@@ -38,6 +38,11 @@ export interface Thresholds {
     readonly minEventsPerShortWindow: number;
     /** A burn-rate alert's long window must hold data over at least this share of its length (no 3-day verdict on a minute of data). */
     readonly minLongWindowCoverage: number;
+    /**
+     * Rehearsals only (the local stack's quick mode): every SLO window is this many times
+     * shorter in the rules (1h reads 5m at 12), names, labels and factors unchanged. 1 in production.
+     */
+    readonly rehearsalSpeedup: number;
   };
   readonly system: {
     /** Host-wide CPU busy: information only (another tenant's load hurts nobody by itself). */

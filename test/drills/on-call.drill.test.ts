@@ -117,6 +117,8 @@ test(
 
     expect(pages(drill, 'firing').map(summarize)).toHaveLength(1);
     expect(pages(drill, 'resolved').map(summarize)).toHaveLength(1);
+    // One incident, one notification per state for the shop's team: nothing else about its service (no threshold warning to chat or ticket).
+    expect(drill.filter((n) => n.alerts.some((a) => a.labels.job !== 'billing')).map((n) => `${n.receiver}:${n.status}`)).toEqual(['pager:firing', 'pager:resolved']);
     // The other service's warning reached its team's (the platform team's) warning receivers: not hidden by the page.
     expect(drill.filter((n) => n.alerts.some((a) => a.labels.job === 'billing' && a.status === 'firing')).map((n) => n.receiver).sort()).toEqual(['chat', 'ticket']);
   },

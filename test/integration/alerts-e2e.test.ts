@@ -1,8 +1,9 @@
 // End to end, with real processes only: the demo service fails on purpose,
 // a real Prometheus evaluates the rules generated from the demo's project
 // config and a real Alertmanager with its routing pages the service team's
-// pager (a webhook); Alertmanager restarts while the alert fires; the fault
-// ends and the page resolves.
+// pager (a webhook) once, with the availability SLO's fast-burn alert — the
+// threshold warning on the same errors stays silent behind it; Alertmanager
+// restarts while the alert fires; the fault ends and the page resolves.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -19,26 +20,31 @@ import { waitFor } from '../support/net.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import { startWebhook, type WebhookNotification, type WebhookServer } from '../support/webhook.ts';
 
-const ALERT = 'HttpErrorRatioHigh';
+const ALERT = 'ErrorBudgetBurn';
+/** The threshold warning on the same 5xx: inhibited by the page. */
+const WARNING = 'HttpErrorRatioHigh';
 const service = demoProject.services[0]!;
 /** Prometheus scrapes the demo under its service name, as the generated scrape configs do. */
 const JOB = service.name;
 /** The team whose pager the service's pages reach. */
 const team = demoProject.alerting.teams[service.team]!;
-/** The production rules with a 5 s `for`, so the test waits seconds, not minutes. */
-const config = configFor(demoProject, 'production', { service: { errorRatio: { value: 0.05, for: '5s' } } });
+/** The production rules with a 5 s `for` and no keep-firing on the warning, so the test waits seconds, not minutes. */
+const config = configFor(demoProject, 'production', { service: { errorRatio: { value: 0.05, for: '5s' }, keepFiringFor: '0s' } });
 /**
- * The HTTP recording rules look back 5 minutes. After a fault the 5xx stay in
- * that window for 5 minutes, so the alert could not resolve within the test's
- * budget. The test compresses that window (only in the http-recording group)
- * to 20 s: the alert, its threshold, `for`, labels and annotations are the
- * generated ones, and it resolves the way it does in production, when the
+ * The HTTP recording rules and the SLO's short page window look back 5
+ * minutes. After a fault the 5xx stay in that window for 5 minutes, so the
+ * page could not resolve within the test's budget. The test compresses that
+ * window (in the http-recording and the availability SLO's groups) to 20 s:
+ * the alerts, thresholds, guards, labels and annotations are the generated
+ * ones, and the page resolves the way it does in production, when the short
  * window slides past the errors.
  */
 const WINDOW = '20s';
+const SLO_GROUP = `slo-${JOB}-availability`;
 
 function testRules(): string {
-  return ruleFile(withShorterWindows(allGroups(config), recordingRules().name, '5m', WINDOW), config);
+  const short = withShorterWindows(withShorterWindows(allGroups(config), recordingRules().name, '5m', WINDOW), SLO_GROUP, '5m', WINDOW);
+  return ruleFile(short, config);
 }
 
 let demo: DemoProcess | undefined;
@@ -104,10 +110,15 @@ test(
     expect(page.body.groupLabels).toEqual({ alertname: ALERT, job: JOB });
     expect(page.body.externalURL).toBe(am.url);
     const firing = page.body.alerts.find((a) => a.labels.alertname === ALERT)!;
-    expect(firing.labels).toMatchObject({ alertname: ALERT, severity: 'critical', job: JOB });
+    expect(firing.labels).toMatchObject({ alertname: ALERT, severity: 'critical', job: JOB, slo: SLO_GROUP.slice('slo-'.length), long_window: '1h' });
     const rule = allGroups(config).flatMap((g) => g.rules.filter(isAlert)).find((r) => r.alert === ALERT)!;
     expect(firing.annotations.summary).toBe(rule.summary);
-    expect(firing.annotations.description).toMatch(new RegExp(`^${JOB} answered \\d+(\\.\\d+)?% of its requests with 5xx`));
+    expect(firing.annotations.description).toMatch(new RegExp(`^${JOB} is spending the error budget of its ${SLO_GROUP.slice('slo-'.length)} SLO`));
+    // The threshold warning on the same errors stands down behind the page: its ratio is over its
+    // threshold for longer than its `for`, yet it does not fire.
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(Number((await prometheus.query(recorded.errorRatio))[0]!.value[1])).toBeGreaterThan(config.service.errorRatio.value);
+    expect((await prometheus.alerts()).filter((a) => a.labels.alertname === WARNING)).toEqual([]);
     expect(firing.annotations.runbook_url).toBe(runbookUrl(config, ALERT));
     expect(firing.generatorURL).toContain('/graph?g0.expr=');
 
@@ -149,5 +160,6 @@ test(
     // Each incident notified exactly once per state: one page, one resolution.
     const about = webhook.received.filter((r) => r.body.alerts.some((a) => a.labels.alertname === ALERT)).map((r) => r.body.status);
     expect(about).toEqual(['firing', 'resolved']);
+    expect(webhook.received.filter((r) => r.body.alerts.some((a) => a.labels.alertname === WARNING))).toEqual([]);
   },
 );

@@ -4,6 +4,7 @@ import { catalog } from '../../../catalog/index.ts';
 import type { AlertConfig } from '../../../signals/alert-settings.ts';
 import { bucket, count, counterValues } from '../../../signals/promql.ts';
 import { recorded } from '../../../signals/recording-rules.ts';
+import { ALERT_NAME as BURN } from '../../../signals/slo/series.ts';
 
 export const duration = catalog.http.requestDuration;
 export const inFlight = catalog.http.activeRequests;
@@ -14,6 +15,14 @@ export const DASHBOARD = 'service-overview';
 
 /** The low-traffic guard of ratio and latency alerts: ` and` the job serves at least the configured requests per second. */
 export const enoughTraffic = (config: AlertConfig) => ` and on (job) ${recorded.requestRate} >= ${config.service.minRequestRate}`;
+
+/**
+ * ` unless` an SLO of the job pages: the threshold warnings on the same
+ * requests stand down while the page fires. Alertmanager inhibits them too,
+ * but only while the page lasts; held back here, a warning cannot fire behind
+ * the page and be notified the moment the page resolves.
+ */
+export const unlessSloPages = ` unless on (job) ALERTS{alertname="${BURN}", alertstate="firing", severity="critical"}`;
 
 // Test inputs: the demo's target answering GET /api/:version/products.
 export const target = 'job="shop",instance="shop:8080"';

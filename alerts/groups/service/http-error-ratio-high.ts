@@ -5,7 +5,7 @@ import { percent } from '../../../signals/promql.ts';
 import { recorded } from '../../../signals/recording-rules.ts';
 import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
-import { DASHBOARD, duration, enoughTraffic, ok, products, requests } from './common.ts';
+import { DASHBOARD, duration, enoughTraffic, ok, products, requests, unlessSloPages } from './common.ts';
 
 const failed = products(500);
 
@@ -13,7 +13,7 @@ export function httpErrorRatioHigh(config: AlertConfig): AlertRule {
   const errorRatio = config.service.errorRatio;
   return alert({
     alert: 'HttpErrorRatioHigh',
-    expr: `${recorded.errorRatio} > ${errorRatio.value}${enoughTraffic(config)}`,
+    expr: `${recorded.errorRatio} > ${errorRatio.value}${enoughTraffic(config)}${unlessSloPages}`,
     for: errorRatio.for,
     keepFiringFor: config.service.keepFiringFor,
     severity: 'warning',
@@ -40,6 +40,16 @@ export function httpErrorRatioHigh(config: AlertConfig): AlertRule {
         expect: [firing('warning', { job: 'shop' }, 'shop answered 7.407% of its requests with 5xx over the last 5 minutes (threshold 5%).')],
       },
       { name: 'stays quiet while the ratio is below the threshold', series: [requests(ok, '0+100x30'), requests(failed, '0+2x30')], evalTime: '20m', expect: [] },
+      {
+        name: 'stands down while an SLO of the job pages (the page says it all)',
+        series: [
+          requests(ok, '0+100x30'),
+          requests(failed, '0x10 10+10x20'),
+          { series: 'ALERTS{alertname="ErrorBudgetBurn",alertstate="firing",severity="critical",job="shop",slo="shop-availability",long_window="1h",short_window="5m"}', values: '_x10 1x20' },
+        ],
+        evalTime: '14m',
+        expect: [],
+      },
       { name: 'stays quiet at zero traffic', series: [requests(ok, '0x30'), requests(failed, '0x30')], evalTime: '20m', expect: [] },
       // 2 errors in 30 requests a minute (6.7%) is 0.5 requests per second: below the guard of 1.
       { name: 'stays quiet at low traffic: 2 errors in 30 requests a minute', series: [requests(ok, '0+28x30'), requests(failed, '0+2x30')], evalTime: '20m', expect: [] },

@@ -4,14 +4,14 @@ import { bucket } from '../../../signals/promql.ts';
 import { recorded } from '../../../signals/recording-rules.ts';
 import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
-import { DASHBOARD, duration, durationHistogram, enoughTraffic, ok } from './common.ts';
+import { DASHBOARD, duration, durationHistogram, enoughTraffic, ok, unlessSloPages } from './common.ts';
 
 export function httpLatencyP95High(config: AlertConfig): AlertRule {
   const p95 = config.service.latencyP95Seconds;
   return alert({
     alert: 'HttpLatencyP95High',
     // histogram_quantile of no traffic is NaN, and NaN > x is false: an idle service stays quiet.
-    expr: `${recorded.latencyP95} > ${p95.value}${enoughTraffic(config)}`,
+    expr: `${recorded.latencyP95} > ${p95.value}${enoughTraffic(config)}${unlessSloPages}`,
     for: p95.for,
     severity: 'warning',
     summary: 'A service answers slowly: its 95th percentile latency is high.',

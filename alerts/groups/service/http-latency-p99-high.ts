@@ -5,13 +5,13 @@ import { bucket } from '../../../signals/promql.ts';
 import { recorded } from '../../../signals/recording-rules.ts';
 import { alert, type AlertRule } from '../../../signals/rule-types.ts';
 import { firing } from '../../lib/firing.ts';
-import { DASHBOARD, duration, durationHistogram, enoughTraffic, inFlight, ok } from './common.ts';
+import { DASHBOARD, duration, durationHistogram, enoughTraffic, inFlight, ok, unlessSloPages } from './common.ts';
 
 export function httpLatencyP99High(config: AlertConfig): AlertRule {
   const p99 = config.service.latencyP99Seconds;
   return alert({
     alert: 'HttpLatencyP99High',
-    expr: `${recorded.latencyP99} > ${p99.value}${enoughTraffic(config)}`,
+    expr: `${recorded.latencyP99} > ${p99.value}${enoughTraffic(config)}${unlessSloPages}`,
     for: p99.for,
     keepFiringFor: config.service.keepFiringFor,
     severity: 'warning',

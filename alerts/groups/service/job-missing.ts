@@ -9,17 +9,20 @@ import { DASHBOARD, UP } from './common.ts';
 
 export function jobMissing(config: AlertConfig): AlertRule[] {
   const missingFor = config.service.jobMissingFor;
-  const [example] = config.services;
   const minutes = seconds(missingFor) / 60;
-  return config.services.map((service, i) =>
+  const jobs = config.services.map((s) => s.name);
+  const [example] = jobs;
+  if (example === undefined) return [];
+  const description = (job: string) => `No target of job ${job} has been up for ${missingFor}: the service is down or Prometheus no longer finds it.`;
+  return [
     alert({
       alert: 'JobMissing',
-      // Every target down, or none at all (absent() of a plain selector labels its series job="<service>").
-      expr: `max by (job) (${UP}{job="${service.name}"}) < 1 or absent(${UP}{job="${service.name}"})`,
+      // Every target down, or none at all: absent() of a plain selector labels its series job="<service>", one per configured service.
+      expr: [`max by (job) (${UP}{job=~"${jobs.join('|')}"}) < 1`, ...jobs.map((job) => `absent(${UP}{job="${job}"})`)].join(' or '),
       for: missingFor,
       severity: 'critical',
       summary: 'Prometheus scrapes no target of a service.',
-      description: `No target of job ${service.name} has been up for ${missingFor}: the service is down or Prometheus no longer finds it.`,
+      description: description('{{ $labels.job }}'),
       runbook: {
         meaning: `For ${missingFor}, no target of a configured service's job answered a scrape: either every instance is down, or service discovery finds none (a renamed job, a wrong selector, a deleted deployment).`,
         impact: 'If the service is down, its users get no answer at all; either way every other alert of the service (errors, latency, SLOs) is blind, since it reads the metrics that stopped.',
@@ -32,35 +35,31 @@ export function jobMissing(config: AlertConfig): AlertRule[] {
         escalation: 'Pages the owning team; involve the platform team when discovery or the network is at fault.',
         dashboard: DASHBOARD,
       },
-      // One pair of cases is enough for all services: the first carries them.
-      tests:
-        i > 0 || example === undefined
-          ? []
-          : [
-              {
-                name: 'pages once no target of the service has been up for its wait',
-                series: [{ series: `${UP}{job="${example.name}",instance="a:8080"}`, values: '1x5 0x25' }],
-                evalTime: `${6 + minutes}m`,
-                quietAt: [`${5 + minutes}m`],
-                expect: [firing('critical', { job: example.name }, `No target of job ${example.name} has been up for ${missingFor}: the service is down or Prometheus no longer finds it.`)],
-              },
-              {
-                name: 'pages when the job is gone from Prometheus altogether',
-                series: [{ series: `${UP}{job="another",instance="b:8080"}`, values: '1x30' }],
-                evalTime: `${1 + minutes}m`,
-                quietAt: [`${minutes - 1}m`],
-                expect: [firing('critical', { job: example.name }, `No target of job ${example.name} has been up for ${missingFor}: the service is down or Prometheus no longer finds it.`)],
-              },
-              {
-                name: 'stays quiet while one target of the service is up',
-                series: [
-                  { series: `${UP}{job="${example.name}",instance="a:8080"}`, values: '1x30' },
-                  { series: `${UP}{job="${example.name}",instance="b:8080"}`, values: '0x30' },
-                ],
-                evalTime: '20m',
-                expect: [],
-              },
-            ],
+      tests: [
+        {
+          name: 'pages once no target of the service has been up for its wait',
+          series: [{ series: `${UP}{job="${example}",instance="a:8080"}`, values: '1x5 0x25' }],
+          evalTime: `${6 + minutes}m`,
+          quietAt: [`${5 + minutes}m`],
+          expect: [firing('critical', { job: example }, description(example))],
+        },
+        {
+          name: 'pages when the job is gone from Prometheus altogether',
+          series: [{ series: `${UP}{job="another",instance="b:8080"}`, values: '1x30' }],
+          evalTime: `${1 + minutes}m`,
+          quietAt: [`${minutes - 1}m`],
+          expect: jobs.map((job) => firing('critical', { job }, description(job))),
+        },
+        {
+          name: 'stays quiet while one target of the service is up',
+          series: jobs.flatMap((job) => [
+            { series: `${UP}{job="${job}",instance="a:8080"}`, values: '1x30' },
+            { series: `${UP}{job="${job}",instance="b:8080"}`, values: '0x30' },
+          ]),
+          evalTime: '20m',
+          expect: [],
+        },
+      ],
     }),
-  );
+  ];
 }
