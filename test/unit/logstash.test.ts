@@ -9,13 +9,18 @@ import { afterEach, expect, test, vi } from 'vitest';
 import { LogstashStream } from '../../exporter/logging/logstash-stream.ts';
 
 const servers: Server[] = [];
+const peers: Socket[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
+  for (const socket of peers.splice(0)) socket.destroy(); // a paused peer never reads our FIN: close would wait forever
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
 async function listen(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createServer(onConnection);
+  const server = createServer((socket) => {
+    peers.push(socket);
+    onConnection(socket);
+  });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
@@ -90,4 +95,26 @@ test('a half-open peer (accepts, never reads): the budget holds, and what it fin
   expect(stats.shipped + stats.droppedBufferFull + stats.droppedDisconnected).toBe(produced);
   expect(lines.length).toBe(stats.shipped);
   expect(lines.every((l) => JSON.parse(l).message.length === 200)).toBe(true);
+});
+
+test('a peer that stops reading mid-connection is given up after stallAfterMs, and the stream reconnects', { timeout: 20_000 }, async () => {
+  let connections = 0;
+  const port = await listen((socket) => {
+    connections++;
+    if (connections === 1) socket.pause(); // the first connection goes silent: no reads, no FIN, no reset
+  });
+  const stream = new LogstashStream({ host: '127.0.0.1', port, maxBufferBytes: 32 * 1024 * 1024, confirmAfterMs: 200, stallAfterMs: 500 });
+  await vi.waitFor(() => expect(stream.stats.connections).toBe(1), { timeout: 5000 });
+  let produced = 0;
+  // More than loopback's socket buffers take, so Node holds bytes it cannot write.
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 1000; i++) stream.write(line(produced++));
+    await sleep(10);
+  }
+  await vi.waitFor(() => expect(stream.stats.connections).toBe(2), { timeout: 10_000, interval: 100 });
+  const stats = stream.stats;
+  console.log(`stall drill: produced ${produced}, ${stats.connections} connections, requeued ${stats.requeued}, shipped ${stats.shipped}`);
+  expect(stats.requeued).toBeGreaterThan(0);
+  expect(stats.shipped + stats.droppedBufferFull + stats.droppedDisconnected + stats.pending).toBe(produced);
+  await stream.close(500);
 });
