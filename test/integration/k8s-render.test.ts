@@ -35,6 +35,12 @@ const get = (objects: readonly K8sObject[], kind: string, name: string): any => 
 const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment', SERVICE).spec.template.spec;
 
 describe('every overlay', () => {
+  it.each(OVERLAYS)('%s: every StatefulSet with a volume claim re-owns it only on a root mismatch (fsGroupChangePolicy), not file by file at each start', (env) => {
+    const sets = overlay(env).filter((o) => o.kind === 'StatefulSet' && (o.spec as any).volumeClaimTemplates?.length > 0);
+    expect(sets.length).toBeGreaterThanOrEqual(3);
+    expect(sets.filter((o) => (o.spec as any).template.spec.securityContext.fsGroupChangePolicy !== 'OnRootMismatch').map((o) => o.metadata.name)).toEqual([]);
+  });
+
   it.each(OVERLAYS)('%s renders the service and the whole stack into the project’s namespace', (env) => {
     const objects = overlay(env);
     const workloads = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`);
