@@ -134,4 +134,74 @@ const runtime = {
   }),
 } as const;
 
-export const systemMetrics = { ...host, ...runtime } as const;
+/** The event loop's time by state (OpenTelemetry `nodejs.eventloop.time`): rate of `active` is its utilisation. */
+export const EVENT_LOOP_STATES = ['active', 'idle'] as const;
+
+// Runtime signals prom-client lacks, computed by exporter/runtime-metrics.ts.
+const runtimeExtra = {
+  eventLoopTime: counter({
+    name: 'nodejs_eventloop_time_seconds_total',
+    help: 'Time the event loop spent active (running callbacks) or idle (waiting for I/O), since the process started.',
+    unit: 'seconds',
+    labels: ['nodejs_eventloop_state'],
+    values: { nodejs_eventloop_state: EVENT_LOOP_STATES },
+    source: 'exporter',
+  }),
+  heapSizeLimit: gauge({
+    name: 'nodejs_heap_size_limit_bytes',
+    help: 'Most memory the V8 heap may use (heap_size_limit, set by --max-old-space-size or the container limit): at it, the process dies with out of memory.',
+    unit: 'bytes',
+    labels: [],
+    source: 'exporter',
+  }),
+} as const;
+
+// The process's control group (cgroup v2, else v1), computed by
+// exporter/container-metrics.ts. Exported only where the cgroup files exist;
+// a limit is 0 where none is set, so queries divide by `limit > 0`.
+const container = {
+  cgroupMemoryLimit: gauge({
+    name: 'cgroup_memory_limit_bytes',
+    help: "Memory limit of the process's cgroup (memory.max, v1 memory.limit_in_bytes); 0 when unlimited.",
+    unit: 'bytes',
+    labels: [],
+    source: 'exporter',
+  }),
+  cgroupMemoryUsage: gauge({
+    name: 'cgroup_memory_usage_bytes',
+    help: "Working set of the process's cgroup: memory used less the inactive file cache (memory.current - inactive_file, v1 usage_in_bytes - total_inactive_file), what an OOM kill answers to.",
+    unit: 'bytes',
+    labels: [],
+    source: 'exporter',
+  }),
+  cgroupCpuLimit: gauge({
+    name: 'cgroup_cpu_limit_cpus',
+    help: "CPU quota of the process's cgroup in CPUs per period (cpu.max, v1 cpu.cfs_quota_us / cpu.cfs_period_us); 0 when unlimited.",
+    unit: '',
+    labels: [],
+    source: 'exporter',
+  }),
+  cgroupCpuPeriods: counter({
+    name: 'cgroup_cpu_periods_total',
+    help: "CFS enforcement periods of the process's cgroup (cpu.stat nr_periods).",
+    unit: '',
+    labels: [],
+    source: 'exporter',
+  }),
+  cgroupCpuThrottledPeriods: counter({
+    name: 'cgroup_cpu_throttled_periods_total',
+    help: "Periods in which the process's cgroup used up its quota and was throttled (cpu.stat nr_throttled).",
+    unit: '',
+    labels: [],
+    source: 'exporter',
+  }),
+  cgroupCpuThrottled: counter({
+    name: 'cgroup_cpu_throttled_seconds_total',
+    help: "Time the process's cgroup spent throttled (cpu.stat throttled_usec, v1 throttled_time).",
+    unit: 'seconds',
+    labels: [],
+    source: 'exporter',
+  }),
+} as const;
+
+export const systemMetrics = { ...host, ...runtime, ...runtimeExtra, ...container } as const;

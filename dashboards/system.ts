@@ -145,6 +145,59 @@ function heapSpaces() {
   });
 }
 
+function eventLoopUtilization(c: DashboardSettings) {
+  const t = c.alerts.system.eventLoopUtilization;
+  const state = label(m.eventLoopTime, 'nodejs_eventloop_state');
+  return timeseries({
+    title: 'Event loop utilisation',
+    description: `Share of wall time the event loop ran callbacks. Near 100% the loop has no idle time left and every request waits; NodeEventLoopUtilizationHigh warns above ${t.value * 100}% for ${t.for}.`,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    queries: [q(sumRate(m.eventLoopTime.name, RATE_INTERVAL, ['instance'], ...TARGET, `${state}="active"`), '{{instance}}')],
+    steps: higherIsWorse(t.value),
+  });
+}
+
+function heapLimit(c: DashboardSettings) {
+  const t = c.alerts.system.heapNearLimit;
+  return timeseries({
+    title: 'Heap used / heap limit',
+    description: `Share of the V8 heap limit in use (heap_size_limit: --max-old-space-size or V8's default). At 100% the process dies with "heap out of memory"; NodeHeapNearLimit warns above ${t.value * 100}% for ${t.for}.`,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    queries: [q(`${perInstance(m.heapSizeUsed.name)} / ${perInstance(m.heapSizeLimit.name)}`, '{{instance}}')],
+    steps: higherIsWorse(t.value),
+  });
+}
+
+function containerMemory(c: DashboardSettings) {
+  const t = c.alerts.system.containerMemoryNearLimit;
+  return timeseries({
+    title: 'Container memory / limit',
+    description: `Working set of each instance's cgroup over its memory limit (no line without a limit). At 100% the kernel OOM-kills the process; ContainerMemoryNearLimit warns above ${t.value * 100}% for ${t.for}.`,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    queries: [q(`${perInstance(m.cgroupMemoryUsage.name)} / (${perInstance(m.cgroupMemoryLimit.name)} > 0)`, '{{instance}}')],
+    steps: higherIsWorse(t.value),
+  });
+}
+
+function cpuThrottling(c: DashboardSettings) {
+  const t = c.alerts.system.cpuThrottling;
+  return timeseries({
+    title: 'Container CPU throttling',
+    description: `Share of CPU scheduler periods in which each instance's cgroup used up its quota and waited. Throttling raises tail latency while average CPU looks fine; ContainerCpuThrottlingHigh informs above ${t.value * 100}% for ${t.for}.`,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    queries: [q(`${sumRate(m.cgroupCpuThrottledPeriods.name, RATE_INTERVAL, ['instance'], ...TARGET)} / ${sumRate(m.cgroupCpuPeriods.name, RATE_INTERVAL, ['instance'], ...TARGET)}`, '{{instance}}')],
+    steps: higherIsWorse(t.value),
+  });
+}
+
 function heapUse() {
   return timeseries({
     title: 'Heap used / heap size',
@@ -238,11 +291,11 @@ export function system(c: DashboardSettings): KitDashboard {
     variables: serviceVariables(m.processStartTime.name, c.services),
     rows: [
       row('At a glance', [processCpuNow(), gcShareNow(c), restarts(), uptime()]),
-      row('CPU', [hostCpu(c), processCpu(), hostCpuByState()]),
-      row('Memory', [hostMemory(c), processMemory()]),
+      row('CPU', [hostCpu(c), processCpu(), hostCpuByState(), cpuThrottling(c)]),
+      row('Memory', [hostMemory(c), processMemory(), containerMemory(c)]),
       row('Filesystems and descriptors', [filesystems(c), fileDescriptors(c)]),
-      row('Event loop and garbage collection', [eventLoopLag(c), gcTime(c), gcRuns()]),
-      row('Heap', [heapSpaces(), heapUse()]),
+      row('Event loop and garbage collection', [eventLoopLag(c), eventLoopUtilization(c), gcTime(c), gcRuns()]),
+      row('Heap', [heapSpaces(), heapUse(), heapLimit(c)]),
       row('Handles and versions', [handles(), resources(), versions()]),
     ],
   });

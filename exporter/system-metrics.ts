@@ -6,6 +6,8 @@ import os from 'node:os';
 import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { CounterSpec, GaugeSpec } from '../catalog/spec.ts';
 import { CPU_STATES, GC_DURATION_BUCKETS, systemMetrics as spec } from '../catalog/system.ts';
+import { registerContainerMetrics } from './container-metrics.ts';
+import { registerRuntimeMetrics } from './runtime-metrics.ts';
 
 /** The fields of fs.StatFs the filesystem metrics use. */
 export interface StatFsResult {
@@ -32,13 +34,15 @@ export function registerHostMetrics(registry: Registry, options: HostMetricsOpti
   registerFilesystems(registry, options);
 }
 
-/** prom-client's default metrics, with the catalog's GC buckets so both agree. */
+/** prom-client's default metrics, with the catalog's GC buckets so both agree, and the runtime and cgroup signals it lacks. */
 export function registerProcessMetrics(registry: Registry): void {
   collectDefaultMetrics({
     register: registry,
     eventLoopMonitoringPrecision: 10,
     gcDurationBuckets: [...GC_DURATION_BUCKETS],
   });
+  registerRuntimeMetrics(registry);
+  registerContainerMetrics(registry);
 }
 
 // Host metrics read the same host in every cluster worker: the cluster

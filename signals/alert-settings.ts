@@ -41,6 +41,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   system: {
     hostCpuBusy: { value: 0.9, for: '15m' },
     processCpuSaturation: { value: 0.9, for: '15m' },
+    eventLoopUtilization: { value: 0.9, for: '15m' },
+    heapNearLimit: { value: 0.9, for: '5m' },
+    containerMemoryNearLimit: { value: 0.9, for: '5m' },
+    cpuThrottling: { value: 0.25, for: '15m' },
     memoryWarning: { value: 0.8, for: '5m' },
     memoryCritical: { value: 0.95, for: '2m' },
     filesystemWarning: { value: 0.85, for: '5m' },

@@ -14,6 +14,10 @@ import { hostFilesystemPredictedFull } from './system/host-filesystem-predicted-
 import { hostMemoryHigh } from './system/host-memory-high.ts';
 import { nodeEventLoopLagHigh } from './system/node-event-loop-lag-high.ts';
 import { nodeGcTimeHigh } from './system/node-gc-time-high.ts';
+import { containerCpuThrottlingHigh } from './system/container-cpu-throttling-high.ts';
+import { containerMemoryNearLimit } from './system/container-memory-near-limit.ts';
+import { nodeEventLoopUtilizationHigh } from './system/node-event-loop-utilization-high.ts';
+import { nodeHeapNearLimit } from './system/node-heap-near-limit.ts';
 import { processCpuSaturated } from './system/process-cpu-saturated.ts';
 import { processFileDescriptorsNearLimit } from './system/process-file-descriptors-near-limit.ts';
 import { processRestarted } from './system/process-restarted.ts';
@@ -28,6 +32,10 @@ export function systemRules(config: AlertConfig): RuleGroup {
       hostFilesystemFull,
       hostFilesystemPredictedFull,
       nodeEventLoopLagHigh,
+      nodeEventLoopUtilizationHigh,
+      nodeHeapNearLimit,
+      containerMemoryNearLimit,
+      containerCpuThrottlingHigh,
       nodeGcTimeHigh,
       processRestarted,
       processFileDescriptorsNearLimit,

@@ -49,6 +49,14 @@ export interface Thresholds {
     readonly hostCpuBusy: Threshold;
     /** CPU seconds per second of one Node process: near 1, its single main thread is saturated. */
     readonly processCpuSaturation: Threshold;
+    /** Share of wall time the event loop runs callbacks (event-loop utilisation). */
+    readonly eventLoopUtilization: Threshold;
+    /** V8 heap used over its limit. */
+    readonly heapNearLimit: Threshold;
+    /** Container working set over its cgroup memory limit. */
+    readonly containerMemoryNearLimit: Threshold;
+    /** Share of CFS periods in which the container was throttled (kubernetes-mixin: 25%, information). */
+    readonly cpuThrottling: Threshold;
     readonly memoryWarning: Threshold;
     readonly memoryCritical: Threshold;
     readonly filesystemWarning: Threshold;
