@@ -11,6 +11,7 @@ import { WEBHOOK_URL_FILE, webhookProfile, webhookReceivers } from '../alerts/al
 import type { AlertConfig } from '../signals/alert-settings.ts';
 import { AlertmanagerTemplatesError, type RunningAlertmanager, startAlertmanager } from './alertmanager.ts';
 import { banner, type BannerService } from './banner.ts';
+import { startNodeExporter } from './node-exporter.ts';
 import { startPager } from './pager.ts';
 import { planStack, STANDARD_PRINTER, type StackOptions, type StackPlan } from './plan.ts';
 import { type ManagedProcess, ProcessFailure } from './processes.ts';
@@ -97,8 +98,10 @@ export async function startStack(plan: StackPlan, signal?: AbortSignal): Promise
   try {
     checkpoint();
     print.out(`Starting the local stack of ${project.name} (${plan.rules} rules of ${plan.env}) in ${plan.dataDir}`);
-    print.out('Looking for Prometheus and Alertmanager (the first run downloads them into the tools cache)...');
-    await ensureTools(['prometheus', 'alertmanager']);
+    // The host metrics of this machine, where the project's stack runs node-exporter.
+    const hostMetrics = rules.config.stack.nodeExporter;
+    print.out(`Looking for Prometheus, Alertmanager${hostMetrics ? ' and node-exporter' : ''} (the first run downloads them into the tools cache)...`);
+    await ensureTools(['prometheus', 'alertmanager', ...(hostMetrics ? (['node-exporter'] as const) : [])]);
     checkpoint();
 
     const pager = await startPager({ host: HOST, port: plan.ports.pager, logFile: dir('logs/pager.log'), jsonFile: dir('logs/notifications.jsonl'), print: (lines) => print.out(lines.join('\n')) });
@@ -133,13 +136,20 @@ export async function startStack(plan: StackPlan, signal?: AbortSignal): Promise
       ),
     ]);
     checkpoint();
-    const silenced = await silenceJobsNotRunHere(am, rules.config);
+    const jobs = rules.config.stack.jobs;
+    const nodeExporter = hostMetrics ? await startNodeExporter({ logFile: dir('logs/node-exporter.log'), detached: true, group: supervisor.group }) : undefined;
+    checkpoint();
+    const silenced = await silenceJobsNotRunHere(am, rules.config, nodeExporter ? [jobs.nodeExporter] : []);
     await warnAboutSilentScrapes(plan, bearerToken);
     checkpoint();
 
-    const jobs = rules.config.stack.jobs;
     const prometheus = await startPrometheus({
-      jobs: [...plan.services.map((s) => scrapeJob(s, bearerToken)), { job: jobs.prometheus, targets: [`${HOST}:${plan.ports.prometheus}`] }, { job: jobs.alertmanager, targets: [am.address] }],
+      jobs: [
+        ...plan.services.map((s) => scrapeJob(s, bearerToken)),
+        { job: jobs.prometheus, targets: [`${HOST}:${plan.ports.prometheus}`] },
+        { job: jobs.alertmanager, targets: [am.address] },
+        ...(nodeExporter ? [{ job: jobs.nodeExporter, targets: [nodeExporter.address] }] : []),
+      ],
       scrapeInterval: rules.scrapeInterval,
       ...('path' in rules.ruleFile ? { ruleFiles: [rules.ruleFile.path] } : { rules: [rules.ruleFile.text] }),
       alertmanagers: [am.address],
@@ -164,7 +174,7 @@ export async function startStack(plan: StackPlan, signal?: AbortSignal): Promise
       alertmanagerUrl: am.url,
       pagerUrl: pager.url,
       rules,
-      stackJobs: [jobs.prometheus, jobs.alertmanager],
+      stackJobs: [jobs.prometheus, jobs.alertmanager, ...(nodeExporter ? [jobs.nodeExporter] : [])],
       silencedJobs: silenced,
       receivers: webhookReceivers(routing.alerting, '')
         .filter((r) => r.webhook_configs !== undefined)
@@ -178,7 +188,7 @@ export async function startStack(plan: StackPlan, signal?: AbortSignal): Promise
         },
       }),
       dataDir: plan.dataDir,
-      logFiles: [...plan.services.filter((s) => s.kind === 'started').map(logFileOf), 'logs/prometheus.log', 'logs/alertmanager.log', 'logs/pager.log'],
+      logFiles: [...plan.services.filter((s) => s.kind === 'started').map(logFileOf), 'logs/prometheus.log', 'logs/alertmanager.log', ...(nodeExporter ? ['logs/node-exporter.log'] : []), 'logs/pager.log'],
     });
     print.out(text);
     supervisor.watch((proc, exit) => {

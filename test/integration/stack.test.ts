@@ -347,23 +347,29 @@ test.concurrent(
     expect(banner).toContain('more than its 99.5% availability objective allows');
     expect(banner).toContain(stack.dataDir);
 
-    // Three children, the stack's own: the demo (its config's command, in the config's folder), Prometheus, Alertmanager;
+    // Four children, the stack's own: the demo (its config's command, in the config's folder), Prometheus, Alertmanager, node-exporter;
     // and the orphan reaper, which stops them should the stack be killed with SIGKILL (stack/orphan-reaper.ts).
     const all = descendants(stack.child.pid!);
     expect(all.filter((pid) => commandOf(pid).at(-1)?.endsWith('orphan-reaper.ts'))).toHaveLength(1);
     const children = all.filter((pid) => !commandOf(pid).at(-1)?.endsWith('orphan-reaper.ts'));
     const commands = children.map((pid) => commandOf(pid).join(' '));
-    expect(commands).toHaveLength(3);
+    expect(commands).toHaveLength(4);
+    expect(commands.filter((c) => /node-exporter --web\.listen-address=127\.0\.0\.1:\d+/.test(c))).toHaveLength(1);
     const demoPid = children.find((pid) => commandOf(pid).at(-1) === 'main.ts')!;
     expect(commandOf(demoPid)).toEqual([process.execPath, 'main.ts']);
     expect(readlinkSync(`/proc/${demoPid}/cwd`)).toBe(DEMO_DIR);
     expect(commands.some((c) => c.includes(`--web.listen-address=127.0.0.1:${prometheus}`))).toBe(true);
     expect(commands.some((c) => c.includes(`--web.listen-address=127.0.0.1:${alertmanager}`))).toBe(true);
 
-    // Prometheus: the service, itself and Alertmanager up; every rule group of the project loaded and healthy.
+    // Prometheus: the service, itself, Alertmanager and this machine's node-exporter up; every rule group of the project loaded and healthy.
     const quick = stackRules({ project: demo, env: 'production', mode: 'quick' });
-    const targets = await targetsUp(prometheusUrl, 3);
-    expect(targets.map((t) => t.labels.job).sort()).toEqual(['alertmanager', 'demo-shop', 'prometheus']);
+    const targets = await targetsUp(prometheusUrl, 4);
+    expect(targets.map((t) => t.labels.job).sort()).toEqual(['alertmanager', 'demo-shop', 'node-exporter', 'prometheus']);
+    // Real host data under the bundles' job name: what the host panels and host alerts read.
+    await waitFor(async () => (await getJson<{ data: { result: unknown[] } }>(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent('node_memory_MemAvailable_bytes{job="node-exporter"} > 0')}`)).data.result.length === 1, 10_000, 'no node_memory_MemAvailable_bytes from node-exporter');
+    // Its alerts are not silenced as "not run here": they page the local pager like the rest.
+    const silences = await getJson<{ matchers: { value: string }[]; status: { state: string } }[]>(`${alertmanagerUrl}/api/v2/silences`);
+    expect(silences.filter((s) => s.status.state === 'active').flatMap((s) => s.matchers.map((m) => m.value)).join('|').split('|')).not.toContain('node-exporter');
     const groups = await rulesHealthy(prometheusUrl);
     expect(groups.map((g) => g.name).sort()).toEqual(names(allGroups(configFor(demo, 'production'))));
     expect(groups.flatMap((g) => g.rules)).toHaveLength(quick.groups.flatMap((g) => g.rules).length);
@@ -405,7 +411,7 @@ test.concurrent(
     expect(page[2]).toMatch(/^demo-shop is spending the error budget of its demo-shop-availability SLO /);
     expect(page[3]).toBe(runbookUrl(quick.config, PAGE));
 
-    // Fault off: the resolved notice.
+    // Fault off: the resolved notice, once the page has kept firing for the slower page's short window.
     const faultOff = Date.now();
     expect((await fetch(`${serviceUrl}/admin/fault`, { method: 'DELETE' })).status).toBe(200);
     await stack.waitForOutput(new RegExp(`^\\d\\d:\\d\\d:\\d\\d RESOLVED ${PAGE} critical ${PAGE_LABELS} -> pager \\(fired for \\d+m?\\d*s\\)$`, 'm'), 300_000, `${PAGE} resolved`);
@@ -565,12 +571,14 @@ test.concurrent(
     expect(stack.banner).toContain(`${ruleFile} unchanged`);
 
     // Both services up under their own job names, with the stack's own jobs.
-    const targets = await targetsUp(stack.prometheus.url, 4);
+    const targets = await targetsUp(stack.prometheus.url, 5);
     expect(Object.fromEntries(targets.map((t) => [t.labels.job, t.scrapeUrl]))).toEqual({
       'greeter-api': `http://127.0.0.1:${ports.api}/metrics`,
       'greeter-worker': `http://127.0.0.1:${ports.worker}/internal/metrics`,
       prometheus: `http://127.0.0.1:${ports.prometheus}/metrics`,
       alertmanager: `http://127.0.0.1:${ports.alertmanager}/metrics`,
+      // On a free port of its own: nobody browses it.
+      'node-exporter': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/),
     });
 
     // Its rules: every group of the project, from the generated file, healthy; its SLO among them.
@@ -585,7 +593,7 @@ test.concurrent(
 
     // Prometheus dies: the stack reports it and stops its own processes, not the worker it only scrapes.
     const own = stack.processes();
-    expect(own.map((p) => p.name).sort()).toEqual(['alertmanager', 'greeter-api', 'prometheus']);
+    expect(own.map((p) => p.name).sort()).toEqual(['alertmanager', 'greeter-api', 'node-exporter', 'prometheus']);
     process.kill(stack.prometheus.process.pid, 'SIGKILL');
     expect(await stack.stopped).toBe(1);
     expect(err).toContain(`prometheus (pid ${stack.prometheus.process.pid}) was killed by SIGKILL; stopping the rest of the stack.`);
