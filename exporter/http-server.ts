@@ -32,9 +32,15 @@ export interface HttpServerSettings {
   requestTimeoutMs?: number;
   /** Connections accepted at once; more are refused (default: no cap). */
   maxConnections?: number;
+  /**
+   * How often Node looks for requests past headersTimeoutMs/requestTimeoutMs
+   * (default Node's 30,000 ms): a timeout fires up to this much late. Read
+   * when the server starts listening.
+   */
+  timeoutCheckIntervalMs?: number;
 }
 
-export const DEFAULT_SERVER_SETTINGS = { keepAliveTimeoutMs: 65_000, requestTimeoutMs: 90_000 } as const;
+export const DEFAULT_SERVER_SETTINGS = { keepAliveTimeoutMs: 65_000, requestTimeoutMs: 90_000, timeoutCheckIntervalMs: 30_000 } as const;
 
 export class ServerSettingsError extends Error {
   override name = 'ServerSettingsError';
@@ -42,6 +48,7 @@ export class ServerSettingsError extends Error {
 
 /** The settings with their defaults, validated: a wrong one names the field and the fix. */
 export function resolveServerSettings(settings: HttpServerSettings = {}): Required<Omit<HttpServerSettings, 'maxConnections'>> & Pick<HttpServerSettings, 'maxConnections'> {
+  const timeoutCheckIntervalMs = settings.timeoutCheckIntervalMs ?? DEFAULT_SERVER_SETTINGS.timeoutCheckIntervalMs;
   const keepAliveTimeoutMs = settings.keepAliveTimeoutMs ?? DEFAULT_SERVER_SETTINGS.keepAliveTimeoutMs;
   const headersTimeoutMs = settings.headersTimeoutMs ?? keepAliveTimeoutMs + 1000;
   const requestTimeoutMs = settings.requestTimeoutMs ?? DEFAULT_SERVER_SETTINGS.requestTimeoutMs;
@@ -52,13 +59,14 @@ export function resolveServerSettings(settings: HttpServerSettings = {}): Requir
   check('headersTimeoutMs', headersTimeoutMs, 1);
   check('requestTimeoutMs', requestTimeoutMs, 0);
   check('maxConnections', settings.maxConnections, 1);
+  check('timeoutCheckIntervalMs', timeoutCheckIntervalMs, 1);
   if (headersTimeoutMs <= keepAliveTimeoutMs) {
     throw new ServerSettingsError(`server settings: headersTimeoutMs (${headersTimeoutMs}) must exceed keepAliveTimeoutMs (${keepAliveTimeoutMs}), or a client reusing an idle connection races the header timer; raise headersTimeoutMs`);
   }
   if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
     throw new ServerSettingsError(`server settings: requestTimeoutMs (${requestTimeoutMs}) must be at least headersTimeoutMs (${headersTimeoutMs}), or 0 to turn it off`);
   }
-  return { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs, ...(settings.maxConnections !== undefined && { maxConnections: settings.maxConnections }) };
+  return { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs, timeoutCheckIntervalMs, ...(settings.maxConnections !== undefined && { maxConnections: settings.maxConnections }) };
 }
 
 /** Applies the timeouts to a server made elsewhere (Express's app.listen, a framework's server). */
@@ -67,6 +75,8 @@ export function applyServerSettings(server: Server, settings: HttpServerSettings
   server.keepAliveTimeout = s.keepAliveTimeoutMs;
   server.headersTimeout = s.headersTimeoutMs;
   server.requestTimeout = s.requestTimeoutMs;
+  // Node starts its timeout checker with this value on 'listening' (http.createServer's connectionsCheckingInterval option).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = s.timeoutCheckIntervalMs;
   if (s.maxConnections !== undefined) server.maxConnections = s.maxConnections;
   return server;
 }
@@ -115,7 +125,13 @@ export function watchClientErrors(server: Server, options: ClientErrorOptions): 
   const interval = options.logIntervalMs ?? 60_000;
   let lastLog = -Infinity;
   let unlogged = 0;
+  // Sockets already answered: when one closes with its request unfinished the
+  // parser reports that too (HPE_INVALID_EOF_STATE after a 408), which is the
+  // same rejected request, not a second one.
+  const answered = new WeakSet<Socket>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (answered.has(socket)) return void socket.destroy();
+    answered.add(socket);
     const { status, type } = classify(err);
     family.labels({ http_response_status_code: status, error_type: type }).inc();
     const now = Date.now();
