@@ -55,55 +55,9 @@ export const httpServerResponseBodySize = histogram({
   buckets: HTTP_BODY_SIZE_BUCKETS,
 });
 
-/**
- * Legacy names (express-prom-bundle and most older dashboards), for users
- * migrating with existing dashboards. Same buckets and semantics.
- */
-export const legacyHttpRequestDuration = histogram({
-  name: 'http_request_duration_seconds',
-  help: 'Duration of HTTP requests in seconds.',
-  unit: 'seconds',
-  labels: ['method', 'route', 'status_code'],
-  values: { method: HTTP_METHODS },
-  buckets: HTTP_DURATION_BUCKETS,
-});
-
-export const legacyHttpRequestsInFlight = gauge({
-  name: 'http_requests_in_flight',
-  help: 'Number of HTTP requests in flight.',
-  unit: '',
-  labels: ['method'],
-  values: { method: HTTP_METHODS },
-});
-
-export const legacyHttpRequestBodySize = histogram({
-  name: 'http_request_size_bytes',
-  help: 'Size of HTTP request bodies in bytes.',
-  unit: 'bytes',
-  labels: ['method', 'route'],
-  values: { method: HTTP_METHODS },
-  buckets: HTTP_BODY_SIZE_BUCKETS,
-});
-
-export const legacyHttpResponseBodySize = histogram({
-  name: 'http_response_size_bytes',
-  help: 'Size of HTTP response bodies in bytes.',
-  unit: 'bytes',
-  labels: ['method', 'route', 'status_code'],
-  values: { method: HTTP_METHODS },
-  buckets: HTTP_BODY_SIZE_BUCKETS,
-});
-
 export const httpMetrics = {
   requestDuration: httpServerRequestDuration,
   activeRequests: httpServerActiveRequests,
   requestBodySize: httpServerRequestBodySize,
   responseBodySize: httpServerResponseBodySize,
-} as const;
-
-export const legacyHttpMetrics = {
-  requestDuration: legacyHttpRequestDuration,
-  activeRequests: legacyHttpRequestsInFlight,
-  requestBodySize: legacyHttpRequestBodySize,
-  responseBodySize: legacyHttpResponseBodySize,
 } as const;

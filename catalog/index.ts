@@ -2,7 +2,7 @@
 // (HTTP, host, process, runtime, telemetry pipeline), as data. Dashboards and
 // alerts import names and labels from here. An app's business metrics are
 // declared in the app and reach the rules through its project config.
-import { httpMetrics, legacyHttpMetrics } from './http.ts';
+import { httpMetrics } from './http.ts';
 import { httpConnectionMetrics } from './http-connections.ts';
 import { systemMetrics } from './system.ts';
 import { telemetryMetrics } from './telemetry.ts';
@@ -10,7 +10,6 @@ import type { MetricSpec } from './spec.ts';
 
 export const catalog = {
   http: httpMetrics,
-  legacyHttp: legacyHttpMetrics,
   httpConnections: httpConnectionMetrics,
   system: systemMetrics,
   telemetry: telemetryMetrics,

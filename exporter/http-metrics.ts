@@ -9,7 +9,6 @@ import {
   CLIENT_CLOSED_STATUS,
   HTTP_METHODS,
   httpMetrics,
-  legacyHttpMetrics,
   UNMATCHED_ROUTE,
 } from '../catalog/http.ts';
 import type { GaugeSpec, HistogramSpec } from '../catalog/spec.ts';
@@ -36,8 +35,6 @@ export interface HttpMetricsOptions {
   probeRoutes?: readonly string[];
   /** Labels with one fixed value added to every series, e.g. `{ service: 'checkout' }`. */
   staticLabels?: Readonly<Record<string, string>>;
-  /** Use `http_request_duration_seconds{method,route,status_code}` names for existing dashboards. */
-  legacyNames?: boolean;
   /** Also record request and response body sizes (costs a wrapper around `res.write`/`res.end`). */
   bodySizes?: boolean;
   /** Series per metric before new label sets go to the overflow series (default 2000). */
@@ -51,6 +48,11 @@ export interface HttpMetricsOptions {
   /** Writes one ECS log line per request (pino's logger fits). */
   requestLogger?: RequestLogger;
 }
+
+/** Thrown when a caller still passes the removed `legacyNames` option: what to do instead. */
+export const LEGACY_NAMES_REMOVED =
+  'http.legacyNames was removed: the kit\'s alerts and dashboards read only http_server_request_duration_seconds{http_request_method,http_route,http_response_status_code}, so the legacy names turned every HTTP and SLO alert off. ' +
+  'Remove the option, and move dashboards of your own to the new names (docs/exporter.md, "Legacy metric names").';
 
 /** The usual liveness, readiness and health paths (Kubernetes-style and generic). */
 export const DEFAULT_PROBE_ROUTES: readonly string[] = ['/healthz', '/readyz', '/livez'];
@@ -67,10 +69,12 @@ export function methodIndex(method: string | undefined): number {
 }
 
 export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsMiddleware {
-  const { registry, legacyNames = false, bodySizes = false } = options;
+  const { registry, bodySizes = false } = options;
+  // Removed: the kit's rules and dashboards read only the OpenTelemetry names, so the old names silenced every HTTP and SLO alert.
+  if ('legacyNames' in options) throw new Error(LEGACY_NAMES_REMOVED);
   const staticLabels = options.staticLabels ?? {};
   const familyOptions = { logger: options.logger ?? stderrLogger, staticLabels, ...(options.maxSeries !== undefined && { maxSeries: options.maxSeries }) };
-  const names = legacyNames ? legacyHttpMetrics : httpMetrics;
+  const names = httpMetrics;
   const excluded = new Set([...(options.excludeRoutes ?? ['/metrics']), ...(options.probeRoutes ?? DEFAULT_PROBE_ROUTES)]);
   const excludedPaths = new Set([...excluded].filter((r) => !/[:*?{}()|]/.test(r)));
   const routes = new RouteTemplates();

@@ -24,7 +24,6 @@ export interface DemoConfig {
   readonly adminToken: string | undefined;
   /** Worker processes; 0 runs the app in this process. */
   readonly clusterWorkers: number;
-  readonly legacyNames: boolean;
   readonly httpBodySizes: boolean;
   readonly httpMaxSeries: number;
   readonly shutdownTimeoutMs: number;
@@ -138,7 +137,8 @@ export function parseConfig(env: Env): DemoConfig {
   const latencyMs = integer('FAULT_LATENCY_MS', 0, 60_000, 0);
   const adminToken = matching('ADMIN_TOKEN', TOKEN, tokenRule);
   const clusterWorkers = integer('CLUSTER_WORKERS', 0, 64, 0);
-  const legacyNames = boolean('METRICS_LEGACY_NAMES');
+  // Removed (issue 17): the kit's alerts and dashboards read only the OpenTelemetry HTTP names.
+  if (env.METRICS_LEGACY_NAMES !== undefined) problems.push('METRICS_LEGACY_NAMES was removed: the kit\'s alerts and dashboards read only the OpenTelemetry HTTP names, so the legacy names turned every HTTP and SLO alert off; unset it');
   const httpBodySizes = boolean('HTTP_BODY_SIZES');
   const httpMaxSeries = integer('HTTP_MAX_SERIES', 1, 1_000_000, 2000);
   const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000, 10_000);
@@ -177,7 +177,6 @@ export function parseConfig(env: Env): DemoConfig {
     fault: Object.freeze({ errorRatio, latencyMs }),
     adminToken,
     clusterWorkers,
-    legacyNames,
     httpBodySizes,
     httpMaxSeries,
     shutdownTimeoutMs,

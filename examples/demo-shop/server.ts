@@ -74,7 +74,6 @@ export async function startDemo(config: DemoConfig, options: DemoOptions = {}): 
     logRequests: config.requestLogs && accessLogger,
     http: {
       excludeRoutes: INFRA_ROUTES,
-      legacyNames: config.legacyNames,
       bodySizes: config.httpBodySizes,
       maxSeries: config.httpMaxSeries,
     },

@@ -265,8 +265,8 @@ describe('promtool', () => {
     expect(code).toBe(3);
   });
 
-  test('prints nothing for the legacy HTTP names and a registry of our own families', async () => {
-    const exporter = createExporter({ http: { legacyNames: true, bodySizes: true }, hostMetrics: false, processMetrics: false, logger });
+  test('prints nothing for the HTTP families with body sizes and a registry of our own families', async () => {
+    const exporter = createExporter({ http: { bodySizes: true }, hostMetrics: false, processMetrics: false, logger });
     expect(await checkMetrics(await renderRegistry(exporter.registry, 'prometheus'))).toEqual({ code: 0, lines: [] });
     expect(await checkMetrics(await renderRegistry(smallRegistry(), 'prometheus'))).toEqual({ code: 0, lines: [] });
   });

@@ -28,7 +28,6 @@ test('an empty environment gives the documented defaults, frozen', () => {
     fault: { errorRatio: 0, latencyMs: 0 },
     adminToken: undefined,
     clusterWorkers: 0,
-    legacyNames: false,
     httpBodySizes: false,
     httpMaxSeries: 2000,
     shutdownTimeoutMs: 10_000,
@@ -55,7 +54,6 @@ test('every variable is read into the config', () => {
     FAULT_LATENCY_MS: '150',
     ADMIN_TOKEN: TOKEN,
     CLUSTER_WORKERS: '4',
-    METRICS_LEGACY_NAMES: '1',
     HTTP_BODY_SIZES: 'true',
     HTTP_MAX_SERIES: '500',
     SHUTDOWN_TIMEOUT_MS: '0',
@@ -82,7 +80,6 @@ test('every variable is read into the config', () => {
     fault: { errorRatio: 0.25, latencyMs: 150 },
     adminToken: TOKEN,
     clusterWorkers: 4,
-    legacyNames: true,
     httpBodySizes: true,
     httpMaxSeries: 500,
     shutdownTimeoutMs: 0,
@@ -114,8 +111,8 @@ describe('each bad value is reported with the variable, the value and what is al
     ['FAULT_LATENCY_MS', '2.5', 'must be an integer from 0 to 60000'],
     ['CLUSTER_WORKERS', '65', 'must be an integer from 0 to 64'],
     ['CLUSTER_WORKERS', 'auto', 'must be an integer from 0 to 64'],
-    ['METRICS_LEGACY_NAMES', 'yes', 'must be one of true, false, 1, 0'],
-    ['METRICS_LEGACY_NAMES', 'TRUE', 'must be one of true, false, 1, 0'],
+    ['HTTP_BODY_SIZES', 'yes', 'must be one of true, false, 1, 0'],
+    ['HTTP_BODY_SIZES', 'TRUE', 'must be one of true, false, 1, 0'],
     ['HTTP_BODY_SIZES', 'on', 'must be one of true, false, 1, 0'],
     ['HTTP_MAX_SERIES', '0', 'must be an integer from 1 to 1000000'],
     ['HTTP_MAX_SERIES', '2k', 'must be an integer from 1 to 1000000'],
@@ -163,7 +160,7 @@ test('METRICS_PORT must differ from PORT', () => {
 test('several bad variables are all reported in one error, in a readable message', () => {
   let error: unknown;
   try {
-    parseConfig({ PORT: '80a', FAULT_ERROR_RATIO: '2', METRICS_LEGACY_NAMES: 'yes', SERVICE_NAME: 'a b', CLUSTER_WORKERS: '1' });
+    parseConfig({ PORT: '80a', FAULT_ERROR_RATIO: '2', HTTP_BODY_SIZES: 'yes', SERVICE_NAME: 'a b', CLUSTER_WORKERS: '1' });
   } catch (err) {
     error = err;
   }
@@ -173,17 +170,23 @@ test('several bad variables are all reported in one error, in a readable message
     'PORT="80a": must be an integer from 0 to 65535',
     'SERVICE_NAME="a b": must be 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit',
     'FAULT_ERROR_RATIO="2": must be a number from 0 to 1 (digits and an optional decimal point)',
-    'METRICS_LEGACY_NAMES="yes": must be one of true, false, 1, 0',
+    'HTTP_BODY_SIZES="yes": must be one of true, false, 1, 0',
     'METRICS_PORT is unset: required when CLUSTER_WORKERS is above 0 (the primary process serves the aggregated /metrics there)',
   ]);
   expect(message).toBe(`invalid configuration (5 problems):\n${problems.map((p) => `  ${p}`).join('\n')}`);
 });
 
 test('boolean variables accept exactly true, false, 1 and 0', () => {
-  expect(parseConfig({ METRICS_LEGACY_NAMES: 'true' }).legacyNames).toBe(true);
-  expect(parseConfig({ METRICS_LEGACY_NAMES: '1' }).legacyNames).toBe(true);
-  expect(parseConfig({ METRICS_LEGACY_NAMES: 'false' }).legacyNames).toBe(false);
-  expect(parseConfig({ METRICS_LEGACY_NAMES: '0' }).legacyNames).toBe(false);
+  expect(parseConfig({ HTTP_BODY_SIZES: 'true' }).httpBodySizes).toBe(true);
+  expect(parseConfig({ HTTP_BODY_SIZES: '1' }).httpBodySizes).toBe(true);
+  expect(parseConfig({ HTTP_BODY_SIZES: 'false' }).httpBodySizes).toBe(false);
+  expect(parseConfig({ HTTP_BODY_SIZES: '0' }).httpBodySizes).toBe(false);
+});
+
+test('METRICS_LEGACY_NAMES is refused, whatever its value, with what to do: the legacy names turned every HTTP and SLO alert off', () => {
+  for (const value of ['true', 'false', '1']) {
+    expect(() => parseConfig({ METRICS_LEGACY_NAMES: value })).toThrow(/METRICS_LEGACY_NAMES was removed: .*every HTTP and SLO alert off; unset it/);
+  }
 });
 
 test('logging variables are checked: level names, and Logstash host and port only together', () => {

@@ -10,7 +10,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { Registry } from 'prom-client';
 import { describe, expect, test } from 'vitest';
 import { renderRegistry } from '../../exporter/exposition.ts';
-import { httpMetricsMiddleware, type HttpMetricsOptions } from '../../exporter/http-metrics.ts';
+import { httpMetricsMiddleware, type HttpMetricsOptions, LEGACY_NAMES_REMOVED } from '../../exporter/http-metrics.ts';
 import type { Logger } from '../../exporter/logger.ts';
 import { joinPaths } from '../../exporter/route-template.ts';
 import { parseSamples, type Sample } from '../support/samples.ts';
@@ -405,22 +405,9 @@ describe('exclusions and labels', () => {
     ]);
   });
 
-  test('uses http_request_duration_seconds{method,route,status_code} and http_requests_in_flight with legacyNames', async () => {
-    const { app, registry } = instrumentedApp({ legacyNames: true });
-    app.get('/users/:id', (_req, res) => void res.send('u'));
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    await get(base, '/users/1');
-    await get(base, '/users/2');
-
-    await expect.poll(() => counts(registry, 'http_request_duration_seconds')).toEqual({ 'GET /users/:id 200': 2 });
-    const http = (await scrape(registry)).filter((s) => s.name.startsWith('http_'));
-    expect(http.filter((s) => s.name.startsWith('http_server_'))).toEqual([]);
-    expect(http.find((s) => s.name === 'http_request_duration_seconds_count')?.labels).toEqual({ method: 'GET', route: '/users/:id', status_code: '200' });
-    expect(http.find((s) => s.name === 'http_requests_in_flight')).toEqual({ name: 'http_requests_in_flight', labels: { method: 'GET' }, value: 0 });
-    const text = await renderRegistry(registry, 'prometheus');
-    expect(text).toContain('# TYPE http_request_duration_seconds histogram\n');
-    expect(text).toContain('# TYPE http_requests_in_flight gauge\n');
+  test('refuses the removed legacyNames option with the migration, instead of silently turning the alerts off', () => {
+    expect(() => instrumentedApp({ legacyNames: true } as never)).toThrow(LEGACY_NAMES_REMOVED);
+    expect(LEGACY_NAMES_REMOVED).toMatch(/^http\.legacyNames was removed: .*every HTTP and SLO alert off/);
   });
 });
 
