@@ -12,7 +12,7 @@
 //    replicas);
 //  - README.md: the Secrets to create and the commands to apply.
 import { posix } from 'node:path';
-import { type Document, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, parse, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
 import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
@@ -320,6 +320,20 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
   return files;
 }
 
+/** The PrometheusRule with kube-prometheus-stack's default selector label (the servicemonitor template carries the same). */
+function operatorSelected(rule: string): string {
+  const doc = parseDocument(rule);
+  doc.setIn(['metadata', 'labels', 'release'], 'kube-prometheus-stack');
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** The overlay's rules.yml without its alerting rules: what the bundle's Prometheus keeps when the operator's alerts. */
+function recordingRulesOnly(built: ReadonlyMap<string, string>, env: string): string {
+  const rules = parse(built.get(`prometheus/${env}/rules.yml`) ?? 'groups: []') as { groups: { rules: { alert?: string }[] }[] };
+  const groups = rules.groups.map((g) => ({ ...g, rules: g.rules.filter((r) => r.alert === undefined) })).filter((g) => g.rules.length > 0);
+  return yamlFile({ groups }, `The recording rules of ${env}: with the prometheus-operator component, the operator's Prometheus evaluates the alerts.`);
+}
+
 const componentKustomization = (project: ProjectConfig, resources: readonly string[], extra: Record<string, unknown> = {}) => ({
   apiVersion: 'kustomize.config.k8s.io/v1alpha1',
   kind: 'Component',
@@ -350,8 +364,19 @@ function componentFiles(project: ProjectConfig, settings: AlertConfig, built: Re
     const rule = built.get(`prometheus/${env}/prometheus-rule.yaml`);
     if (rule === undefined) throw new Error(`the Kubernetes bundle copies prometheus/${env}/prometheus-rule.yaml, which the alerts build did not produce`);
     files.set(`${dir}/servicemonitors.yaml`, joinDocuments(project.services.flatMap((s) => documents(template('service/servicemonitor.yaml', serviceValues(project, s, envSettings))))));
-    files.set(`${dir}/prometheus-rule.yaml`, rule);
-    files.set(`${dir}/kustomization.yaml`, yamlFile(componentKustomization(project, ['servicemonitors.yaml', 'prometheus-rule.yaml']), `Optional, for clusters running the Prometheus Operator, on the ${env} overlay: a ServiceMonitor per\nservice and the PrometheusRule of ${env} (the same rules as the overlay's rules.yml).`));
+    files.set(`${dir}/prometheus-rule.yaml`, operatorSelected(rule));
+    files.set(`${dir}/operator-scrape-ingress.yaml`, joinDocuments(documents(template('components/prometheus-operator/networkpolicy.yaml'))));
+    files.set(`${dir}/recording-rules.yml`, recordingRulesOnly(built, env));
+    files.set(
+      `${dir}/kustomization.yaml`,
+      yamlFile(
+        componentKustomization(project, ['servicemonitors.yaml', 'prometheus-rule.yaml', 'operator-scrape-ingress.yaml'], {
+          // The operator's Prometheus evaluates the alerts; the bundle's keeps the recording rules its dashboards read. Both alerting: every alert twice.
+          configMapGenerator: [{ name: 'prometheus-rules', behavior: 'replace', files: ['rules.yml=recording-rules.yml'], options: labelled('prometheus', 'metrics') }],
+        }),
+        `Optional, for clusters running the Prometheus Operator, on the ${env} overlay: a ServiceMonitor per\nservice and the PrometheusRule of ${env} (the overlay's rules), labelled for kube-prometheus-stack's selectors;\nits Prometheus may scrape this namespace; the bundle's own Prometheus keeps only the recording rules.`,
+      ),
+    );
 
     const scaled = project.services.filter((s) => (envSettings.replicas[s.name] ?? 1) > 1);
     if (scaled.length === 0) continue;

@@ -124,6 +124,7 @@ describe('two services, environments prod and qa, no logs', () => {
           'overlay qa',
           ...['prod', 'qa'].flatMap((env) => [`overlay ${env} + component ingress`, `overlay ${env} + component vpa`, `overlay ${env} + component prometheus-operator/${env}`]),
           'overlay prod + component keda/prod',
+          'node-exporter',
         ].sort(),
       );
     });

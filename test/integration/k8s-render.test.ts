@@ -5,8 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { maxReplicas } from '../../k8s/build.ts';
-import { USER_SECRETS } from '../../k8s/policy.ts';
+import { networkAllows, USER_SECRETS } from '../../k8s/policy.ts';
 import { generatedData, kustomizeBuild, type K8sObject } from '../../k8s/render.ts';
 import { configFor, environmentsOf } from '../../signals/alert-settings.ts';
 import { demoProject, generateInto, renderBundle, type WrittenOutput } from '../support/bundle.ts';
@@ -33,6 +34,7 @@ const get = (objects: readonly K8sObject[], kind: string, name: string): any => 
   return o;
 };
 const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment', SERVICE).spec.template.spec;
+const demoPodLabels = (objects: readonly K8sObject[]): Record<string, string> => get(objects, 'Deployment', SERVICE).spec.template.metadata.labels;
 
 describe('every overlay', () => {
   it.each(OVERLAYS)('%s: every StatefulSet with a volume claim re-owns it only on a root mismatch (fsGroupChangePolicy), not file by file at each start', (env) => {
@@ -202,6 +204,25 @@ describe('the optional components', () => {
     expect(svc.spec.ports.map((p: any) => p.name)).toContain(sm.spec.endpoints[0].port);
     expect(sm.spec.endpoints[0]).toMatchObject({ path: '/metrics', interval: '15s', scrapeTimeout: '10s' });
     expect(objects.filter((o) => o.kind === 'PrometheusRule')).toHaveLength(1);
+  });
+
+  it.each(OVERLAYS)('prometheus-operator/%s: kube-prometheus-stack selects its objects, its Prometheus may scrape the namespace, and the alerts are evaluated once', (env) => {
+    const objects = withComponent(`prometheus-operator/${env}`, env);
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+      for (const o of objects.filter((x) => x.kind === kind)) expect(o.metadata.labels?.release, `${kind}/${o.metadata.name}`).toBe('kube-prometheus-stack');
+    }
+    const operatorPrometheus = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+    const servicePod = { namespace: NS, labels: demoPodLabels(objects) };
+    expect(networkAllows(objects, { from: operatorPrometheus, to: servicePod, port: project.services[0]!.port })).toBe(true);
+    expect(networkAllows(overlay(env), { from: operatorPrometheus, to: servicePod, port: project.services[0]!.port })).toBe(false);
+    // The bundle's Prometheus keeps the recording rules its dashboards read and none of the alerts the operator's now evaluates.
+    const kept = parse(generatedData(objects, 'ConfigMap', 'prometheus-rules')['rules.yml']!).groups.flatMap((g: any) => g.rules);
+    const overlayRules = parse(generatedData(overlay(env), 'ConfigMap', 'prometheus-rules')['rules.yml']!).groups.flatMap((g: any) => g.rules);
+    expect(kept.filter((r: any) => r.alert)).toEqual([]);
+    expect(kept).toEqual(overlayRules.filter((r: any) => r.record));
+    expect(kept.length).toBeGreaterThan(0);
+    const rule = get(objects, 'PrometheusRule', project.name);
+    expect(rule.spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert).length).toBe(overlayRules.filter((r: any) => r.alert).length);
   });
 
   it('keda scales the service of production on its request rate from Prometheus, from its replicas up, and removes the HPA it would fight', () => {
