@@ -27,6 +27,7 @@ import { type RunningAlertmanager, startKitAlertmanager } from '../support/alert
 import { type DemoProcess, startDemoProcess } from '../support/demo-process.ts';
 import { interpolate, RANGE_SECONDS, resolveVariables, runDashboard } from '../support/live-panels.ts';
 import { waitFor } from '../support/net.ts';
+import { type RunningNodeExporter, startNodeExporter } from '../../stack/node-exporter.ts';
 import { type RunningPrometheus, startPrometheus } from '../../stack/prometheus.ts';
 import { inScratchDir } from '../support/scratch.ts';
 import { startWebhook, type WebhookServer } from '../support/webhook.ts';
@@ -54,9 +55,11 @@ let demo: DemoProcess | undefined;
 let webhook: WebhookServer | undefined;
 let am: RunningAlertmanager | undefined;
 let prometheus: RunningPrometheus | undefined;
+let nodeExporter: RunningNodeExporter | undefined;
 
 afterAll(async () => {
   await prometheus?.stop();
+  await nodeExporter?.stop();
   await am?.stop();
   await demo?.stop();
   await webhook?.stop();
@@ -132,6 +135,8 @@ test(
     const ruleText = buildAlerts(project).get(RULE_FILE);
     if (ruleText === undefined) throw new Error(`the project's build has no ${RULE_FILE}`);
     demo = await startDemoProcess({ TRAFFIC_RPS: '20' });
+    // This machine's real node-exporter, under the bundles' job name: the host panels read it.
+    nodeExporter = await startNodeExporter();
     // The dashboards' job variables offer the project's services: the demo must be scraped under its service's name.
     expect(project.services.map((s) => s.name)).toContain(demo.service);
     const demoStarted = nowSeconds();
@@ -153,6 +158,7 @@ test(
           { job: demo!.service, targets: [target.host], metricsPath: target.pathname },
           { job: jobs.prometheus, targets: [`127.0.0.1:${port}`] },
           { job: jobs.alertmanager, targets: [am!.address] },
+          { job: jobs.nodeExporter, targets: [nodeExporter!.address] },
         ],
         scrapeInterval: '1s',
         evaluationInterval: '1s',
