@@ -122,6 +122,8 @@ describe('generated rules', () => {
       ['demo-shop-latency', 'warning', '1d', '2h', undefined],
       ['demo-shop-latency', 'warning', '3d', '6h', undefined],
     ]);
+    // The fast page stays open for the slower page's short window; no other variant keeps firing.
+    expect(burn.map((a) => a.keepFiringFor)).toEqual(['30m', undefined, undefined, undefined, '30m', undefined, undefined, undefined]);
     // Guarded: at least 100 events in the short window; but for the fastest page, data over 90% of the long window.
     expect(burn[0]!.expr).toBe(
       'slo:sli_error:ratio_rate1h{slo="demo-shop-availability"} / 0.005 > 14.4 and slo:sli_error:ratio_rate5m{slo="demo-shop-availability"} / 0.005 > 14.4' +
