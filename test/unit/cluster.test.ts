@@ -1,6 +1,7 @@
 // Cluster mode as a real process tree: CLUSTER_WORKERS=2 forks two workers
 // that share the app port, and the primary's /metrics sums what they record.
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type DemoProcess, seriesLines, startDemoProcess } from '../support/demo-process.ts';
@@ -16,6 +17,18 @@ function fresh(url: string, method = 'GET', body?: string): Promise<{ status: nu
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** Sends raw bytes on a fresh connection and resolves with the status line of the answer. */
+function raw(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let reply = '';
+    socket.on('data', (d: Buffer) => (reply += d.toString()));
+    socket.on('close', () => resolve(reply.split('\r\n')[0] ?? ''));
+    socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? resolve(reply.split('\r\n')[0] ?? '') : reject(err)));
   });
 }
 
@@ -60,6 +73,22 @@ test('the primary /metrics shows the request count summed over both workers', as
 test('host metrics are reported once, not multiplied by the number of workers', async () => {
   const text = await (await fetch(demo.metricsUrl)).text();
   expect(value(text, 'system_cpu_logical_cpus ')).toBe(cpus().length);
+});
+
+test('requests the parser rejects, in any worker and on the primary\'s metrics port, are summed in the primary /metrics', async () => {
+  const rejected = (status: string, type: string) => `http_server_rejected_requests_total{http_response_status_code="${status}",error_type="${type}"} `;
+  const before = await (await fetch(demo.metricsUrl)).text();
+  const sent = 6; // fresh connections, handed to the workers round-robin: only a sum over both reaches 6
+  for (let i = 0; i < sent; i++) expect(await raw(demo.url, 'GARBAGE\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+  const huge = `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+  expect(await raw(demo.metricsUrl, huge)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+
+  const after = await (await fetch(demo.metricsUrl)).text();
+  const increase = (status: string, type: string) => (value(after, rejected(status, type)) ?? 0) - (value(before, rejected(status, type)) ?? 0);
+  expect(increase('400', 'bad_request')).toBe(sent);
+  expect(increase('431', 'header_too_large')).toBe(1);
+  // One family, merged: not one copy per process.
+  expect(after.match(/^# TYPE http_server_rejected_requests_total counter$/gm)).toHaveLength(1);
 });
 
 test('the primary serves health endpoints on the metrics port, and the app port has no /metrics', async () => {
