@@ -1,11 +1,13 @@
 // The local pager: every Alertmanager receiver of the local stack posts here
 // (webhook, send_resolved), and each notification is printed readably in the
 // terminal (alert, severity, summary, runbook, firing or resolved) and kept in
-// pager.log, with the raw payloads in notifications.jsonl.
-import { appendFile } from 'node:fs/promises';
+// pager.log, with the raw payloads in notifications.jsonl. Both files rotate
+// like the children's logs (rotating-log.ts): the Watchdog's repeats alone add
+// a line a minute to pager.log and a payload to notifications.jsonl.
 import { createServer, type IncomingMessage } from 'node:http';
 import { styleText } from 'node:util';
 import { WATCHDOG_LABELS } from '../alerts/alertmanager/index.ts';
+import { RotatingLog } from './rotating-log.ts';
 
 /** One alert of a notification (Alertmanager webhook payload, version 4). */
 export interface PagedAlert {
@@ -33,6 +35,8 @@ export interface PagerOptions {
   readonly jsonFile: string;
   /** Prints lines to the terminal. */
   readonly print: (lines: readonly string[]) => void;
+  /** Size at which each file is renamed to `<file>.1` and started afresh (default 20 MiB, as the children's logs). */
+  readonly maxLogBytes?: number;
 }
 
 export interface Pager {
@@ -99,16 +103,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startPager(options: PagerOptions): Promise<Pager> {
   let heartbeats = 0;
-  // Appends happen in arrival order: one chain, never two writes at once.
-  let writes = Promise.resolve();
-  const record = (lines: readonly string[], json: string) => {
-    writes = writes
-      .then(() => appendFile(options.logFile, lines.map((l) => `${l}\n`).join('')))
-      .then(() => appendFile(options.jsonFile, `${json}\n`))
-      // A log that cannot be written must not make Alertmanager retry a notification already shown.
-      .catch((err: unknown) => options.print([`pager: cannot write its log: ${err instanceof Error ? err.message : String(err)}`]));
-    return writes;
-  };
+  // A log that cannot be written must not make Alertmanager retry a notification already shown: say so and go on.
+  const cannotWrite = (err: unknown) => options.print([`pager: cannot write its log: ${err instanceof Error ? err.message : String(err)}`]);
+  const logs = { text: new RotatingLog(options.logFile, options.maxLogBytes, cannotWrite), json: new RotatingLog(options.jsonFile, options.maxLogBytes, cannotWrite) };
+  // Each stream keeps arrival order; the answer waits until both are written, so a reader after the 200 finds them.
+  const append = (log: RotatingLog, text: string) =>
+    new Promise<void>((resolve) => {
+      try {
+        log.write(text, () => resolve());
+      } catch (err) {
+        cannotWrite(err); // rotation's rename or open failed
+        resolve();
+      }
+    });
+  const record = (lines: readonly string[], json: string) => Promise.all([append(logs.text, lines.map((l) => `${l}\n`).join('')), append(logs.json, `${json}\n`)]);
 
   const handle = async (text: string) => {
     const n = JSON.parse(text) as Notification;
@@ -144,10 +152,12 @@ export async function startPager(options: PagerOptions): Promise<Pager> {
   });
   return {
     url: `http://${options.host}:${options.port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await Promise.all([logs.text.end(), logs.json.end()]);
+    },
   };
 }

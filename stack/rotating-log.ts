@@ -9,20 +9,24 @@ export const DEFAULT_MAX_LOG_BYTES = 20 * 1024 * 1024;
 export class RotatingLog {
   readonly #path: string;
   readonly #maxBytes: number;
+  readonly #onError: ((err: Error) => void) | undefined;
   #stream: WriteStream;
   #bytes: number;
 
-  constructor(path: string, maxBytes = DEFAULT_MAX_LOG_BYTES) {
+  /** `onError` receives write errors (without it, one is thrown as the stream's unhandled 'error'). */
+  constructor(path: string, maxBytes = DEFAULT_MAX_LOG_BYTES, onError?: (err: Error) => void) {
     this.#path = path;
     this.#maxBytes = maxBytes;
+    this.#onError = onError;
     this.#bytes = sizeOf(path);
-    this.#stream = open(path);
+    this.#stream = this.#open();
   }
 
-  write(text: string): void {
+  /** `written` is called once the text is in the file (or failed to get there). */
+  write(text: string, written?: (err?: Error | null) => void): void {
     const bytes = Buffer.byteLength(text);
     if (this.#bytes > 0 && this.#bytes + bytes > this.#maxBytes) this.#rotate();
-    this.#stream.write(text);
+    this.#stream.write(text, written);
     this.#bytes += bytes;
   }
 
@@ -34,13 +38,17 @@ export class RotatingLog {
     // The old stream still writes what it holds to the renamed file (same inode): nothing is lost.
     this.#stream.end();
     renameSync(this.#path, `${this.#path}.1`);
-    this.#stream = open(this.#path);
+    this.#stream = this.#open();
     this.#bytes = 0;
   }
-}
 
-/** Opened now (not on the next turn), so the file exists when it is renamed. */
-const open = (path: string): WriteStream => createWriteStream(path, { fd: openSync(path, 'a') });
+  /** Opened now (not on the next turn), so the file exists when it is renamed. */
+  #open(): WriteStream {
+    const stream = createWriteStream(this.#path, { fd: openSync(this.#path, 'a') });
+    if (this.#onError !== undefined) stream.on('error', this.#onError);
+    return stream;
+  }
+}
 
 function sizeOf(path: string): number {
   try {
