@@ -1,9 +1,13 @@
 // Resolves the Express route template of a finished request (`/api/users/:id`),
-// base paths of mounted routers and sub-apps included, without patching
-// Express: the router keeps each layer's registered path (`layer.rawPath`,
-// router >= 2.3), so the app's layer tree is walked once per route and the
-// answer cached by Route object. The request path only decides between
-// templates when one route is reachable by several (a router mounted twice).
+// base paths of mounted routers and sub-apps included, on Express 4 and 5,
+// without patching Express. The app's layer tree is walked once per route,
+// from the app the middleware runs in, and the answer cached by Route object:
+// Express 5 layers keep their registered path (`layer.rawPath`, router >= 2.3);
+// Express 4 layers keep only the regexp path-to-regexp 0.1 compiled, whose
+// source and keys spell the template back. The request path only decides
+// between templates when one route is reachable by several (a router mounted
+// twice). Any failure gives the unmatched value: this runs in the response's
+// 'close' listener, where a throw would take the process down.
 import { UNMATCHED_ROUTE } from '../catalog/http.ts';
 
 type PathSpec = string | RegExp | readonly PathSpec[];
@@ -12,15 +16,29 @@ interface RouteLike {
   readonly path: PathSpec;
 }
 
-interface LayerLike {
-  readonly rawPath?: PathSpec;
-  readonly route?: RouteLike;
-  readonly handle?: { readonly stack?: readonly LayerLike[] };
-  match?(path: string): false | { readonly path: string; readonly pattern?: PathSpec };
+/** Express 4 regexps carry these flags; a key per capture group. */
+interface Express4Regexp extends RegExp {
+  readonly fast_slash?: boolean;
+  readonly fast_star?: boolean;
 }
 
-interface AppLike {
-  readonly router?: { readonly stack: readonly LayerLike[] };
+interface LayerLike {
+  /** Express 5: the path as registered. */
+  readonly rawPath?: PathSpec;
+  /** Express 4: the compiled path and its keys. */
+  readonly regexp?: Express4Regexp;
+  readonly keys?: readonly { readonly name: string | number; readonly optional?: boolean }[];
+  readonly route?: RouteLike;
+  readonly handle?: { readonly stack?: readonly LayerLike[]; readonly name?: string };
+  /** Express 5 returns the match; Express 4 returns a boolean (and is not used). */
+  match?(path: string): unknown;
+}
+
+interface RouterLike {
+  readonly stack: readonly LayerLike[];
+}
+
+export interface AppLike {
   readonly mountpath?: PathSpec;
   readonly parent?: AppLike;
 }
@@ -32,8 +50,14 @@ export interface RoutedRequest {
   readonly url?: string;
 }
 
-/** Every way one route can be reached: the mount layers leading to it, the route's own layer, and the template they spell. */
-type Candidates = readonly { readonly chain: readonly LayerLike[]; readonly template: string }[];
+/** One step from a router into a mounted router, sub-app or route: what it matches and the template it adds. */
+interface Step {
+  readonly layer: LayerLike;
+  readonly template: string;
+}
+
+/** Every way one route can be reached from the root: the steps leading to it and the template they spell. */
+type Candidates = readonly { readonly steps: readonly Step[]; readonly template: string }[];
 
 /** Cached per Route object: the template, or the candidates to decide between per request. */
 type Entry = string | Candidates;
@@ -41,91 +65,201 @@ type Entry = string | Candidates;
 export class RouteTemplates {
   readonly #entries = new WeakMap<RouteLike, Entry>();
 
-  /** The route template of a request, or UNMATCHED_ROUTE when no route handled it. */
-  resolve(req: RoutedRequest): string {
-    const route = req.route;
-    if (route === undefined) return UNMATCHED_ROUTE;
-    let entry = this.#entries.get(route);
-    if (entry === undefined) {
-      entry = this.#index(req.app, route);
-      this.#entries.set(route, entry);
+  /**
+   * The route template of a request, or UNMATCHED_ROUTE when no route handled
+   * it or the template cannot be found. `root` is the app the caller runs in
+   * (`req.app` when the middleware saw the request first): routes of sub-apps
+   * mounted inside its routers are only reachable from there.
+   */
+  resolve(req: RoutedRequest, root?: AppLike): string {
+    try {
+      const route = req.route;
+      if (route === undefined) return UNMATCHED_ROUTE;
+      let entry = this.#entries.get(route);
+      if (entry === undefined) {
+        entry = index(topApp(root ?? req.app), req.app, route);
+        this.#entries.set(route, entry);
+      }
+      return typeof entry === 'string' ? entry : choose(entry, pathnameOf(req));
+    } catch {
+      return UNMATCHED_ROUTE;
     }
-    return typeof entry === 'string' ? entry : choose(entry, pathBelowMounts(req.app, pathnameOf(req)));
-  }
-
-  #index(app: AppLike | undefined, route: RouteLike): Entry {
-    const prefix = mountPrefix(app);
-    const found: LayerLike[][] = [];
-    if (app?.router !== undefined) collectChains(app.router.stack, [], route, found, new Set());
-    // A route built outside the app's tree (unusual): its own path is still bounded.
-    if (found.length === 0) return joinPaths(prefix, patternText(route.path));
-    const candidates = found.map((chain) => ({ chain, template: joinPaths(prefix, ...chain.map((l) => patternText(l.rawPath ?? '/'))) }));
-    const templates = new Set(candidates.map((c) => c.template));
-    return templates.size === 1 ? candidates[0]!.template : candidates;
   }
 }
 
-/** Depth-first walk collecting the layer chains that end at `route`. */
-function collectChains(stack: readonly LayerLike[], chain: LayerLike[], route: RouteLike, found: LayerLike[][], visiting: Set<object>): void {
+function index(root: AppLike | undefined, app: AppLike | undefined, route: RouteLike): Entry {
+  const found: Step[][] = [];
+  const known = parentChain(app);
+  const stack = root === undefined ? undefined : routerOf(root)?.stack;
+  if (stack !== undefined) collectChains(stack, root!, known, [], route, found, new Set());
+  // A route outside the tree we can walk (unusual): the sub-app's own mount paths and the route's path are still bounded.
+  if (found.length === 0) return joinPaths(...[...known].reverse().map((a) => patternText(a.mountpath ?? '/')), patternText(route.path));
+  const candidates = found.map((steps) => ({ steps, template: joinPaths(...steps.map((s) => s.template)) }));
+  const templates = new Set(candidates.map((c) => c.template));
+  return templates.size === 1 ? candidates[0]!.template : candidates;
+}
+
+/**
+ * Depth-first walk collecting the step chains that end at `route`. It enters
+ * routers (`layer.handle.stack`), apps a router mounts directly
+ * (`router.use(path, subApp)`), and apps mounted with `app.use`: those sit
+ * behind an opaque `mounted_app` function, so the walk takes the sub-app of
+ * the request's own app chain whose parent is the app being walked and whose
+ * mount path is the layer's.
+ */
+function collectChains(stack: readonly LayerLike[], app: AppLike, known: readonly AppLike[], chain: Step[], route: RouteLike, found: Step[][], visiting: Set<object>): void {
   for (const layer of stack) {
     if (layer.route === route) {
-      found.push([...chain, layer]);
+      found.push([...chain, { layer, template: patternText(route.path) }]);
       continue;
     }
-    const inner = layer.handle?.stack;
-    if (inner !== undefined && layer.route === undefined && !visiting.has(inner)) {
-      visiting.add(inner);
-      collectChains(inner, [...chain, layer], route, found, visiting);
-      visiting.delete(inner);
+    if (layer.route !== undefined) continue;
+    const template = layerTemplate(layer);
+    const handle = layer.handle;
+    let inner: readonly LayerLike[] | undefined;
+    let innerApp = app;
+    if (Array.isArray(handle?.stack)) inner = handle.stack;
+    else if (isApp(handle)) {
+      inner = routerOf(handle)?.stack;
+      innerApp = handle;
+    } else if (handle?.name === 'mounted_app') {
+      const child = known.find((a) => a.parent === app && patternText(a.mountpath ?? '/') === template);
+      if (child !== undefined) {
+        inner = routerOf(child)?.stack;
+        innerApp = child;
+      }
     }
+    if (inner === undefined || visiting.has(inner)) continue;
+    visiting.add(inner);
+    collectChains(inner, innerApp, known, [...chain, { layer, template }], route, found, visiting);
+    visiting.delete(inner);
   }
 }
 
 /** Picks the first candidate whose layers all match the request path. */
 function choose(candidates: Candidates, pathname: string): string {
-  for (const { chain, template } of candidates) {
-    let rest = pathname;
-    let ok = true;
-    for (const layer of chain) {
-      const m = layer.match?.(rest);
-      if (!m || typeof m !== 'object') {
-        ok = false;
-        break;
-      }
-      rest = rest.slice(m.path.length);
-      if (rest[0] !== '/') rest = `/${rest}`;
+  for (const { steps, template } of candidates) {
+    let rest: string | undefined = pathname;
+    for (const { layer } of steps) {
+      rest = rest === undefined ? undefined : pathAfter(layer, rest);
+      if (rest === undefined) break;
     }
-    if (ok) return template;
+    if (rest !== undefined) return template;
   }
   // None matches (an error path rewrote the URL, say): the first is still a template, never the raw path.
   return candidates[0]!.template;
 }
 
-/**
- * The request path as the sub-app's own router sees it: the candidates' chains
- * start at that router, so the parents' mount paths are matched off first,
- * each by a `use` layer of the parent registered with the same path.
- */
-function pathBelowMounts(app: AppLike | undefined, pathname: string): string {
-  const apps: AppLike[] = [];
-  for (let a = app; a?.parent !== undefined; a = a.parent) apps.unshift(a);
-  let rest = pathname;
-  for (const a of apps) {
-    const mount = patternText(a.mountpath ?? '/');
-    const layer = a.parent?.router?.stack.find((l) => l.route === undefined && patternText(l.rawPath ?? '/') === mount);
-    const m = layer?.match?.(rest);
-    if (!m || typeof m !== 'object') return rest;
-    rest = rest.slice(m.path.length);
-    if (rest[0] !== '/') rest = `/${rest}`;
+/** The path left after `layer` matched the start of `path`, or undefined when it does not match. */
+function pathAfter(layer: LayerLike, path: string): string | undefined {
+  let length: number;
+  if (layer.rawPath !== undefined) {
+    const m = layer.match?.(path) as false | { readonly path: string } | undefined;
+    if (!m || typeof m !== 'object') return undefined;
+    length = m.path.length;
+  } else {
+    // Express 4: its match() stores the result on the shared layer, so the regexp runs here instead.
+    const re = layer.regexp;
+    if (re === undefined) return undefined;
+    if (re.fast_slash === true) length = 0;
+    else if (re.fast_star === true) length = path.length;
+    else {
+      const m = re.exec(path);
+      if (m === null) return undefined;
+      length = m[0].length;
+    }
   }
-  return rest;
+  const rest = path.slice(length);
+  return rest[0] === '/' ? rest : `/${rest}`;
 }
 
-/** Base path of a mounted sub-app: the mount paths of its parents, outermost first. */
-function mountPrefix(app: AppLike | undefined): string {
-  const parts: string[] = [];
-  for (let a = app; a?.parent !== undefined; a = a.parent) parts.unshift(patternText(a.mountpath ?? '/'));
-  return joinPaths(...parts);
+/** The path a mount layer was registered with: Express 5 keeps it, Express 4's is read back from its regexp. */
+function layerTemplate(layer: LayerLike): string {
+  if (layer.rawPath !== undefined) return patternText(layer.rawPath);
+  if (layer.regexp !== undefined) return express4PathText(layer.regexp, layer.keys ?? []);
+  return '/';
+}
+
+// path-to-regexp 0.1 (Express 4) anchors with `^` and ends a path with an
+// optional slash plus `$` (routes) or a lookahead (mounts, `end: false`).
+const EXPRESS4_END = /(?:\\?\/\?)?(?:\$|\(\?[=:]\\?\/\|\$\))$/;
+
+/**
+ * Express 4's mount template from its compiled regexp: path-to-regexp 0.1
+ * turns `/api/:version` into `^/api(?:/([^/]+?))/?(?=/|$)` with one key per
+ * top-level group, so each group becomes `/:name` again and the rest is the
+ * literal text. A regexp the user registered stays its own source.
+ */
+export function express4PathText(re: Express4Regexp, keys: readonly { readonly name: string | number; readonly optional?: boolean }[]): string {
+  if (re.fast_slash === true) return '/';
+  if (re.fast_star === true) return '*';
+  const source = re.source;
+  if (source[0] !== '^' || !EXPRESS4_END.test(source)) return source;
+  const body = source.slice(1).replace(EXPRESS4_END, '');
+  const groups = topLevelGroups(body);
+  if (groups.length !== keys.length) return source;
+  let out = '';
+  let at = 0;
+  groups.forEach(([start, end], i) => {
+    out += unescape(body.slice(at, start));
+    const group = body.slice(start, end);
+    const key = keys[i]!;
+    const lead = /^\(\?:(\\?[./])/.exec(group)?.[1]?.replace('\\', '') ?? '';
+    out += typeof key.name === 'number' ? (group === '(.*)' ? '*' : group) : `${lead}:${key.name}${key.optional === true ? '?' : ''}`;
+    at = end;
+  });
+  return out + unescape(body.slice(at));
+}
+
+/** [start, end) of each top-level parenthesised group (with a trailing `?`), escapes and character classes skipped. */
+function topLevelGroups(source: string): [number, number][] {
+  const groups: [number, number][] = [];
+  let depth = 0;
+  let start = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (depth++ === 0) start = i;
+    } else if (c === ')' && --depth === 0) {
+      const end = source[i + 1] === '?' ? i + 2 : i + 1;
+      groups.push([start, end]);
+      i = end - 1;
+    }
+  }
+  return groups;
+}
+
+const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+
+/** Express 5 exposes `app.router`; Express 4 keeps `app._router`, and its `app.router` getter throws. */
+function routerOf(app: object): RouterLike | undefined {
+  const legacy = (app as { _router?: RouterLike })._router;
+  if (legacy !== undefined) return legacy;
+  if ('lazyrouter' in app) return undefined; // Express 4 before any route: nothing to walk.
+  return (app as { router?: RouterLike }).router;
+}
+
+/** An Express app (not a router): apps have a mount path and settings. */
+function isApp(handle: unknown): handle is AppLike {
+  return typeof handle === 'function' && 'mountpath' in handle && 'settings' in handle;
+}
+
+/** The app and its parents, innermost first. */
+function parentChain(app: AppLike | undefined): AppLike[] {
+  const chain: AppLike[] = [];
+  for (let a = app; a !== undefined; a = a.parent) chain.push(a);
+  return chain;
+}
+
+/** The outermost app above `app` (itself when not mounted with app.use). */
+function topApp(app: AppLike | undefined): AppLike | undefined {
+  let a = app;
+  while (a?.parent !== undefined) a = a.parent;
+  return a;
 }
 
 function patternText(p: PathSpec): string {

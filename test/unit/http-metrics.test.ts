@@ -1,6 +1,5 @@
 // The HTTP middleware against real Express 5 apps on loopback, driven by real
-// requests: route templates (nested routers, sub-apps, a router mounted
-// twice), methods, errors, aborted clients, streams, exclusions, labels,
+// requests: methods, errors, aborted clients, streams, exclusions, labels,
 // in-flight requests, body sizes and the series cap.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,7 +11,6 @@ import { describe, expect, test } from 'vitest';
 import { renderRegistry } from '../../exporter/exposition.ts';
 import { httpMetricsMiddleware, type HttpMetricsOptions, LEGACY_NAMES_REMOVED } from '../../exporter/http-metrics.ts';
 import type { Logger } from '../../exporter/logger.ts';
-import { joinPaths } from '../../exporter/route-template.ts';
 import { parseSamples, type Sample } from '../support/samples.ts';
 import { listening } from '../support/servers.ts';
 
@@ -67,146 +65,7 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-// ---- route templates -------------------------------------------------------
-
-describe('route templates', () => {
-  test('records nested router templates with params in mount paths, not raw paths', async () => {
-    const { app, registry } = instrumentedApp();
-    const api = express.Router();
-    const users = express.Router();
-    app.use('/api/:version', api);
-    api.use('/users', users);
-    users.get('/:id', (_req, res) => void res.send('user'));
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    expect((await get(base, '/api/v1/users/42')).status).toBe(200);
-    expect((await get(base, '/api/v2/users/7?expand=orders')).status).toBe(200);
-
-    await expect.poll(() => counts(registry)).toEqual({ 'GET /api/:version/users/:id 200': 2 });
-    const text = await renderRegistry(registry, 'prometheus');
-    expect(text).not.toContain('/api/v1');
-    expect(text).not.toContain('/users/42');
-  });
-
-  test('joins root routes and trailing slashes without doubled or trailing slashes', async () => {
-    expect(joinPaths('/api', '/')).toBe('/api');
-    expect(joinPaths('/', '/')).toBe('/');
-    expect(joinPaths()).toBe('/');
-    expect(joinPaths('api', 'users/', ':id')).toBe('/api/users/:id');
-    expect(joinPaths('/api/', '/x/')).toBe('/api/x');
-
-    const { app, registry } = instrumentedApp();
-    const api = express.Router();
-    api.get('/', (_req, res) => void res.send('api root'));
-    api.get('/x/', (_req, res) => void res.send('x'));
-    app.use('/api', api);
-    const root = express.Router();
-    root.get('/', (_req, res) => void res.send('site root'));
-    app.use('/', root);
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    for (const path of ['/api', '/api/', '/api/x/', '/']) expect((await get(base, path)).status).toBe(200);
-
-    await expect.poll(() => counts(registry)).toEqual({ 'GET /api 200': 2, 'GET /api/x 200': 1, 'GET / 200': 1 });
-  });
-
-  test('gives each request of a router mounted at two paths the template of the path it came through', async () => {
-    const { app, registry } = instrumentedApp();
-    const shared = express.Router();
-    shared.get('/item/:id', (_req, res) => void res.send('item'));
-    app.use('/shop', shared);
-    app.use('/admin/:tenant', shared);
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    await get(base, '/shop/item/1');
-    await get(base, '/admin/acme/item/2');
-    await get(base, '/admin/globex/item/3');
-    await get(base, '/shop/item/4');
-    await get(base, '/shop/item/5');
-
-    await expect.poll(() => counts(registry)).toEqual({
-      'GET /shop/item/:id 200': 3,
-      'GET /admin/:tenant/item/:id 200': 2,
-    });
-  });
-
-  test('prefixes routes of mounted sub-apps, nested ones included, with their mount paths', async () => {
-    const { app, registry } = instrumentedApp();
-    const sub = express();
-    sub.get('/thing/:tid', (_req, res) => void res.send('thing'));
-    const deep = express();
-    deep.get('/leaf/:leafId', (_req, res) => void res.send('leaf'));
-    sub.use('/deep', deep);
-    app.use('/sub', sub);
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    expect((await get(base, '/sub/thing/3')).status).toBe(200);
-    expect((await get(base, '/sub/deep/leaf/9')).status).toBe(200);
-
-    await expect.poll(() => counts(registry)).toEqual({
-      'GET /sub/thing/:tid 200': 1,
-      'GET /sub/deep/leaf/:leafId 200': 1,
-    });
-  });
-
-  test('tells apart the two mount paths of a router mounted twice inside a sub-app mounted at a param path', async () => {
-    const { app, registry } = instrumentedApp();
-    const sub = express();
-    const shared = express.Router();
-    shared.get('/item/:id', (_req, res) => void res.send('item'));
-    sub.use('/a', shared);
-    sub.use('/b', shared);
-    app.use('/t/:tenant', sub);
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    await get(base, '/t/acme/a/item/1');
-    await get(base, '/t/acme/b/item/2');
-    await get(base, '/t/globex/b/item/3');
-
-    await expect.poll(() => counts(registry)).toEqual({
-      'GET /t/:tenant/a/item/:id 200': 1,
-      'GET /t/:tenant/b/item/:id 200': 2,
-    });
-  });
-
-  test('records a route with an array of paths under one template joining the alternatives with "|"', async () => {
-    const { app, registry } = instrumentedApp();
-    app.get(['/one', '/two/:x'], (_req, res) => void res.send('either'));
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    await get(base, '/one');
-    await get(base, '/two/abc');
-    await get(base, '/two/def');
-
-    await expect.poll(() => counts(registry)).toEqual({ 'GET /one|/two/:x 200': 3 });
-  });
-
-  test('records every unmatched request in one http_route="unmatched" series, however many random paths', async () => {
-    const { app, registry } = instrumentedApp();
-    app.get('/known', (_req, res) => void res.send('known'));
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    const paths = Array.from({ length: 60 }, (_, i) => `/${randomBytes(6).toString('hex')}/${i}?q=${i}`);
-    for (const path of paths) expect((await get(base, path)).status).toBe(404);
-    await get(base, '/known');
-
-    await expect.poll(() => counts(registry)).toEqual({ 'GET unmatched 404': 60, 'GET /known 200': 1 });
-    const text = await renderRegistry(registry, 'prometheus');
-    for (const path of paths.slice(0, 5)) expect(text).not.toContain(path.split('/')[1]);
-  });
-
-  test('records 404s sent by a matched route with that route, and unmatched ones as "unmatched"', async () => {
-    const { app, registry } = instrumentedApp();
-    app.get('/items/:id', (_req, res) => void res.status(404).json({ error: 'no such item' }));
-    const { base } = await listening(app.listen(0, '127.0.0.1'));
-
-    expect((await get(base, '/items/17')).status).toBe(404);
-    expect((await get(base, '/nothing/here')).status).toBe(404);
-    expect((await get(base, '/items')).status).toBe(404);
-
-    await expect.poll(() => counts(registry)).toEqual({ 'GET /items/:id 404': 1, 'GET unmatched 404': 2 });
-  });
-});
+// Route templates (http_route) on Express 5 and 4: test/unit/route-template.test.ts.
 
 // ---- methods ---------------------------------------------------------------
 
