@@ -2,7 +2,9 @@
 // apps outside this repository, on each supported Node major (22 and 24,
 // both from the npm registry's `node` package), by npm running on that Node.
 // Each install holds three apps on Express 5: ESM TypeScript, ESM
-// JavaScript and CommonJS (through require() of the ESM package). Each app, run for real: /metrics has the RED histogram with route
+// JavaScript and CommonJS (through require() of the ESM package); one more
+// install holds the CommonJS app on Express 4 (the peer range admits it).
+// Each app, run for real: /metrics has the RED histogram with route
 // templates and the app's own business metric; tracing sends the server span
 // and node:http client spans (default import and named import, both made
 // after startTracing ran) and a fetch span to a real OTLP receiver, children
@@ -31,6 +33,8 @@ const NPM_QUIET = { npm_config_fund: 'false', npm_config_audit: 'false', npm_con
 const INSTALL = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
 /** What the apps install next to the kit (prom-client comes as the kit's peer); TypeScript 5 still has node10 resolution. */
 const APP_DEPENDENCIES = ['express@5.3.0', 'typescript@5.9.3', '@types/express@5.0.6', '@types/node@24.19.2'];
+/** The Express 4 app: the newest 4.x, nothing else (npm fails on a peer range that excludes it). */
+const EXPRESS_4_DEPENDENCIES = ['express@4.22.3'];
 
 type AppKind = 'esm-ts' | 'esm-js' | 'cjs';
 const APPS: Record<AppKind, { readonly entry: string }> = { 'esm-ts': { entry: 'server.ts' }, 'esm-js': { entry: 'server.mjs' }, cjs: { entry: 'server.cjs' } };
@@ -182,19 +186,18 @@ afterAll(async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
-/** A fresh app folder with the tarball and the app's dependencies installed by npm running on `node`. */
-async function installApp(node: NodeRuntime): Promise<string> {
-  const dir = join(work, `app-node${node.major}`);
+/** A fresh app folder `app-<name>` with the tarball and the app's dependencies installed by npm running on `node`. */
+async function installApp(node: NodeRuntime, name = `node${node.major}`, dependencies = APP_DEPENDENCIES): Promise<string> {
+  const dir = join(work, `app-${name}`);
   await mkdir(dir);
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `acme-node${node.major}`, version: '1.0.0', private: true, type: 'module' }, null, 2));
-  await run('npm', [...INSTALL, tarball, ...APP_DEPENDENCIES], { cwd: dir, env: envFor(node), maxBuffer: 1 << 26 });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `acme-${name}`, version: '1.0.0', private: true, type: 'module' }, null, 2));
+  await run('npm', [...INSTALL, tarball, ...dependencies], { cwd: dir, env: envFor(node), maxBuffer: 1 << 26 });
   for (const kind of Object.keys(APPS) as AppKind[]) await writeFile(join(dir, APPS[kind].entry), appSource(kind));
   return dir;
 }
 
 /** Starts one app and drives it: an order (three outgoing calls), a probe, a thrown error, a scrape. */
-async function exercise(dir: string, node: NodeRuntime, kind: AppKind) {
-  const serviceName = `acme-node${node.major}-${kind}`;
+async function exercise(dir: string, node: NodeRuntime, kind: AppKind, serviceName: string) {
   const port = await freePort();
   const child = spawn(join(node.bin, 'node'), [APPS[kind].entry], {
     cwd: dir,
@@ -232,6 +235,37 @@ async function exercise(dir: string, node: NodeRuntime, kind: AppKind) {
 
 const urlOf = (s: ReceivedSpan) => String(s.attributes['url.full'] ?? s.attributes['http.url'] ?? '');
 
+/** What every installed app must show: route templates, the business metric, spans parented right, one ECS error line. */
+function expectInstrumented({ metrics, stdout, stderr, spans }: Awaited<ReturnType<typeof exercise>>, serviceName: string) {
+  expect(metrics).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*http_route="\/api\/orders\/:id"[^}]*http_response_status_code="200"/);
+  expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/api\/orders\/:id\/boom"[^}]*http_response_status_code="500"[^}]*\} 1/);
+  expect(metrics).toMatch(/^acme_orders_total\{outcome="ok"\} 1$/m);
+  expect(metrics).not.toContain('http_route="/healthz"');
+
+  const server = spans.find((s) => s.kind === SPAN_KIND.server && s.name === 'GET /api/orders/:id');
+  expect(server, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
+  const children = spans.filter((s) => s.kind === SPAN_KIND.client && s.parentSpanId === server!.spanId && s.traceId === server!.traceId);
+  const byScope = (scope: string) => children.filter((s) => s.scope === scope).map(urlOf).sort();
+  expect(byScope('@opentelemetry/instrumentation-http')).toEqual([`${downstreamUrl}/default-import`, `${downstreamUrl}/named-import`]);
+  expect(byScope('@opentelemetry/instrumentation-undici')).toEqual([`${downstreamUrl}/fetch`]);
+
+  const failed = spans.find((s) => s.kind === SPAN_KIND.server && s.name === 'GET /api/orders/:id/boom')!;
+  const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  const errors = lines.filter((l) => l.error !== undefined);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({
+    'log.level': 'error',
+    error: { type: 'Error', message: 'boom', stack_trace: expect.stringMatching(/^Error: boom\n {4}at /) },
+    http: { request: { method: 'GET' }, response: { status_code: 500 }, route: '/api/orders/:id/boom' },
+    trace: { id: failed.traceId },
+    span: { id: failed.spanId },
+    service: { name: serviceName },
+  });
+  // No plain-text stack from Express's default handler, and no warning about tracing.
+  expect(stderr).not.toContain('Error: boom');
+  expect(stderr).not.toContain('tracing/register');
+}
+
 describe('the packed tarball installed into fresh apps', () => {
   for (const major of [24, 22] as const) {
     describe(`on Node ${major}`, () => {
@@ -244,35 +278,7 @@ describe('the packed tarball installed into fresh apps', () => {
 
       for (const kind of Object.keys(APPS) as AppKind[]) {
         test(`${kind}: RED histogram by route template, the business metric, server and client spans with the right parent, one ECS error line with trace.id`, async () => {
-          const { metrics, stdout, stderr, spans } = await exercise(dir, node, kind);
-
-          expect(metrics).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*http_route="\/api\/orders\/:id"[^}]*http_response_status_code="200"/);
-          expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/api\/orders\/:id\/boom"[^}]*http_response_status_code="500"[^}]*\} 1/);
-          expect(metrics).toMatch(/^acme_orders_total\{outcome="ok"\} 1$/m);
-          expect(metrics).not.toContain('http_route="/healthz"');
-
-          const server = spans.find((s) => s.kind === SPAN_KIND.server && s.name === 'GET /api/orders/:id');
-          expect(server, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
-          const children = spans.filter((s) => s.kind === SPAN_KIND.client && s.parentSpanId === server!.spanId && s.traceId === server!.traceId);
-          const byScope = (scope: string) => children.filter((s) => s.scope === scope).map(urlOf).sort();
-          expect(byScope('@opentelemetry/instrumentation-http')).toEqual([`${downstreamUrl}/default-import`, `${downstreamUrl}/named-import`]);
-          expect(byScope('@opentelemetry/instrumentation-undici')).toEqual([`${downstreamUrl}/fetch`]);
-
-          const failed = spans.find((s) => s.kind === SPAN_KIND.server && s.name === 'GET /api/orders/:id/boom')!;
-          const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
-          const errors = lines.filter((l) => l.error !== undefined);
-          expect(errors).toHaveLength(1);
-          expect(errors[0]).toMatchObject({
-            'log.level': 'error',
-            error: { type: 'Error', message: 'boom', stack_trace: expect.stringMatching(/^Error: boom\n {4}at /) },
-            http: { request: { method: 'GET' }, response: { status_code: 500 }, route: '/api/orders/:id/boom' },
-            trace: { id: failed.traceId },
-            span: { id: failed.spanId },
-            service: { name: `acme-node${major}-${kind}` },
-          });
-          // No plain-text stack from Express's default handler, and no warning about tracing.
-          expect(stderr).not.toContain('Error: boom');
-          expect(stderr).not.toContain('tracing/register');
+          expectInstrumented(await exercise(dir, node, kind, `acme-node${major}-${kind}`), `acme-node${major}-${kind}`);
         }, 120_000);
       }
 
@@ -301,6 +307,16 @@ describe('the packed tarball installed into fresh apps', () => {
       }
     });
   }
+});
+
+describe('the packed tarball in an Express 4 app', () => {
+  test('cjs on Express 4.22.3: npm accepts the peer range, and the app records route templates, spans and the ECS error line', async () => {
+    const node = runtimes.find((r) => r.major === 24)!;
+    const dir = await installApp(node, 'express4', EXPRESS_4_DEPENDENCIES);
+    const { stdout } = await run(join(node.bin, 'node'), ['-p', "require('express/package.json').version"], { cwd: dir });
+    expect(stdout.trim()).toBe('4.22.3');
+    expectInstrumented(await exercise(dir, node, 'cjs', 'acme-express4-cjs'), 'acme-express4-cjs');
+  }, 600_000);
 });
 
 describe('npm install from a git+file:// URL of a clean clone', () => {
