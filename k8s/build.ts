@@ -31,6 +31,7 @@ const STACK_FILES: readonly (readonly [file: string, needs?: 'logs' | 'traces'])
   ['elasticsearch.yaml', 'logs'],
   ['logstash.yaml', 'logs'],
   ['kibana.yaml', 'logs'],
+  ['kube-state-metrics.yaml'],
 ];
 const LOGSTASH_FILES = ['logstash/logstash.yml', 'logstash/pipelines.yml', 'logstash/logstash.conf'];
 

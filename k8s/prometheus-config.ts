@@ -6,6 +6,7 @@
 import { type AlertConfig, STACK_JOBS } from '../signals/alert-settings.ts';
 import { HA_REPLICAS, highAvailability, remoteWriteOf } from '../signals/bundles.ts';
 import { remoteWriteEntry } from '../signals/remote-write.ts';
+import { KUBE_STATE_METRICS_JOB } from '../signals/stack-metrics.ts';
 import { seconds } from '../signals/slo/spec.ts';
 
 /** The pod-SD relabelling shared by every job: pod IP + the prometheus.io/port annotation, path from prometheus.io/path. */
@@ -54,6 +55,7 @@ export function stackJobs(settings: AlertConfig): string[] {
     ...(traces ? [STACK_JOBS.jaeger] : []),
     ...(nodeExporter ? [STACK_JOBS.nodeExporter] : []),
     ...(logs ? [STACK_JOBS.logstash, STACK_JOBS.elasticsearch] : []),
+    KUBE_STATE_METRICS_JOB,
   ];
 }
 
@@ -86,7 +88,14 @@ export function prometheusConfig(settings: AlertConfig): Record<string, unknown>
     ...(remoteWrite && { remote_write: [remoteWriteEntry(remoteWrite)] }),
     scrape_configs: [
       // node-exporter runs in its own namespace: the restricted Pod Security Standard of this one forbids its host paths.
-      ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map((job) => (job === STACK_JOBS.nodeExporter ? podsJob(job, { names: [NODE_EXPORTER_NAMESPACE] }) : namespaceJob(job))),
+      ...[...stackJobs(settings), ...settings.services.map((s) => s.name)].map((job) =>
+        job === STACK_JOBS.nodeExporter
+          ? podsJob(job, { names: [NODE_EXPORTER_NAMESPACE] })
+          : // Its series name the objects' own namespace and pod: keep those, not its own pod's.
+            job === KUBE_STATE_METRICS_JOB
+            ? { ...namespaceJob(job), honor_labels: true }
+            : namespaceJob(job),
+      ),
       {
         // Services outside the project that embed the middleware, in any namespace: annotated pods, job = their app.kubernetes.io/name (service.name).
         job_name: 'kubernetes-pods',

@@ -57,6 +57,12 @@ export const logstashMetrics = {
   eventsOut: 'logstash_stats_pipeline_events_out',
 } as const;
 
+/**
+ * The scrape job of kube-state-metrics in the Kubernetes bundle (its metric names are in
+ * kubernetes-metrics.ts). Not a stack job of STACK_JOBS: compose and the local stack do not run it.
+ */
+export const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
+
 /** Every name above: the lint's list of known non-catalog metrics. */
 export function stackMetricNames(): string[] {
   return [prometheusSynthetic, prometheusMetrics, alertmanagerMetrics, jaegerMetrics, elasticsearchMetrics, logstashMetrics].flatMap((m) => Object.values(m));

@@ -131,7 +131,7 @@ describe('two services, environments prod and qa, no logs', () => {
 
     it.each(['prod', 'qa'])('%s: both services get a workload, a Service, a ConfigMap and NetworkPolicies; no Elastic workload runs', (env) => {
       const objects = g().rendered.get(`overlay ${env}`)!;
-      expect(workloads(objects)).toEqual(['alertmanager', 'catalog', 'checkout', 'grafana', 'jaeger', 'prometheus']);
+      expect(workloads(objects)).toEqual(['alertmanager', 'catalog', 'checkout', 'grafana', 'jaeger', 'kube-state-metrics', 'prometheus']);
       for (const s of SERVICES) {
         const pod = find(objects, 'Deployment', s.name).spec.template;
         expect(pod.metadata.annotations).toEqual({ 'prometheus.io/port': String(s.port), 'prometheus.io/path': s.path });
@@ -148,7 +148,7 @@ describe('two services, environments prod and qa, no logs', () => {
     it.each(['prod', 'qa'])('%s: Prometheus scrapes each service as its own job, and the NetworkPolicies let it in on the service’s port only', (env) => {
       const objects = g().rendered.get(`overlay ${env}`)!;
       const prom = parse(generatedData(objects, 'ConfigMap', 'prometheus-config')['prometheus.yml']!);
-      expect(prom.scrape_configs.map((c: any) => c.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'jaeger', 'node-exporter', 'checkout', 'catalog', 'kubernetes-pods']);
+      expect(prom.scrape_configs.map((c: any) => c.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'jaeger', 'node-exporter', 'kube-state-metrics', 'checkout', 'catalog', 'kubernetes-pods']);
       expect(prom.global.external_labels).toEqual({ environment: env });
       const prometheus = podOf(objects, 'prometheus');
       for (const s of SERVICES) {
@@ -208,9 +208,9 @@ describe('with logs on, then traces and node-exporter off', () => {
     }
     expect(out.files.has('compose/jaeger/config.yaml')).toBe(false);
     const objects = rendered.get('overlay prod')!;
-    expect(workloads(objects)).toEqual(['alertmanager', 'catalog', 'checkout', 'grafana', 'prometheus']);
+    expect(workloads(objects)).toEqual(['alertmanager', 'catalog', 'checkout', 'grafana', 'kube-state-metrics', 'prometheus']);
     const prom = parse(generatedData(objects, 'ConfigMap', 'prometheus-config')['prometheus.yml']!);
-    expect(prom.scrape_configs.map((c: any) => c.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'checkout', 'catalog', 'kubernetes-pods']);
+    expect(prom.scrape_configs.map((c: any) => c.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kube-state-metrics', 'checkout', 'catalog', 'kubernetes-pods']);
     expect(rendered.get('overlay prod + component ingress')!.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name).sort()).toEqual(['alertmanager', 'grafana', 'prometheus']);
   });
 

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { prometheusConfigProblems } from '../../k8s/check.ts';
 import { generatedData, type K8sObject } from '../../k8s/render.ts';
 import { configFor, environmentsOf, STACK_JOBS } from '../../signals/alert-settings.ts';
+import { KUBE_STATE_METRICS_JOB } from '../../signals/stack-metrics.ts';
 import { resolveTool } from '../../toolchain/index.ts';
 import { demoProject, generateInto, renderBundle, type WrittenOutput } from '../support/bundle.ts';
 
@@ -79,7 +80,9 @@ describe.each(ENVIRONMENTS)('the %s overlay', (env) => {
 
   it('prometheus.yml scrapes every stack job by its STACK_JOBS name, the service as its name, and other annotated pods as their app name', () => {
     const config = parse(generatedData(overlay(env), 'ConfigMap', 'prometheus-config')['prometheus.yml']!);
-    expect(config.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual([...Object.values(STACK_JOBS), SERVICE, 'kubernetes-pods']);
+    expect(config.scrape_configs.map((j: { job_name: string }) => j.job_name)).toEqual([...Object.values(STACK_JOBS), KUBE_STATE_METRICS_JOB, SERVICE, 'kubernetes-pods']);
+    // kube-state-metrics's series name the objects' namespace and pod: kept over its own pod's.
+    expect(config.scrape_configs.find((j: { job_name: string }) => j.job_name === KUBE_STATE_METRICS_JOB).honor_labels).toBe(true);
     expect(config.global).toMatchObject({ scrape_interval: '15s', evaluation_interval: '15s', external_labels: { environment: env } });
     const service = config.scrape_configs.find((j: { job_name: string }) => j.job_name === SERVICE);
     expect(service.relabel_configs[0]).toEqual({ source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: SERVICE, action: 'keep' });

@@ -37,6 +37,18 @@ const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment
 const demoPodLabels = (objects: readonly K8sObject[]): Record<string, string> => get(objects, 'Deployment', SERVICE).spec.template.metadata.labels;
 
 describe('every overlay', () => {
+  it.each(OVERLAYS)('%s: kube-state-metrics watches this namespace only, read-only (list and watch through a Role), hardened and scraped', (env) => {
+    const objects = overlay(env);
+    const ksm = get(objects, 'Deployment', 'kube-state-metrics');
+    expect(ksm.spec.template.spec.containers[0].args).toContain(`--namespaces=${NS}`);
+    expect(ksm.spec.template.spec.containers[0].image).toMatch(/:v\d+\.\d+\.\d+$/);
+    expect(ksm.spec.template.metadata.annotations['prometheus.io/port']).toBe('8080');
+    const role = get(objects, 'Role', 'kube-state-metrics');
+    expect([...new Set(role.rules.flatMap((r: any) => r.verbs))].sort()).toEqual(['list', 'watch']);
+    expect(objects.filter((o) => o.kind === 'ClusterRole' && o.metadata.name.includes('kube-state-metrics'))).toEqual([]);
+    expect(get(objects, 'RoleBinding', 'kube-state-metrics').subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-state-metrics', namespace: NS }]);
+  });
+
   it.each(OVERLAYS)('%s: every StatefulSet with a volume claim re-owns it only on a root mismatch (fsGroupChangePolicy), not file by file at each start', (env) => {
     const sets = overlay(env).filter((o) => o.kind === 'StatefulSet' && (o.spec as any).volumeClaimTemplates?.length > 0);
     expect(sets.length).toBeGreaterThanOrEqual(3);
@@ -52,6 +64,7 @@ describe('every overlay', () => {
       'Deployment/grafana',
       'Deployment/jaeger',
       'Deployment/kibana',
+      'Deployment/kube-state-metrics',
       'Deployment/logstash',
       'StatefulSet/alertmanager',
       'StatefulSet/elasticsearch',

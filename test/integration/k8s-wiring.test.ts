@@ -158,7 +158,7 @@ describe.each(OVERLAYS)('the %s overlay', (env: string) => {
   it('Prometheus can scrape every annotated pod on a port it listens on', () => {
     const prometheus = pod(objects(), 'prometheus');
     const annotated = podsOf(objects()).filter((p) => p.annotations['prometheus.io/port']);
-    expect(annotated.map((p) => p.name).sort()).toEqual(['alertmanager', SERVICE, 'elasticsearch-exporter', 'grafana', 'jaeger', 'logstash', 'prometheus'].sort());
+    expect(annotated.map((p) => p.name).sort()).toEqual(['alertmanager', SERVICE, 'elasticsearch-exporter', 'grafana', 'jaeger', 'kube-state-metrics', 'logstash', 'prometheus'].sort());
     for (const p of annotated) {
       const port = Number(p.annotations['prometheus.io/port']);
       expect(p.containers.flatMap((c) => c.ports ?? []).map((x) => x.containerPort), p.name).toContain(port);
