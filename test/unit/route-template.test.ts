@@ -212,6 +212,26 @@ describe.each(VERSIONS)('route templates on %s', (_name, express) => {
     for (const path of paths.slice(0, 5)) expect(text).not.toContain(path.split('/')[1]);
   });
 
+  test('counts a request whose template cannot be resolved as "unmatched" instead of throwing in the close listener', async () => {
+    const { app, registry, serve } = instrumentedApp();
+    app.get('/odd/:id', (req, res) => {
+      // A request object the walk cannot read (as Express 4's app.router getter once made it): resolution must fail soft.
+      Object.defineProperty(req, 'app', {
+        get() {
+          throw new Error('no app here');
+        },
+      });
+      res.send('odd');
+    });
+    app.get('/fine', (_req, res) => void res.send('fine'));
+    const get = await serve();
+
+    expect((await get('/odd/1')).status).toBe(200);
+    expect((await get('/fine')).status).toBe(200);
+
+    await expect.poll(() => routeCounts(registry)).toEqual({ 'GET unmatched 200': 1, 'GET /fine 200': 1 });
+  });
+
   test('records 404s sent by a matched route with that route, and unmatched ones as "unmatched"', async () => {
     const { app, registry, serve } = instrumentedApp();
     app.get('/items/:id', (_req, res) => void res.status(404).json({ error: 'no such item' }));
