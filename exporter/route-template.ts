@@ -184,20 +184,39 @@ function layerTemplate(layer: LayerLike): string {
 // optional slash plus `$` (routes) or a lookahead (mounts, `end: false`).
 const EXPRESS4_END = /(?:\\?\/\?)?(?:\$|\(\?[=:]\\?\/\|\$\))$/;
 
+type Express4Key = { readonly name: string | number; readonly optional?: boolean };
+
 /**
  * Express 4's mount template from its compiled regexp: path-to-regexp 0.1
  * turns `/api/:version` into `^/api(?:/([^/]+?))/?(?=/|$)` with one key per
  * top-level group, so each group becomes `/:name` again and the rest is the
- * literal text. A regexp the user registered stays its own source.
+ * literal text; an array of paths is its alternatives joined by `|`, as
+ * Express 5's templates are. A regexp the user registered stays its own source.
  */
-export function express4PathText(re: Express4Regexp, keys: readonly { readonly name: string | number; readonly optional?: boolean }[]): string {
+export function express4PathText(re: Express4Regexp, keys: readonly Express4Key[]): string {
   if (re.fast_slash === true) return '/';
   if (re.fast_star === true) return '*';
   const source = re.source;
-  if (source[0] !== '^' || !EXPRESS4_END.test(source)) return source;
-  const body = source.slice(1).replace(EXPRESS4_END, '');
-  const groups = topLevelGroups(body);
-  if (groups.length !== keys.length) return source;
+  // path-to-regexp 0.1.7 (Express 4.17) wraps an array's alternatives in one group.
+  const whole = topLevel(source).groups;
+  const unwrapped = source.startsWith('(?:') && whole.length === 1 && whole[0]![1] === source.length && source.endsWith(')') ? source.slice(3, -1) : source;
+  const texts: string[] = [];
+  let used = 0;
+  for (const alternative of splitAlternatives(unwrapped)) {
+    if (alternative[0] !== '^' || !EXPRESS4_END.test(alternative)) return source;
+    const body = alternative.slice(1).replace(EXPRESS4_END, '');
+    const groups = topLevel(body).groups;
+    const text = pathText(body, groups, keys.slice(used, used + groups.length));
+    if (text === undefined) return source;
+    texts.push(text);
+    used += groups.length;
+  }
+  return used === keys.length ? texts.join('|') : source;
+}
+
+/** One compiled path with its groups put back as `/:name` (`*` for a star), or undefined when the keys do not line up. */
+function pathText(body: string, groups: readonly [number, number][], keys: readonly Express4Key[]): string | undefined {
+  if (groups.length !== keys.length) return undefined;
   let out = '';
   let at = 0;
   groups.forEach(([start, end], i) => {
@@ -211,9 +230,22 @@ export function express4PathText(re: Express4Regexp, keys: readonly { readonly n
   return out + unescape(body.slice(at));
 }
 
-/** [start, end) of each top-level parenthesised group (with a trailing `?`), escapes and character classes skipped. */
-function topLevelGroups(source: string): [number, number][] {
+/** The `|`-separated alternatives at the top level of a regexp source. */
+function splitAlternatives(source: string): string[] {
+  const parts: string[] = [];
+  let at = 0;
+  for (const bar of topLevel(source).bars) {
+    parts.push(source.slice(at, bar));
+    at = bar + 1;
+  }
+  parts.push(source.slice(at));
+  return parts;
+}
+
+/** [start, end) of each top-level parenthesised group (with a trailing `?`) and the top-level `|` positions; escapes and character classes skipped. */
+function topLevel(source: string): { groups: [number, number][]; bars: number[] } {
   const groups: [number, number][] = [];
+  const bars: number[] = [];
   let depth = 0;
   let start = 0;
   let inClass = false;
@@ -222,6 +254,7 @@ function topLevelGroups(source: string): [number, number][] {
     if (c === '\\') i++;
     else if (inClass) inClass = c !== ']';
     else if (c === '[') inClass = true;
+    else if (c === '|' && depth === 0) bars.push(i);
     else if (c === '(') {
       if (depth++ === 0) start = i;
     } else if (c === ')' && --depth === 0) {
@@ -230,7 +263,7 @@ function topLevelGroups(source: string): [number, number][] {
       i = end - 1;
     }
   }
-  return groups;
+  return { groups, bars };
 }
 
 const unescape = (text: string) => text.replace(/\\(.)/g, '$1');

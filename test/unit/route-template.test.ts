@@ -197,6 +197,18 @@ describe.each(VERSIONS)('route templates on %s', (_name, express) => {
     await expect.poll(() => routeCounts(registry)).toEqual({ 'GET /one|/two/:x 200': 3 });
   });
 
+  test('records a router mounted at an array of paths under its alternatives joined with "|"', async () => {
+    const { app, registry, serve } = instrumentedApp();
+    const r = express.Router();
+    r.get('/x/:id', (_req, res) => void res.send('x'));
+    app.use(['/a', '/b/:bid'], r);
+    const get = await serve();
+
+    for (const path of ['/a/x/1', '/b/7/x/2']) expect((await get(path)).status).toBe(200);
+
+    await expect.poll(() => routeCounts(registry)).toEqual({ 'GET /a|/b/:bid/x/:id 200': 2 });
+  });
+
   test('records every unmatched request in one http_route="unmatched" series, however many random paths', async () => {
     const { app, registry, serve } = instrumentedApp();
     app.get('/known', (_req, res) => void res.send('known'));
@@ -277,6 +289,7 @@ describe.each(VERSIONS.slice(1))('%s mount paths read back from path-to-regexp 0
     ['/static/*', '/static/*'],
     ['/x/', '/x'],
     ['/', '/'],
+    [['/a', '/b/:id'], '/a|/b/:id'],
   ])('reads %s back as %s', (path, expected) => {
     const router = express4.Router();
     router.use(path, (_req, _res, next) => next());
