@@ -259,8 +259,13 @@ describe('elasticsearch-setup', () => {
     const writer = body('PUT', '/_security/role/nodekit_logstash_writer')!;
     expect(writer.indices).toEqual([{ names: ['logs-nodekit-*'], privileges: ['create_doc', 'auto_configure', 'view_index_metadata'] }]);
     const reader = body('PUT', '/_security/role/nodekit_logs_reader')!;
-    expect(reader.cluster).toBeUndefined();
+    // Grafana reads the cluster's version (GET /): the cluster privilege monitor, nothing more.
+    expect(reader.cluster).toEqual(['monitor']);
     expect(reader.indices[0].privileges).toEqual(['read', 'view_index_metadata']);
+    // The exporter's ILM collector reads GET _all/_ilm/explain: read_ilm on the cluster, view_index_metadata on the indices.
+    const exporter = body('PUT', '/_security/role/nodekit_es_exporter')!;
+    expect(exporter.cluster).toEqual(['monitor', 'read_ilm']);
+    expect(exporter.indices).toEqual([{ names: ['*'], privileges: ['monitor', 'view_index_metadata'] }]);
     for (const role of [writer, reader, body('PUT', '/_security/role/nodekit_es_exporter')!]) {
       const privileges = [...(role.cluster ?? []), ...role.indices.flatMap((i: { privileges: string[] }) => i.privileges)];
       expect(privileges).not.toContain('all');
