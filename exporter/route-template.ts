@@ -140,10 +140,7 @@ function collectChains(stack: readonly LayerLike[], app: AppLike, known: readonl
 function choose(candidates: Candidates, pathname: string): string {
   for (const { steps, template } of candidates) {
     let rest: string | undefined = pathname;
-    for (const { layer } of steps) {
-      rest = rest === undefined ? undefined : pathAfter(layer, rest);
-      if (rest === undefined) break;
-    }
+    for (const { layer } of steps) if ((rest = pathAfter(layer, rest)) === undefined) break;
     if (rest !== undefined) return template;
   }
   // None matches (an error path rewrote the URL, say): the first is still a template, never the raw path.
