@@ -10,7 +10,7 @@ import { listenClusterMetrics, shareWorkerMetrics } from '../../exporter/cluster
 import type { DemoConfig } from './demo-settings.ts';
 import { createHealth } from '../../exporter/health.ts';
 import { FaultSwitch, type FaultState } from './faults.ts';
-import { log } from './log.ts';
+import { demoLogger, log } from './log.ts';
 import { baseUrl, hostForUrl, type RunningDemo, startDemo } from './server.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 
@@ -43,6 +43,7 @@ export async function startPrimary(config: DemoConfig): Promise<RunningPrimary> 
   let appPort: number | undefined;
   const metricsServer: Server = await listenClusterMetrics(config.metricsPort ?? 0, config.metricsHost, {
     health,
+    logger: demoLogger(), // rejected requests on the metrics port are logged as ECS lines like the workers' own
     ...(config.metricsAuth && { auth: config.metricsAuth }),
   });
 
