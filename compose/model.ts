@@ -10,6 +10,8 @@ export interface ComposeService {
   readonly image?: string;
   readonly build?: unknown;
   readonly user?: string;
+  readonly cap_drop?: readonly string[];
+  readonly security_opt?: readonly string[];
   readonly read_only?: boolean;
   readonly profiles?: readonly string[];
   readonly command?: string | readonly string[];

@@ -39,6 +39,9 @@ function serviceProblems(name: string, service: ComposeService, compose: Compose
   if (service.logging?.driver !== 'json-file' || !service.logging.options?.['max-size'] || !service.logging.options['max-file']) out.push('does not rotate its logs (json-file with max-size and max-file)');
   for (const port of service.ports ?? []) if (parsePort(port).hostIp !== BIND_ADDRESS) out.push(`publishes ${JSON.stringify(port)} on an address other than ${BIND_ADDRESS}`);
   if (service.user === undefined || /^(0|root)$/.test(service.user.split(':')[0]!)) out.push('does not run as a non-root user (user: uid:gid)');
+  // The hardening anchor (x-hardening) of every service: no capabilities, no privilege gained through setuid.
+  if (!(service.cap_drop ?? []).includes('ALL')) out.push('does not drop every capability (cap_drop: [ALL], the x-hardening anchor)');
+  if (!(service.security_opt ?? []).includes('no-new-privileges:true')) out.push('may gain privileges (security_opt: [no-new-privileges:true], the x-hardening anchor)');
   for (const [key, value] of environmentOf(service)) {
     if (SECRET_NAME.test(key) && !/^\$\{[A-Z0-9_]+(:\?[^}]*)?\}$/.test(value)) out.push(`sets ${key} in the file instead of from .env (\${VAR:?...})`);
   }

@@ -37,6 +37,13 @@ const demoPod = (objects: readonly K8sObject[]): any => get(objects, 'Deployment
 const demoPodLabels = (objects: readonly K8sObject[]): Record<string, string> => get(objects, 'Deployment', SERVICE).spec.template.metadata.labels;
 
 describe('every overlay', () => {
+  it.each(OVERLAYS)('%s: Grafana keeps the plugins its pinned image ships (no preinstall download, no auto-update), as the compose bundle does', (env) => {
+    const grafanaEnv = (get(overlay(env), 'Deployment', 'grafana').spec.template.spec.containers[0].env as { name: string; value?: string }[]).filter((e) => e.name.startsWith('GF_PLUGINS_'));
+    expect(grafanaEnv).toEqual([{ name: 'GF_PLUGINS_PREINSTALL_DISABLED', value: 'true' }, { name: 'GF_PLUGINS_PREINSTALL_AUTO_UPDATE', value: 'false' }]);
+    const compose = parse(out.files.get('compose/compose.yaml')!).services.grafana.environment;
+    expect([compose.GF_PLUGINS_PREINSTALL_DISABLED, compose.GF_PLUGINS_PREINSTALL_AUTO_UPDATE]).toEqual(['true', 'false']);
+  });
+
   it.each(OVERLAYS)('%s: kube-state-metrics watches this namespace only, read-only (list and watch through a Role), hardened and scraped', (env) => {
     const objects = overlay(env);
     const ksm = get(objects, 'Deployment', 'kube-state-metrics');

@@ -54,6 +54,8 @@ describe('the bundle policies', () => {
     ['no log rotation', 'alertmanager', (s) => void delete s.logging, 'service alertmanager does not rotate its logs'],
     ['a port on every interface', 'prometheus', (s) => void (s.ports = ['9090:9090']), 'service prometheus publishes "9090:9090"'],
     ['root', 'demo-shop', (s) => void (s.user = '0:0'), 'service demo-shop does not run as a non-root user'],
+    ['capabilities kept (no hardening anchor, as Elasticsearch had)', 'elasticsearch', (s) => void delete s.cap_drop, 'service elasticsearch does not drop every capability'],
+    ['privileges that may be gained', 'kibana', (s) => void delete s.security_opt, 'service kibana may gain privileges'],
     ['a password in the file', 'grafana', (s) => void (s.environment.GF_SECURITY_ADMIN_PASSWORD = 'admin'), 'sets GF_SECURITY_ADMIN_PASSWORD in the file'],
     ['a dependency that does not exist', 'grafana', (s) => void (s.depends_on = { loki: { condition: 'service_healthy' } }), 'depends on loki, which is not a service'],
     ['a dependency not waited for', 'grafana', (s) => void (s.depends_on = { prometheus: { condition: 'service_started' } }), 'not service_healthy'],
