@@ -17,7 +17,7 @@ import { SERVER_CUT_STATUS, wasCutByServer } from './cut-responses.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { type RequestLogger, requestLineWriter } from './logging/request-log.ts';
 import { validateSpec } from './naming.ts';
-import { pathnameOf, RouteTemplates, type RoutedRequest } from './route-template.ts';
+import { pathnameOf, ROOT_APP, RouteTemplates, type RoutedRequest } from './route-template.ts';
 import { activeSpan, endServerSpan, exemplarOf, startServerSpan, withSpan } from './tracing/server-span.ts';
 
 export interface HttpMetricsOptions {
@@ -92,6 +92,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     const start = performance.now();
     // The app the middleware runs in: sub-apps a router mounts are only reachable from it.
     const app = (req as RoutedRequest).app;
+    (req as RoutedRequest)[ROOT_APP] = app; // the error logger resolves from it too
     const method = methodIndex(req.method);
     active.counts[method]!++;
     active.seen[method] = true;

@@ -43,9 +43,13 @@ export interface AppLike {
   readonly parent?: AppLike;
 }
 
+/** Where the metrics middleware leaves the app it saw the request in, for later readers (the error logger). */
+export const ROOT_APP: unique symbol = Symbol('observability-kit.rootApp');
+
 export interface RoutedRequest {
   readonly route?: RouteLike;
   readonly app?: AppLike;
+  [ROOT_APP]?: AppLike;
   readonly originalUrl?: string;
   readonly url?: string;
 }
@@ -77,7 +81,7 @@ export class RouteTemplates {
       if (route === undefined) return UNMATCHED_ROUTE;
       let entry = this.#entries.get(route);
       if (entry === undefined) {
-        entry = index(topApp(root ?? req.app), req.app, route);
+        entry = index(topApp(root ?? req[ROOT_APP] ?? req.app), req.app, route);
         this.#entries.set(route, entry);
       }
       return typeof entry === 'string' ? entry : choose(entry, pathnameOf(req));

@@ -68,6 +68,14 @@ async function shopApp(http: Parameters<typeof createExporter>[0] = {}) {
     res.json({ ok: true });
   });
   app.use('/orders', orders);
+  // A sub-app inside a router: its routes are reachable only from the app the metrics middleware saw.
+  const admin = express();
+  admin.get('/users/:uid', () => {
+    throw new Error('admin store down');
+  });
+  const versioned = express.Router();
+  versioned.use('/admin', admin);
+  app.use('/api/:v', versioned);
   app.use(errorLogger({ logger: log.logger }));
   const server = app.listen(0, '127.0.0.1');
   const { base } = await listening(server);
@@ -114,6 +122,17 @@ describe('errorLogger', () => {
       const [doc] = shop.log.records();
       expect(doc).toMatchObject({ 'log.level': 'error', error: { type: 'Error', message: 'rejected later' }, http: { route: '/orders/:id/async' } });
       expect(doc!.trace.id).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await shop.close();
+    }
+  });
+
+  test("names a sub-app's route inside a router with the router's base path, as the metrics do", async () => {
+    const shop = await shopApp();
+    try {
+      expect((await fetch(`${shop.base}/api/2/admin/users/7`)).status).toBe(500);
+      await shop.log.close();
+      expect(shop.log.records()).toMatchObject([{ error: { message: 'admin store down' }, http: { route: '/api/:v/admin/users/:uid' } }]);
     } finally {
       await shop.close();
     }
