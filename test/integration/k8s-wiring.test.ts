@@ -173,6 +173,11 @@ describe.each(OVERLAYS)('the %s overlay', (env: string) => {
     for (const p of podsOf(objects())) {
       for (const protocol of ['UDP', 'TCP'] as const) expect(networkAllows(objects(), { from: inNs(p), to: dns, port: 53, protocol }), p.name).toBe(true);
     }
+    // DNS pods labelled otherwise, in another namespace (OpenShift's), and NodeLocal DNSCache: port 53 only.
+    const grafana = inNs(pod(objects(), 'grafana'));
+    expect(networkAllows(objects(), { from: grafana, to: { namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }, port: 53, protocol: 'UDP' })).toBe(true);
+    expect(networkAllows(objects(), { from: grafana, to: { namespace: 'node-local', labels: {}, external: true }, port: 53, protocol: 'UDP' })).toBe(true);
+    expect(networkAllows(objects(), { from: grafana, to: dns, port: 8080 })).toBe(false);
   });
 
   it('applications in other namespaces reach Jaeger OTLP and Logstash, and nothing else of the stack', () => {
