@@ -19,6 +19,15 @@ export function dashboardUrl(config: AlertConfig, uid: string): string {
   return `${config.grafanaUrl}/d/${uid}`;
 }
 
+/**
+ * The link an alert carries: the dashboard opened on the alert's service
+ * (`var-job`, the dashboards' service variable). `job` is the alert's own
+ * label in the rule (a template), its value in a promtool expectation.
+ */
+export function alertDashboardUrl(config: AlertConfig, uid: string, job = '{{ $labels.job }}'): string {
+  return `${dashboardUrl(config, uid)}?var-job=${job}`;
+}
+
 function ruleObject(rule: Rule, config: AlertConfig): Record<string, unknown> {
   if (!isAlert(rule)) return { record: rule.record, expr: rule.expr, ...(rule.labels && { labels: rule.labels }) };
   return {
@@ -31,7 +40,7 @@ function ruleObject(rule: Rule, config: AlertConfig): Record<string, unknown> {
       summary: rule.summary,
       description: rule.description,
       runbook_url: runbookUrl(config, rule.alert),
-      ...(rule.runbook.dashboard && { dashboard_url: dashboardUrl(config, rule.runbook.dashboard) }),
+      ...(rule.runbook.dashboard && { dashboard_url: alertDashboardUrl(config, rule.runbook.dashboard) }),
     },
   };
 }
@@ -100,7 +109,7 @@ function promtoolTest(rule: AlertRule, test: AlertTest, config: AlertConfig) {
             summary: rule.summary,
             ...e.annotations,
             runbook_url: runbookUrl(config, rule.alert),
-            ...(rule.runbook.dashboard && { dashboard_url: dashboardUrl(config, rule.runbook.dashboard) }),
+            ...(rule.runbook.dashboard && { dashboard_url: alertDashboardUrl(config, rule.runbook.dashboard, e.labels.job ?? '') }),
           },
         })),
       },

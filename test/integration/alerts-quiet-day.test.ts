@@ -13,7 +13,7 @@ import { counterValues } from '../../signals/promql.ts';
 import { isAlert } from '../../signals/rule-types.ts';
 import { allGroups } from '../../alerts/groups/index.ts';
 import { testConfig } from '../../alerts/build.ts';
-import { dashboardUrl, runbookUrl } from '../../alerts/lib/compile.ts';
+import { alertDashboardUrl, runbookUrl } from '../../alerts/lib/compile.ts';
 import { type AlertBuild, demoProject, runTool, writeAlertBuild } from '../support/alert-build.ts';
 import { demoBusinessMetrics as shop } from '../../examples/demo-shop/business-metrics.ts';
 
@@ -152,7 +152,7 @@ test('a healthy day (night-time errors in few requests, a rolling deploy, a busy
                 summary: 'A host is busy.',
                 description: `The host of ${JOB}-${i}:8080 (${JOB}) was 95% busy over the last 5 minutes (threshold 90%).`,
                 runbook_url: runbookUrl(config, 'HostCpuHigh'),
-                dashboard_url: dashboardUrl(config, 'system'),
+                dashboard_url: alertDashboardUrl(config, 'system', JOB),
               },
             })),
           },
