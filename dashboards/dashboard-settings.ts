@@ -15,6 +15,7 @@ export const DASHBOARD_UIDS = {
   sloOverview: 'slo-overview',
   alertsOverview: 'alerts-overview',
   stackHealth: 'stack-health',
+  kubernetesWorkloads: 'kubernetes-workloads',
 } as const;
 export type KitDashboardUid = (typeof DASHBOARD_UIDS)[keyof typeof DASHBOARD_UIDS];
 

@@ -8,10 +8,11 @@ import type { KitDashboard } from './lib/common.ts';
 import { serviceOverview } from './service-overview.ts';
 import { sloOverview } from './slo-overview.ts';
 import { stackHealth } from './stack-health.ts';
+import { kubernetesWorkloads } from './kubernetes-workloads.ts';
 import { system } from './system.ts';
 
 export function allDashboards(settings: DashboardSettings): KitDashboard[] {
-  const kit = [serviceOverview(settings), system(settings), sloOverview(settings), alertsOverview(settings), stackHealth(settings)];
+  const kit = [serviceOverview(settings), system(settings), sloOverview(settings), alertsOverview(settings), stackHealth(settings), kubernetesWorkloads(settings)];
   const business = settings.alerts.services.map((s) => businessDashboard(settings, s));
   return [...kit, ...business].filter((d) => d !== undefined);
 }

@@ -4,6 +4,8 @@
 // the dashboard lint accepts a name from this list, the catalog, the
 // services' own metrics or the rule files only.
 
+import { cadvisorMetrics, kubeStateMetrics } from './kubernetes-metrics.ts';
+
 /** Series Prometheus writes itself: per scrape target, and the alerting rules' state. */
 export const prometheusSynthetic = {
   up: 'up',
@@ -65,5 +67,5 @@ export const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
 
 /** Every name above: the lint's list of known non-catalog metrics. */
 export function stackMetricNames(): string[] {
-  return [prometheusSynthetic, prometheusMetrics, alertmanagerMetrics, jaegerMetrics, elasticsearchMetrics, logstashMetrics].flatMap((m) => Object.values(m));
+  return [prometheusSynthetic, prometheusMetrics, alertmanagerMetrics, jaegerMetrics, elasticsearchMetrics, logstashMetrics, kubeStateMetrics, cadvisorMetrics].flatMap((m) => Object.values(m));
 }

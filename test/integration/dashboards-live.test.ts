@@ -49,6 +49,11 @@ const NO_COMPONENT_HERE: Readonly<Record<string, string>> = {
   'stack-health/Logstash events in and out': 'Logstash and its exporter (a JVM and a Go binary not available here) do not run here',
   'stack-health/Elasticsearch cluster health': 'Elasticsearch and elasticsearch_exporter do not run here',
   'stack-health/Elasticsearch indexing rate': 'Elasticsearch and elasticsearch_exporter do not run here',
+  // kube-state-metrics and the kubelet's cAdvisor need a cluster; the panels' PromQL still runs (no error) and the lint checks their names.
+  'kubernetes-workloads/Replicas and the autoscaler range': 'kube-state-metrics needs a Kubernetes API server, which does not run here',
+  'kubernetes-workloads/Container restarts': 'kube-state-metrics needs a Kubernetes API server, which does not run here',
+  'kubernetes-workloads/CPU throttling': "the kubelet's cAdvisor needs a Kubernetes node, which does not run here",
+  'kubernetes-workloads/Memory against the limit': "the kubelet's cAdvisor and kube-state-metrics need a Kubernetes cluster, which does not run here",
   'system/Container memory / limit': "this machine's cgroup sets no memory limit (0), and the panel draws no line without one; the cgroup reader is tested on v1 and v2 fixtures with limits (test/unit/container-metrics.test.ts)",
 };
 

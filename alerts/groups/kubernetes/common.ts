@@ -3,8 +3,7 @@
 // that puts the service in `job`, so the alert reaches the service's team.
 import type { AlertConfig } from '../../../signals/alert-settings.ts';
 
-// The System dashboard shows the container's memory against its limit and its CPU throttling.
-export const DASHBOARD = 'system';
+export const DASHBOARD = 'kubernetes-workloads';
 
 /** `name=~"a|b"` over the project's services. */
 export const ofServices = (config: AlertConfig, label: string) => `${label}=~"${config.services.map((s) => s.name).join('|')}"`;
