@@ -159,7 +159,10 @@ describe('per-service SLOs', () => {
       ],
     ]);
     const page = groups('production').flatMap((g) => g.rules).find((r) => r.alert === 'ErrorBudgetBurn' && r.labels?.slo === 'checkout-availability')!;
-    expect(page.expr).toBe('slo:sli_error:ratio_rate1h{slo="checkout-availability"} / 0.001 > 14.4 and slo:sli_error:ratio_rate5m{slo="checkout-availability"} / 0.001 > 14.4');
+    expect(page.expr).toBe(
+      'slo:sli_error:ratio_rate1h{slo="checkout-availability"} / 0.001 > 14.4 and slo:sli_error:ratio_rate5m{slo="checkout-availability"} / 0.001 > 14.4' +
+        ' and on (job) (sum by (job) (rate(http_server_request_duration_seconds_count{job="checkout"}[5m]))) * 300 >= 100',
+    );
   });
 
   test.each(environmentsOf(project))('promtool check rules passes on the %s rule file', async (env) => {
