@@ -11,7 +11,8 @@
 //    and keda/<env> for one environment each (its PrometheusRule, its
 //    replicas);
 //  - README.md: the Secrets to create and the commands to apply.
-import { posix } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { type Document, parse, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
 import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
@@ -20,7 +21,7 @@ import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts'
 import { seconds } from '../signals/slo/spec.ts';
 import { documents, joinDocuments, kindOf, nameOf, yamlFile } from './documents.ts';
 import { NODE_EXPORTER_NAMESPACE, prometheusConfig } from './prometheus-config.ts';
-import { readTemplate, template, type TemplateValues } from './template.ts';
+import { readTemplate, template, TEMPLATE_DIR, type TemplateValues } from './template.ts';
 
 /** Stack components of the base and the `stack` switch each needs (none: always there). */
 const STACK_FILES: readonly (readonly [file: string, needs?: 'logs' | 'traces'])[] = [
@@ -34,6 +35,11 @@ const STACK_FILES: readonly (readonly [file: string, needs?: 'logs' | 'traces'])
   ['kube-state-metrics.yaml'],
 ];
 const LOGSTASH_FILES = ['logstash/logstash.yml', 'logstash/pipelines.yml', 'logstash/logstash.conf'];
+/** The compose bundle's Elasticsearch setup script (users, roles, log retention): one script, run by both bundles. */
+export const ELASTICSEARCH_SETUP_SCRIPT = join(TEMPLATE_DIR, '..', '..', 'compose', 'template', 'elasticsearch', 'setup.sh');
+
+/** The keys of the Secret elasticsearch-credentials: one password per Elasticsearch user of the bundle. */
+export const ELASTICSEARCH_PASSWORD_KEYS = ['elastic-password', 'kibana-system-password', 'logstash-writer-password', 'grafana-reader-password', 'exporter-password'] as const;
 
 /** Workloads of the stack, by the switch that runs them: the components' VPAs and Ingresses follow them. */
 const RUNS_WITH: Readonly<Record<string, 'logs' | 'traces'>> = { jaeger: 'traces', elasticsearch: 'logs', kibana: 'logs' };
@@ -170,7 +176,12 @@ function baseFiles(project: ProjectConfig, settings: AlertConfig, built: Readonl
     'alertmanager.yaml': () => alertmanagerYaml(project),
   };
   for (const file of stack) files.set(`k8s/base/${file}`, edited[file]?.() ?? joinDocuments(documents(template(`base/${file}`, values))));
-  if (settings.stack.logs) for (const f of LOGSTASH_FILES) files.set(`k8s/base/${f}`, hashHeader() + template(`base/${f}`));
+  if (settings.stack.logs) {
+    for (const f of LOGSTASH_FILES) files.set(`k8s/base/${f}`, hashHeader() + template(`base/${f}`));
+    const script = readFileSync(ELASTICSEARCH_SETUP_SCRIPT, 'utf8');
+    const eol = script.indexOf('\n') + 1;
+    files.set('k8s/base/elasticsearch/setup.sh', script.slice(0, eol) + hashHeader() + script.slice(eol));
+  }
   for (const s of project.services) files.set(`k8s/base/services/${s.name}.yaml`, serviceYaml(project, s, settings));
   for (const [path, text] of built) if (path.startsWith('grafana/')) files.set(`k8s/base/${path}`, text);
 
@@ -193,6 +204,7 @@ function baseFiles(project: ProjectConfig, settings: AlertConfig, built: Readonl
         ? [
             { name: 'logstash-config', options: labelled('logstash', 'logs-pipeline'), files: ['logstash/logstash.yml', 'logstash/pipelines.yml'] },
             { name: 'logstash-pipeline', options: labelled('logstash', 'logs-pipeline'), files: ['logstash/logstash.conf'] },
+            { name: 'elasticsearch-setup', options: labelled('elasticsearch', 'logs-storage'), files: ['elasticsearch/setup.sh'] },
           ]
         : []),
     ],
@@ -418,21 +430,25 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
   const secret = (name: string, comment: string, args: readonly string[]) => [`# ${comment}`, `kubectl -n ${ns} create secret generic ${name} \\`, ...args.map((a, i) => `  ${a}${i < args.length - 1 ? ' \\' : ''}`)];
   const secrets = [
     ...secret('grafana-admin', "Grafana's admin login", ['--from-literal=admin-user=admin', '--from-literal=admin-password="$(openssl rand -base64 24)"']),
-    ...(settings.stack.logs ? secret('elasticsearch-credentials', 'The elastic superuser: Elasticsearch sets it, Logstash and Grafana use it', ['--from-literal=username=elastic', '--from-literal=password="$(openssl rand -base64 24)"']) : []),
+    ...(settings.stack.logs
+      ? secret(
+          'elasticsearch-credentials',
+          "Elasticsearch's users: the elastic superuser (Elasticsearch and its setup container only), kibana_system, and the least-privilege users of Logstash, Grafana and the exporter",
+          ELASTICSEARCH_PASSWORD_KEYS.map((key) => `--from-literal=${key}="$(openssl rand -base64 24)"`),
+        )
+      : []),
     ...(receivers.length > 0 ? secret('alertmanager-receivers', "Alertmanager's receivers, read through the *_file settings of alertmanager.yml", receivers.map((k) => `--from-file=${k}=./${k}`)) : []),
   ];
-  const kibana = settings.stack.logs
+  const elasticsearch = settings.stack.logs
     ? [
         '',
-        'Kibana refuses the `elastic` superuser; once Elasticsearch is ready, create a',
-        'service account token for it and the Secret it waits for:',
-        '',
-        '```sh',
-        `PASSWORD=$(kubectl -n ${ns} get secret elasticsearch-credentials -o jsonpath='{.data.password}' | base64 -d)`,
-        `TOKEN=$(kubectl -n ${ns} exec elasticsearch-0 -- curl -s -u "elastic:$PASSWORD" \\`,
-        `  -X POST http://localhost:9200/_security/service/elastic/kibana/credential/token/kibana | sed -E 's/.*"value":"([^"]+)".*/\\1/')`,
-        `kubectl -n ${ns} create secret generic kibana-credentials --from-literal=token="$TOKEN"`,
-        '```',
+        "Elasticsearch: a setup container in its pod (the compose bundle's `elasticsearch/setup.sh`,",
+        'idempotent, on every start) sets the `kibana_system` password and creates the users',
+        '`logstash_writer` (writes `logs-nodekit-*`), `grafana_reader` (reads `logs-*`) and',
+        '`es_exporter` (monitoring APIs), each with the password of its key in',
+        '`elasticsearch-credentials`. Only that container signs in as `elastic`. Logs are',
+        'deleted after `LOG_RETENTION_DAYS` (7) days by the ILM policy `nodekit-logs`: patch that',
+        'variable of the `setup` container in your overlay to keep them longer.',
         '',
       ].join('\n')
     : '';
@@ -464,7 +480,7 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
             '',
           ].join('\n')
         : '',
-      KIBANA: kibana,
+      ELASTICSEARCH: elasticsearch,
       FIRST_ENVIRONMENT: envs[0]!,
       COMPONENTS: components.join('\n'),
     })

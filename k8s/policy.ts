@@ -36,7 +36,7 @@ interface WorkloadSpec {
 }
 
 /** Secrets the user creates before applying (the bundle's README.md); nothing else secret exists outside the cluster. */
-export const USER_SECRETS = ['alertmanager-receivers', 'grafana-admin', 'elasticsearch-credentials', 'kibana-credentials'] as const;
+export const USER_SECRETS = ['alertmanager-receivers', 'grafana-admin', 'elasticsearch-credentials'] as const;
 
 export const REQUIRED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'] as const;
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# elasticsearch-setup (one shot, run by compose.yaml in the Elasticsearch
-# image): sets the password of the built-in kibana_system user, creates
-# least-privilege roles and users for Logstash (writes logs-nodekit-*),
-# Grafana (reads logs-*) and the Prometheus exporter (monitoring APIs only),
-# and installs the logs-nodekit-* data stream template with an ILM policy that
-# deletes logs after LOG_RETENTION_DAYS days. Every call is idempotent, so the
-# service can run on every `up`. No password is printed or put on a command line.
+# elasticsearch-setup, run in the Elasticsearch image by both bundles (the
+# one-shot elasticsearch-setup service of compose.yaml; the setup container of
+# the Kubernetes Elasticsearch pod, from the ConfigMap elasticsearch-setup):
+# sets the password of the built-in kibana_system user, creates least-privilege
+# roles and users for Logstash (writes logs-nodekit-*), Grafana (reads logs-*)
+# and the Prometheus exporter (monitoring APIs only), and installs the
+# logs-nodekit-* data stream template with an ILM policy that deletes logs after
+# LOG_RETENTION_DAYS days. Every call is idempotent, so it runs on every `up`
+# and every pod start. No password is printed or put on a command line.
 set -euo pipefail
 
 : "${ELASTICSEARCH_URL:?}" "${ELASTIC_PASSWORD:?}" "${KIBANA_SYSTEM_PASSWORD:?}" "${LOGSTASH_WRITER_PASSWORD:?}"
@@ -49,7 +51,7 @@ es PUT /_index_template/logs-nodekit "{
   \"priority\": 200,
   \"composed_of\": [\"logs@mappings\", \"logs@settings\", \"ecs@mappings\"],
   \"template\": { \"settings\": { \"index.lifecycle.name\": \"nodekit-logs\", \"number_of_replicas\": 0 } },
-  \"_meta\": { \"managed_by\": \"node-observability-kit compose/elasticsearch/setup.sh\" }
+  \"_meta\": { \"managed_by\": \"node-observability-kit elasticsearch/setup.sh\" }
 }"
 
 es PUT /_security/role/nodekit_logstash_writer '{
@@ -67,9 +69,9 @@ es PUT /_security/role/nodekit_es_exporter '{
   "indices": [{ "names": ["*"], "privileges": ["monitor", "view_index_metadata"] }]
 }'
 
-es PUT /_security/user/logstash_writer "{\"password\": $(json "$LOGSTASH_WRITER_PASSWORD"), \"roles\": [\"nodekit_logstash_writer\"], \"full_name\": \"Logstash pipeline (compose)\"}"
+es PUT /_security/user/logstash_writer "{\"password\": $(json "$LOGSTASH_WRITER_PASSWORD"), \"roles\": [\"nodekit_logstash_writer\"], \"full_name\": \"Logstash pipeline\"}"
 # Kibana users sign in as elastic (or users made in Kibana); Grafana's datasource uses this one.
-es PUT /_security/user/grafana_reader "{\"password\": $(json "$GRAFANA_ES_PASSWORD"), \"roles\": [\"nodekit_logs_reader\"], \"full_name\": \"Grafana datasource (compose)\"}"
-es PUT /_security/user/es_exporter "{\"password\": $(json "$ES_EXPORTER_PASSWORD"), \"roles\": [\"nodekit_es_exporter\"], \"full_name\": \"Prometheus elasticsearch-exporter (compose)\"}"
+es PUT /_security/user/grafana_reader "{\"password\": $(json "$GRAFANA_ES_PASSWORD"), \"roles\": [\"nodekit_logs_reader\"], \"full_name\": \"Grafana datasource\"}"
+es PUT /_security/user/es_exporter "{\"password\": $(json "$ES_EXPORTER_PASSWORD"), \"roles\": [\"nodekit_es_exporter\"], \"full_name\": \"Prometheus elasticsearch-exporter\"}"
 
 echo "elasticsearch-setup: done (logs kept ${RETENTION_DAYS} days)"
