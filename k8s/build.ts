@@ -40,6 +40,48 @@ export const ELASTICSEARCH_SETUP_SCRIPT = join(TEMPLATE_DIR, '..', '..', 'compos
 
 /** The keys of the Secret elasticsearch-credentials: one password per Elasticsearch user of the bundle. */
 export const ELASTICSEARCH_PASSWORD_KEYS = ['elastic-password', 'kibana-system-password', 'logstash-writer-password', 'grafana-reader-password', 'exporter-password'] as const;
+/** The key of Jaeger's writer, where an environment's Jaeger stores traces in Elasticsearch. */
+export const JAEGER_PASSWORD_KEY = 'jaeger-writer-password';
+
+/** The compose bundle's Jaeger configuration (traces in memory), which the Elasticsearch one is made from. */
+const JAEGER_MEMORY_CONFIG = join(TEMPLATE_DIR, '..', '..', 'compose', 'template', 'jaeger', 'config.yaml');
+
+/** An environment that survives a node loss keeps its traces in the bundle's Elasticsearch; the others in memory. */
+export const tracesInElasticsearch = (project: ProjectConfig, env: string): boolean => {
+  const { stack } = configFor(project, env);
+  return stack.traces && stack.logs && highAvailability(project, env);
+};
+
+/**
+ * Jaeger v2's configuration with the bundle's Elasticsearch as its trace storage: the compose bundle's
+ * (receivers, telemetry, health check, UI) with the memory backend replaced (keys of upstream's
+ * cmd/jaeger/config-elasticsearch.yaml and internal/storage/elasticsearch/config).
+ */
+function jaegerElasticsearchConfig(): string {
+  // Its header comment describes the memory store: dropped.
+  const doc = parseDocument(readFileSync(JAEGER_MEMORY_CONFIG, 'utf8').replace(/^(?:#.*\n)+/, ''));
+  const daily = () => ({ shards: 1, replicas: 0 });
+  doc.commentBefore =
+    " Jaeger v2 (an OpenTelemetry Collector distribution): OTLP in, traces in the bundle's Elasticsearch\n" +
+    ' (daily jaeger-span-*/jaeger-service-* indices whose templates Jaeger installs), as the user jaeger_writer;\n' +
+    " the Elasticsearch pod's setup container deletes indices older than TRACE_RETENTION_DAYS.";
+  doc.setIn(
+    ['extensions', 'jaeger_storage', 'backends'],
+    doc.createNode({
+      elasticsearch: {
+        elasticsearch: {
+          server_urls: ['http://elasticsearch:9200'],
+          auth: { basic: { username: 'jaeger_writer', password_file: '/etc/jaeger-elasticsearch/password' } },
+          create_mappings: true,
+          indices: { spans: daily(), services: daily(), dependencies: daily(), sampling: daily() },
+        },
+      },
+    }),
+  );
+  doc.setIn(['extensions', 'jaeger_query', 'storage', 'traces'], 'elasticsearch');
+  doc.setIn(['exporters', 'jaeger_storage_exporter', 'trace_storage'], 'elasticsearch');
+  return hashHeader() + doc.toString({ lineWidth: 0 });
+}
 
 /** Workloads of the stack, by the switch that runs them: the components' VPAs and Ingresses follow them. */
 const RUNS_WITH: Readonly<Record<string, 'logs' | 'traces'>> = { jaeger: 'traces', elasticsearch: 'logs', kibana: 'logs' };
@@ -306,18 +348,30 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
   if (ha) files.set(`${dir}/high-availability.yaml`, yamlFile(ha.budgets, `${env} survives a node loss: budgets that keep one Prometheus and two of the three Alertmanagers up.`, true));
   const egress = remoteWriteEgress(project, env);
   if (egress) files.set(`${dir}/remote-write-egress.yaml`, yamlFile(egress, `Prometheus -> the long-term store of environments.${env}.remoteWrite.`));
+  const traceStore = tracesInElasticsearch(project, env);
+  if (traceStore) {
+    files.set(`${dir}/jaeger/config.yaml`, jaegerElasticsearchConfig());
+    for (const f of ['jaeger-patch.yaml', 'elasticsearch-patch.yaml', 'networkpolicies.yaml']) files.set(`${dir}/jaeger-elasticsearch/${f}`, hashHeader() + template(`jaeger-elasticsearch/${f}`));
+  }
 
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     namespace: project.name,
-    resources: ['../../base', ...(scaled.length > 0 ? ['autoscaling.yaml'] : []), ...(ha ? ['high-availability.yaml'] : []), ...(egress ? ['remote-write-egress.yaml'] : [])],
+    resources: [
+      '../../base',
+      ...(scaled.length > 0 ? ['autoscaling.yaml'] : []),
+      ...(ha ? ['high-availability.yaml'] : []),
+      ...(egress ? ['remote-write-egress.yaml'] : []),
+      ...(traceStore ? ['jaeger-elasticsearch/networkpolicies.yaml'] : []),
+    ],
     // The instance label on this overlay's objects only, not their selectors: which environment an object belongs to.
     labels: [...projectLabels(project), { pairs: { 'app.kubernetes.io/instance': env } }],
     configMapGenerator: [
       { name: 'deployment-environment', literals: [`DEPLOYMENT_ENVIRONMENT=${env}`], options: labelled(project.name, 'environment') },
       { name: 'prometheus-config', files: ['prometheus/prometheus.yml'], options: labelled('prometheus', 'metrics') },
       { name: 'prometheus-rules', files: ['prometheus/rules.yml'], options: labelled('prometheus', 'metrics') },
+      ...(traceStore ? [{ name: 'jaeger-config', files: ['jaeger/config.yaml'], options: labelled('jaeger', 'tracing') }] : []),
     ],
     secretGenerator: [{ name: 'alertmanager-config', files: alertmanagerFiles.map((f) => `alertmanager/${f}`), options: labelled('alertmanager', 'alerting') }],
     patches: [
@@ -327,6 +381,7 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
         patch: JSON.stringify([{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: `--storage.tsdb.retention.time=${settings.stack.retention}` }]),
       },
       ...(ha?.patches ?? []),
+      ...(traceStore ? [{ path: 'jaeger-elasticsearch/jaeger-patch.yaml' }, { path: 'jaeger-elasticsearch/elasticsearch-patch.yaml' }] : []),
     ],
   };
   files.set(`${dir}/kustomization.yaml`, yamlFile(kustomization, `${env}: the base with ${env}'s replicas, retention, rules, Alertmanager routing and Prometheus configuration.`));
@@ -434,7 +489,7 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
       ? secret(
           'elasticsearch-credentials',
           "Elasticsearch's users: the elastic superuser (Elasticsearch and its setup container only), kibana_system, and the least-privilege users of Logstash, Grafana and the exporter",
-          ELASTICSEARCH_PASSWORD_KEYS.map((key) => `--from-literal=${key}="$(openssl rand -base64 24)"`),
+          [...ELASTICSEARCH_PASSWORD_KEYS, ...(environmentsOf(project).some((env) => tracesInElasticsearch(project, env)) ? [JAEGER_PASSWORD_KEY] : [])].map((key) => `--from-literal=${key}="$(openssl rand -base64 24)"`),
         )
       : []),
     ...(receivers.length > 0 ? secret('alertmanager-receivers', "Alertmanager's receivers, read through the *_file settings of alertmanager.yml", receivers.map((k) => `--from-file=${k}=./${k}`)) : []),

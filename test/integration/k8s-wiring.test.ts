@@ -89,6 +89,9 @@ function configuredConnections(objects: readonly K8sObject[]): [string, string, 
   for (const h of JSON.parse(kibanaHosts) as string[]) connections.push(['Kibana → Elasticsearch', 'kibana', h]);
   const esUri = pod(objects, 'elasticsearch-exporter').containers[0]!.args!.find((a) => a.startsWith('--es.uri='))!.slice('--es.uri='.length);
   connections.push(['exporter → Elasticsearch', 'elasticsearch-exporter', esUri]);
+  // Where Jaeger stores traces in Elasticsearch (environments with highAvailability).
+  const jaeger = objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('jaeger-config')) ? parse(data(objects, 'jaeger-config')['config.yaml']!) : undefined;
+  for (const backend of Object.values<any>(jaeger?.extensions.jaeger_storage.backends ?? {})) for (const url of backend.elasticsearch?.server_urls ?? []) connections.push(['Jaeger → Elasticsearch', 'jaeger', url]);
   return connections;
 }
 
@@ -98,6 +101,35 @@ describe('the production overlay (highAvailability)', () => {
   const objects = () => rendered.get('production')!;
   const set = (name: string): any => objects().find((o) => o.kind === 'StatefulSet' && o.metadata.name === name)!.spec;
   const args = (name: string): string[] => set(name).template.spec.containers[0].args;
+
+  it("keeps traces in the bundle's Elasticsearch as jaeger_writer, through the policies; development keeps them in memory", () => {
+    const jaegerPod = (objs: readonly K8sObject[]): any => (objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'jaeger')!.spec as any).template.spec;
+    const spec = jaegerPod(objects());
+    expect(spec.containers[0].args).toEqual(['--config=/etc/jaeger/config.yaml']);
+    const config = parse(data(objects(), 'jaeger-config')['config.yaml']!);
+    // The keys of upstream's cmd/jaeger/config-elasticsearch.yaml: query and exporter name the backend, which is elasticsearch.
+    const backend = config.extensions.jaeger_query.storage.traces;
+    expect(config.exporters.jaeger_storage_exporter.trace_storage).toBe(backend);
+    expect(config.service.pipelines.traces.exporters).toEqual(['jaeger_storage_exporter']);
+    const es = config.extensions.jaeger_storage.backends[backend].elasticsearch;
+    expect(es.server_urls).toEqual(['http://elasticsearch:9200']);
+    expect(resolve(objects(), es.server_urls[0])).toEqual({ pod: pod(objects(), 'elasticsearch'), port: 9200 });
+    expect(networkAllows(objects(), { from: inNs(pod(objects(), 'jaeger')), to: inNs(pod(objects(), 'elasticsearch')), port: 9200 })).toBe(true);
+    // The password file is the Secret's jaeger-writer-password key, mounted where the config reads it.
+    expect(es.auth.basic.username).toBe('jaeger_writer');
+    const mount = spec.containers[0].volumeMounts.find((m: any) => es.auth.basic.password_file.startsWith(`${m.mountPath}/`));
+    const volume = spec.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.secret).toEqual({ secretName: 'elasticsearch-credentials', items: [{ key: 'jaeger-writer-password', path: es.auth.basic.password_file.slice(mount.mountPath.length + 1) }] });
+    // The Elasticsearch setup container creates that user and applies the trace retention.
+    const setupEnv = set('elasticsearch').template.spec.containers.find((c: any) => c.name === 'setup').env;
+    expect(setupEnv).toContainEqual({ name: 'JAEGER_WRITER_PASSWORD', valueFrom: { secretKeyRef: { name: 'elasticsearch-credentials', key: 'jaeger-writer-password' } } });
+    expect(setupEnv.find((e: any) => e.name === 'TRACE_RETENTION_DAYS').value).toMatch(/^[1-9][0-9]*$/);
+
+    const development = rendered.get('development')!;
+    expect(jaegerPod(development).containers[0].args).toBeUndefined();
+    expect(development.some((o) => o.metadata.name.startsWith('jaeger-config'))).toBe(false);
+    expect(networkAllows(development, { from: inNs(pod(development, 'jaeger')), to: inNs(pod(development, 'elasticsearch')), port: 9200 })).toBe(false);
+  });
 
   it('runs three Alertmanagers whose peer flags name each replica under the headless Service, which resolves them', () => {
     expect(set('alertmanager').replicas).toBe(3);

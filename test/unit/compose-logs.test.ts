@@ -206,14 +206,14 @@ interface Call {
   body: unknown;
 }
 
-async function runSetup(env: Record<string, string>, answer: (call: Call) => number = () => 200): Promise<{ calls: Call[]; code: number; output: string }> {
+async function runSetup(env: Record<string, string>, answer: (call: Call) => number = () => 200, text: (call: Call) => string = () => '{}'): Promise<{ calls: Call[]; code: number; output: string }> {
   const calls: Call[] = [];
   const server = createHttpServer(async (req: IncomingMessage, res) => {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
     const call = { method: req.method!, path: req.url!, auth: Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString(), body: raw.trim() === '' ? undefined : (JSON.parse(raw) as unknown) };
     calls.push(call);
-    res.writeHead(answer(call), { 'content-type': 'application/json' }).end('{}');
+    res.writeHead(answer(call), { 'content-type': 'application/json' }).end(text(call));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
@@ -290,5 +290,33 @@ describe('elasticsearch-setup', () => {
     const missing = await runSetup({ ...SECRETS, ES_EXPORTER_PASSWORD: '' });
     expect(missing.code).not.toBe(0);
     expect(missing.calls).toEqual([]);
+  });
+});
+
+describe('elasticsearch-setup with Jaeger storing traces (Kubernetes overlays with highAvailability)', () => {
+  const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const indices = [`jaeger-span-${day(10)}`, `jaeger-service-${day(10)}`, `jaeger-span-${day(2)}`, `jaeger-dependencies-${day(4)}`, `jaeger-span-archive`, `jaeger-spanx-${day(10)}`];
+  const catIndices = (c: Call) => (c.path.startsWith('/_cat/indices/') ? `${indices.join('\n')}\n` : '{}');
+
+  test("creates Jaeger's writer (jaeger-* indices only) and deletes only Jaeger's daily indices older than TRACE_RETENTION_DAYS", async () => {
+    const { calls, code, output } = await runSetup({ ...SECRETS, JAEGER_WRITER_PASSWORD: 'jaeger "pw"', TRACE_RETENTION_DAYS: '3' }, () => 200, catIndices);
+    expect(code, output).toBe(0);
+    expect(output).not.toContain('jaeger "pw"');
+    const body = (method: string, path: string) => calls.find((c) => c.method === method && c.path === path)?.body as Record<string, any> | undefined;
+    expect(body('PUT', '/_security/user/jaeger_writer')).toMatchObject({ password: 'jaeger "pw"', roles: ['nodekit_jaeger_writer'] });
+    const role = body('PUT', '/_security/role/nodekit_jaeger_writer')!;
+    expect(role.indices).toEqual([{ names: ['jaeger-*'], privileges: ['create_index', 'index', 'read', 'view_index_metadata'] }]);
+    expect([...role.cluster, ...role.indices[0].privileges]).not.toContain('all');
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path).sort()).toEqual([`/jaeger-dependencies-${day(4)}`, `/jaeger-service-${day(10)}`, `/jaeger-span-${day(10)}`]);
+    for (const c of calls) expect(c.auth).toBe(`elastic:${SECRETS.ELASTIC_PASSWORD}`);
+  });
+
+  test('without JAEGER_WRITER_PASSWORD (compose) touches no Jaeger index or user, and refuses a trace retention that is not days', async () => {
+    const { calls, code } = await runSetup(SECRETS, () => 200, catIndices);
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.method === 'DELETE' || c.path.includes('jaeger'))).toEqual([]);
+    const bad = await runSetup({ ...SECRETS, JAEGER_WRITER_PASSWORD: 'x', TRACE_RETENTION_DAYS: '1w' });
+    expect(bad.code).toBe(2);
+    expect(bad.calls).toEqual([]);
   });
 });

@@ -9,12 +9,17 @@
 # logs-nodekit-* data stream template with an ILM policy that deletes logs after
 # LOG_RETENTION_DAYS days. Every call is idempotent, so it runs on every `up`
 # and every pod start. No password is printed or put on a command line.
+# With JAEGER_WRITER_PASSWORD (the Kubernetes overlays whose Jaeger stores traces
+# here) it also creates Jaeger's writer and deletes Jaeger's daily indices older
+# than TRACE_RETENTION_DAYS, as jaeger-es-index-cleaner would: run it daily.
 set -euo pipefail
 
 : "${ELASTICSEARCH_URL:?}" "${ELASTIC_PASSWORD:?}" "${KIBANA_SYSTEM_PASSWORD:?}" "${LOGSTASH_WRITER_PASSWORD:?}"
 : "${GRAFANA_ES_PASSWORD:?}" "${ES_EXPORTER_PASSWORD:?}"
 RETENTION_DAYS="${LOG_RETENTION_DAYS:-7}"
 [[ "$RETENTION_DAYS" =~ ^[1-9][0-9]*$ ]] || { echo "LOG_RETENTION_DAYS must be a whole number of days, got '$RETENTION_DAYS'" >&2; exit 2; }
+TRACE_DAYS="${TRACE_RETENTION_DAYS:-7}"
+[[ "$TRACE_DAYS" =~ ^[1-9][0-9]*$ ]] || { echo "TRACE_RETENTION_DAYS must be a whole number of days, got '$TRACE_DAYS'" >&2; exit 2; }
 
 # The superuser's credentials go to curl through a config file only this process can read.
 umask 077
@@ -27,11 +32,12 @@ json() { printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"; }
 
 # es METHOD PATH BODY: fails the setup on any non-2xx answer.
 es() {
-  local method="$1" path="$2" body="${3:-}"
+  local method="$1" path="$2" body="${3:-}" data=()
+  [[ -n "$body" ]] && data=(--data-binary @-)
   echo "$method $path"
   curl -fsS -K "$CURL_CONFIG" -X "$method" -H 'Content-Type: application/json' \
     --retry 10 --retry-delay 3 --retry-connrefused \
-    --data-binary @- "$ELASTICSEARCH_URL$path" <<<"$body" >/dev/null
+    "${data[@]}" "$ELASTICSEARCH_URL$path" <<<"$body" >/dev/null
 }
 
 es POST /_security/user/kibana_system/_password "{\"password\": $(json "$KIBANA_SYSTEM_PASSWORD")}"
@@ -74,5 +80,22 @@ es PUT /_security/user/logstash_writer "{\"password\": $(json "$LOGSTASH_WRITER_
 # Kibana users sign in as elastic (or users made in Kibana); Grafana's datasource uses this one.
 es PUT /_security/user/grafana_reader "{\"password\": $(json "$GRAFANA_ES_PASSWORD"), \"roles\": [\"nodekit_logs_reader\"], \"full_name\": \"Grafana datasource\"}"
 es PUT /_security/user/es_exporter "{\"password\": $(json "$ES_EXPORTER_PASSWORD"), \"roles\": [\"nodekit_es_exporter\"], \"full_name\": \"Prometheus elasticsearch-exporter\"}"
+
+if [[ -n "${JAEGER_WRITER_PASSWORD:-}" ]]; then
+  # Jaeger writes daily jaeger-span-*/jaeger-service-* indices and installs their templates (create_mappings).
+  es PUT /_security/role/nodekit_jaeger_writer '{
+  "cluster": ["monitor", "manage_index_templates"],
+  "indices": [{ "names": ["jaeger-*"], "privileges": ["create_index", "index", "read", "view_index_metadata"] }]
+}'
+  es PUT /_security/user/jaeger_writer "{\"password\": $(json "$JAEGER_WRITER_PASSWORD"), \"roles\": [\"nodekit_jaeger_writer\"], \"full_name\": \"Jaeger trace storage\"}"
+  # Retention: Jaeger's index names carry their day (jaeger-span-2026-01-31); ILM cannot follow them without rollover aliases.
+  cutoff="$(date -u -d "-${TRACE_DAYS} days" +%Y-%m-%d)"
+  indices="$(curl -fsS -K "$CURL_CONFIG" --retry 10 --retry-delay 3 --retry-connrefused "$ELASTICSEARCH_URL/_cat/indices/jaeger-*?h=index")"
+  for index in $indices; do
+    if [[ "$index" =~ ^jaeger-(span|service|dependencies|sampling)-([0-9]{4}-[0-9]{2}-[0-9]{2})$ && "${BASH_REMATCH[2]}" < "$cutoff" ]]; then
+      es DELETE "/$index"
+    fi
+  done
+fi
 
 echo "elasticsearch-setup: done (logs kept ${RETENTION_DAYS} days)"
