@@ -65,9 +65,12 @@ export default defineConfig({
     urls: { grafana: 'http://localhost:3000', prometheus: 'http://localhost:9090', alertmanager: 'http://localhost:9093' },
     // Secrets are never written here: only paths of files your deployment mounts into Alertmanager.
     receivers: {
-      oncall: { type: 'webhook', urlFile: '/etc/alertmanager/secrets/oncall-webhook-url' },
-      // pagerduty: { type: 'pagerduty', routingKeyFile: '/etc/alertmanager/secrets/pagerduty-routing-key' },
-      // slack: { type: 'slack', apiUrlFile: '/etc/alertmanager/secrets/slack-api-url', channel: '#alerts' },
+      // Not connected yet: Alertmanager shows the alerts and sends nothing (a placeholder address would fail to
+      // send, and AlertmanagerFailedToSendAlerts would fire). Replace it with one of these before going live:
+      oncall: { type: 'none' },
+      // oncall: { type: 'pagerduty', routingKeyFile: '/etc/alertmanager/secrets/pagerduty-routing-key' },
+      // oncall: { type: 'webhook', urlFile: '/etc/alertmanager/secrets/oncall-webhook-url' },
+      // chat: { type: 'slack', apiUrlFile: '/etc/alertmanager/secrets/slack-api-url', channel: '#alerts' },
     },
     // Per team: critical alerts page, warnings make a ticket (and go to chat), info is not sent.
     teams: { platform: { page: 'oncall' } },

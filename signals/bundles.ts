@@ -53,6 +53,7 @@ function filesOf(receiver: ReceiverConfig): (string | undefined)[] {
     case 'slack': return [receiver.apiUrlFile];
     case 'email': return [receiver.passwordFile];
     case 'webhook': return [receiver.urlFile];
+    case 'none': return [];
   }
 }
 

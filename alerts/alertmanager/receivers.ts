@@ -58,6 +58,8 @@ function receiver(name: string, r: ReceiverConfig): Receiver {
       };
     case 'webhook':
       return { name, webhook_configs: [{ url_file: r.urlFile, send_resolved: true }] };
+    case 'none':
+      return { name };
   }
 }
 

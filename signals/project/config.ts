@@ -145,7 +145,9 @@ export type ReceiverConfig =
   | { readonly type: 'pagerduty'; readonly routingKeyFile: string }
   | { readonly type: 'slack'; readonly apiUrlFile: string; readonly channel: string }
   | { readonly type: 'email'; readonly to: string; readonly from: string; readonly smarthost: string; readonly username?: string; readonly passwordFile?: string }
-  | { readonly type: 'webhook'; readonly urlFile: string };
+  | { readonly type: 'webhook'; readonly urlFile: string }
+  /** Not connected yet: Alertmanager keeps the alerts (UI, API) and sends nothing, so no send fails. */
+  | { readonly type: 'none' };
 
 /** Where a team's alerts go, by severity: `critical` pages, `warning` makes a ticket (and is posted to chat), `info` is not sent. */
 export interface TeamRouting {

@@ -81,7 +81,8 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
           filePath(`${f}.passwordFile`, r.passwordFile, true);
           break;
         case 'webhook': filePath(`${f}.urlFile`, r.urlFile); break;
-        default: bad(`${f}.type`, r.type, 'must be one of pagerduty, slack, email, webhook');
+        case 'none': break;
+        default: bad(`${f}.type`, r.type, 'must be one of pagerduty, slack, email, webhook, none');
       }
     }
     if (Object.keys(teams).length === 0) bad('alerting.teams', alerting.teams, 'name at least one team, e.g. { platform: { page: "oncall" } }');

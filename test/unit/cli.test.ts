@@ -174,7 +174,12 @@ describe('init', () => {
       await writeFile(join(app, 'observability.config.mjs'), text.replace("'node-observability-kit/config'", `'${KIT}'`));
       const mod = (await import(pathToFileURL(join(app, 'observability.config.mjs')).href)) as { default: unknown };
       const { validateProject } = await import('../../signals/project/validate.ts');
-      expect(validateProject(mod.default).services[0]!.name).toBe('billing-api');
+      const project = validateProject(mod.default);
+      expect(project.services[0]!.name).toBe('billing-api');
+      // A fresh install sends nothing anywhere: no receiver of the starter has a channel that could fail.
+      const { receivers } = await import('../../alerts/alertmanager/receivers.ts');
+      expect(receivers(project.alerting).map((r) => Object.keys(r))).toEqual(receivers(project.alerting).map(() => ['name']));
+      expect(text).not.toMatch(/^\s*[a-z]+: \{ type: '(?!none)/m);
       expect(await main(['init', '--js'], { ...io(), cwd: app })).toBe(2);
     } finally {
       await rm(app, { recursive: true, force: true });
