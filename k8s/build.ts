@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type Document, parse, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
-import { HA_REPLICAS, highAvailability, isReservedServiceName, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
+import { HA_REPLICAS, highAvailability, isReservedServiceName, namespaceOf, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
@@ -258,7 +258,7 @@ function baseFiles(project: ProjectConfig, settings: AlertConfig, built: Readonl
   return files;
 }
 
-/** Path of an arg of a stack StatefulSet's first container, for a JSON patch: its index in the base template. */
+/** Path of an arg of a stack workload's first container, for a JSON patch: its index in the base template. */
 function argPath(file: string, startsWith: string): string {
   const args = workloadOf(documents(readTemplate(file))).getIn([...podPath, 'containers', 0, 'args']) as YAMLSeq;
   const index = args.items.findIndex((a) => String((a as { value?: unknown }).value ?? a).startsWith(startsWith));
@@ -322,6 +322,25 @@ function remoteWriteEgress(project: ProjectConfig, env: string): unknown | undef
   };
 }
 
+/**
+ * An overlay in a namespace of its own (environments.<env>.namespace): kustomize moves the namespaced objects;
+ * these rename the Namespace and the cluster-wide RBAC after it (two overlays in one cluster would share them)
+ * and point the ServiceAccount subjects and kube-state-metrics at it.
+ */
+function namespacePatches(project: ProjectConfig, namespace: string): unknown[] {
+  if (namespace === project.name) return [];
+  const replace = (path: string, value: string) => ({ op: 'replace', path, value });
+  const patch = (kind: string, name: string, ops: unknown[]) => ({ target: { kind, name }, patch: JSON.stringify(ops) });
+  const clusterName = `${namespace}-prometheus`;
+  return [
+    patch('Namespace', project.name, [replace('/metadata/name', namespace), replace('/metadata/labels/app.kubernetes.io~1name', namespace)]),
+    patch('ClusterRole', `${project.name}-prometheus`, [replace('/metadata/name', clusterName)]),
+    patch('ClusterRoleBinding', `${project.name}-prometheus`, [replace('/metadata/name', clusterName), replace('/roleRef/name', clusterName), replace('/subjects/0/namespace', namespace)]),
+    patch('RoleBinding', 'kube-state-metrics', [replace('/subjects/0/namespace', namespace)]),
+    patch('Deployment', 'kube-state-metrics', [replace(argPath('base/kube-state-metrics.yaml', '--namespaces='), `--namespaces=${namespace}`)]),
+  ];
+}
+
 function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<string, string>): Map<string, string> {
   const settings = configFor(project, env);
   const dir = `k8s/overlays/${env}`;
@@ -357,7 +376,7 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
   const kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    namespace: project.name,
+    namespace: namespaceOf(project, env),
     resources: [
       '../../base',
       ...(scaled.length > 0 ? ['autoscaling.yaml'] : []),
@@ -382,6 +401,7 @@ function overlayFiles(project: ProjectConfig, env: string, built: ReadonlyMap<st
       },
       ...(ha?.patches ?? []),
       ...(traceStore ? [{ path: 'jaeger-elasticsearch/jaeger-patch.yaml' }, { path: 'jaeger-elasticsearch/elasticsearch-patch.yaml' }] : []),
+      ...namespacePatches(project, namespaceOf(project, env)),
     ],
   };
   files.set(`${dir}/kustomization.yaml`, yamlFile(kustomization, `${env}: the base with ${env}'s replicas, retention, rules, Alertmanager routing and Prometheus configuration.`));
@@ -449,7 +469,8 @@ function componentFiles(project: ProjectConfig, settings: AlertConfig, built: Re
     const scaled = project.services.filter((s) => (envSettings.replicas[s.name] ?? 1) > 1);
     if (scaled.length === 0) continue;
     const kedaDir = `k8s/components/keda/${env}`;
-    files.set(`${kedaDir}/scaledobjects.yaml`, joinDocuments(scaled.flatMap((s) => documents(template('service/scaledobject.yaml', serviceValues(project, s, envSettings))))));
+    const kedaValues = (s: ServiceConfig) => ({ ...serviceValues(project, s, envSettings), NAMESPACE: namespaceOf(project, env) });
+    files.set(`${kedaDir}/scaledobjects.yaml`, joinDocuments(scaled.flatMap((s) => documents(template('service/scaledobject.yaml', kedaValues(s))))));
     files.set(`${kedaDir}/networkpolicy.yaml`, joinDocuments(documents(template('components/keda/networkpolicy.yaml'))));
     const deleteHpa = (name: string) => ({ patch: `$patch: delete\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${name}\n` });
     files.set(
@@ -473,10 +494,29 @@ function nodeExporterFiles(project: ProjectConfig, settings: AlertConfig): Map<s
     labels: projectLabels(project),
     resources: ['node-exporter.yaml'],
   };
+  const docs = documents(template('node-exporter/node-exporter.yaml', stackValues(project)));
+  // One peer per overlay namespace: each overlay's Prometheus scrapes the nodes.
+  const ingress = docs.find((d) => kindOf(d) === 'NetworkPolicy' && nameOf(d) === 'node-exporter-ingress')!;
+  const from = ingress.getIn(['spec', 'ingress', 0, 'from']) as YAMLSeq<YAMLMap>;
+  const peer = from.items[0]!;
+  from.items = [...new Set(environmentsOf(project).map((env) => namespaceOf(project, env)))].map((ns) => {
+    const p = peer.clone() as YAMLMap;
+    p.setIn(['namespaceSelector', 'matchLabels', 'kubernetes.io/metadata.name'], ns);
+    return p;
+  });
   return new Map([
-    ['k8s/node-exporter/node-exporter.yaml', joinDocuments(documents(template('node-exporter/node-exporter.yaml', stackValues(project))))],
+    ['k8s/node-exporter/node-exporter.yaml', joinDocuments(docs)],
     ['k8s/node-exporter/kustomization.yaml', yamlFile(kustomization, `node-exporter on every node, in the namespace ${NODE_EXPORTER_NAMESPACE} (Pod Security level privileged: host paths,\nPID and network). Apply once per cluster: kubectl apply -k node-exporter`)],
   ]);
+}
+
+/** Which namespace each overlay uses, for the README: environments that share one cannot share a cluster. */
+function namespacesNote(project: ProjectConfig, envs: readonly string[]): string {
+  const own = envs.filter((env) => namespaceOf(project, env) !== project.name);
+  const shared = envs.filter((env) => namespaceOf(project, env) === project.name);
+  const owned = own.map((env) => `${env} in \`${namespaceOf(project, env)}\``).join(', ');
+  if (own.length === 0) return `every overlay uses the namespace \`${project.name}\`: one environment per cluster, or set \`environments.<env>.namespace\``;
+  return `${owned}${shared.length > 0 ? `; ${shared.join(', ')} in \`${project.name}\`` : ''}: create the namespace and the Secrets in each with \`-n\``;
 }
 
 function readme(project: ProjectConfig, settings: AlertConfig): string {
@@ -521,6 +561,7 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
       NAMESPACE: ns,
       SECRETS: secrets.join('\n'),
       OVERLAYS: envs.map((env) => `kubectl apply -k overlays/${env}`).join('\n'),
+      NAMESPACES: namespacesNote(project, envs),
       NODE_EXPORTER: settings.stack.nodeExporter
         ? [
             '',

@@ -17,6 +17,11 @@ export function highAvailability(project: ProjectConfig, env: string): boolean {
   return project.environments?.[env]?.highAvailability ?? env === 'production';
 }
 
+/** The Kubernetes namespace of `env`'s overlay: its own, or the project's name. */
+export function namespaceOf(project: ProjectConfig, env: string): string {
+  return project.environments?.[env]?.namespace ?? project.name;
+}
+
 /** The long-term store `env`'s Prometheus writes to, if any. */
 export function remoteWriteOf(project: ProjectConfig, env: string): RemoteWriteConfig | undefined {
   return project.environments?.[env]?.remoteWrite;

@@ -129,6 +129,8 @@ export interface EnvironmentConfig {
   readonly highAvailability?: boolean;
   /** Prometheus also writes every sample to this long-term store (Thanos Receive, Mimir or VictoriaMetrics). */
   readonly remoteWrite?: RemoteWriteConfig;
+  /** Kubernetes: this environment's namespace (default: the project's name); distinct ones let environments share a cluster. */
+  readonly namespace?: string;
 }
 
 export interface NotificationTimings {

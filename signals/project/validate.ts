@@ -268,6 +268,9 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
       duration(`${f}.retention`, e.retention);
       if (e.highAvailability !== undefined && typeof e.highAvailability !== 'boolean') bad(`${f}.highAvailability`, e.highAvailability, 'must be true or false');
       for (const p of remoteWriteProblems(`${f}.remoteWrite`, e.remoteWrite)) bad(p.field, p.value, p.fix);
+      if (e.namespace !== undefined && (typeof e.namespace !== 'string' || !/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(e.namespace))) {
+        bad(`${f}.namespace`, e.namespace, 'must be a Kubernetes namespace name: lowercase letters, digits and dashes, at most 63');
+      }
       for (const [svc, n] of Object.entries(isRecord(e.replicas) ? e.replicas : {})) {
         if (!serviceNames.has(svc)) bad(`${f}.replicas.${svc}`, svc, `is not a service of this project (${[...serviceNames].join(', ')})`);
         if (!Number.isInteger(n) || (n as number) < 1) bad(`${f}.replicas.${svc}`, n, 'must be a whole number of at least 1');
