@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type Document, parse, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { type AlertConfig, configFor, DEFAULT_METRICS_PATH, environmentsOf } from '../signals/alert-settings.ts';
-import { HA_REPLICAS, highAvailability, isReservedServiceName, namespaceOf, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
+import { DEFAULT_INGRESS_NAMESPACE, HA_REPLICAS, highAvailability, isReservedServiceName, namespaceOf, receiverSecretFiles, remoteWriteOf, serviceEnvironment } from '../signals/bundles.ts';
 import { hashHeader, markdownHeader } from '../signals/generated.ts';
 import type { ProjectConfig, ServiceConfig } from '../signals/project/config.ts';
 import { seconds } from '../signals/slo/spec.ts';
@@ -120,6 +120,7 @@ function serviceValues(project: ProjectConfig, service: ServiceConfig, settings:
     IMAGE: service.image,
     VERSION: /:([\w][\w.-]*)(?:@sha256:[a-f0-9]{64})?$/.exec(service.image.split('/').pop()!)?.[1],
     SCRAPE_INTERVAL: interval,
+    INGRESS_NAMESPACE: project.stack?.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
     SCRAPE_TIMEOUT: seconds(interval as never) < 10 ? interval : '10s',
     REPLICAS: replicas,
     MAX_REPLICAS: maxReplicas(replicas),
@@ -131,6 +132,9 @@ const stackValues = (project: ProjectConfig): TemplateValues => ({
   PROMETHEUS_URL: project.alerting.urls.prometheus,
   ALERTMANAGER_URL: project.alerting.urls.alertmanager,
   GRAFANA_URL: project.alerting.urls.grafana,
+  INGRESS_NAMESPACE: project.stack?.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
+  // No class: the cluster's default IngressClass.
+  INGRESS_CLASS: project.stack?.ingressClass,
 });
 
 const workloadOf = (docs: readonly Document[]): Document => docs.find((d) => ['Deployment', 'StatefulSet'].includes(String(kindOf(d))))!;
@@ -550,7 +554,7 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
   const envs = environmentsOf(project);
   const kedaEnvs = envs.filter((env) => Object.values(configFor(project, env).replicas).some((r) => r > 1));
   const components = [
-    '- `components/ingress`: Ingresses for the UIs (ingress-nginx; TLS Secret `observability-tls`).',
+    `- \`components/ingress\`: Ingresses for the UIs (class ${project.stack?.ingressClass ?? 'the cluster default'}; TLS Secret \`observability-tls\`; Gateway API HTTPRoutes are the recommended path: docs/bundles.md).`,
     '- `components/vpa`: VerticalPodAutoscalers in recommendation mode (updateMode Off).',
     `- \`components/prometheus-operator/<environment>\` (${envs.join(', ')}): a ServiceMonitor per service and the environment's PrometheusRule.`,
     ...(kedaEnvs.length > 0 ? [`- \`components/keda/<environment>\` (${kedaEnvs.join(', ')}): ScaledObjects on each scaled service's request rate from Prometheus, in place of the HPAs.`] : []),
@@ -559,6 +563,7 @@ function readme(project: ProjectConfig, settings: AlertConfig): string {
     markdownHeader() +
     template('README.md', {
       NAMESPACE: ns,
+      INGRESS_NAMESPACE: project.stack?.ingressNamespace ?? DEFAULT_INGRESS_NAMESPACE,
       SECRETS: secrets.join('\n'),
       OVERLAYS: envs.map((env) => `kubectl apply -k overlays/${env}`).join('\n'),
       NAMESPACES: namespacesNote(project, envs),

@@ -17,6 +17,9 @@ export function highAvailability(project: ProjectConfig, env: string): boolean {
   return project.environments?.[env]?.highAvailability ?? env === 'production';
 }
 
+/** Where the ingress controller (or the Gateway) runs when the config does not say: ingress-nginx's namespace. */
+export const DEFAULT_INGRESS_NAMESPACE = 'ingress-nginx';
+
 /** The Kubernetes namespace of `env`'s overlay: its own, or the project's name. */
 export function namespaceOf(project: ProjectConfig, env: string): string {
   return project.environments?.[env]?.namespace ?? project.name;

@@ -187,6 +187,14 @@ export interface StackConfig {
   readonly scrapeInterval?: Duration;
 }
 
+/** Where the Kubernetes bundle's UIs are reached from: no default to fill in, so not part of StackConfig's defaults. */
+export interface StackIngressConfig {
+  /** Kubernetes: the IngressClass of the ingress component's Ingresses (default: none, the cluster's default class). */
+  readonly ingressClass?: string;
+  /** Kubernetes: the namespace of the ingress controller or Gateway the NetworkPolicies admit (default ingress-nginx). */
+  readonly ingressNamespace?: string;
+}
+
 export interface ProjectConfig {
   /** The project's name: the Kubernetes namespace, the PrometheusRule's name and the dashboards' tag. */
   readonly name: string;
@@ -196,7 +204,7 @@ export interface ProjectConfig {
   /** Environments by name, each with its overrides (default: one, `production`). */
   readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
   readonly alerting: AlertingConfig;
-  readonly stack?: StackConfig;
+  readonly stack?: StackConfig & StackIngressConfig;
   /** The folder `generate` writes, relative to the config file (default `observability`). */
   readonly output?: string;
 }

@@ -107,6 +107,9 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
   for (const k of ['logs', 'traces', 'nodeExporter'] as const) if (stack[k] !== undefined && typeof stack[k] !== 'boolean') bad(`stack.${k}`, stack[k], 'must be true or false');
   duration('stack.retention', stack.retention);
   duration('stack.scrapeInterval', stack.scrapeInterval);
+  for (const k of ['ingressClass', 'ingressNamespace'] as const) {
+    if (stack[k] !== undefined && (typeof stack[k] !== 'string' || !/^[a-z0-9](?:[-a-z0-9.]{0,61}[a-z0-9])?$/.test(stack[k]))) bad(`stack.${k}`, stack[k], 'must be a Kubernetes object name: lowercase letters, digits, dashes and dots');
+  }
   const retentionOf = (env: string): string => {
     const e = isRecord(c.environments) && isRecord(c.environments[env]) ? c.environments[env] : {};
     return (typeof e.retention === 'string' ? e.retention : typeof stack.retention === 'string' ? stack.retention : DEFAULT_STACK.retention) as string;

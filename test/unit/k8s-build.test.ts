@@ -9,6 +9,7 @@ import { buildK8s, ELASTICSEARCH_PASSWORD_KEYS, ELASTICSEARCH_SETUP_SCRIPT } fro
 import { fillTemplate } from '../../k8s/template.ts';
 import { generateProject } from '../../cli/generate-project.ts';
 import type { ProjectConfig } from '../../signals/project/config.ts';
+import { validateProject } from '../../signals/project/validate.ts';
 import { demoProject } from '../support/bundle.ts';
 
 const demo = demoProject();
@@ -116,5 +117,33 @@ describe('Elasticsearch users and log retention in the Kubernetes bundle', () =>
     expect(readme).not.toContain('username=elastic');
     expect(readme).not.toContain('kibana-credentials');
     for (const key of ELASTICSEARCH_PASSWORD_KEYS) expect(readme).toContain(`--from-literal=${key}="$(openssl rand -base64 24)"`);
+  });
+});
+
+// Finding 9: ingress-nginx is retired; the Ingresses take the cluster's default class or the config's, and
+// the NetworkPolicies admit the controller's (or Gateway's) namespace from the config.
+describe('the ingress class and the ingress namespace', () => {
+  const ingresses = (files: Map<string, string>) => parseAllDocuments(files.get('k8s/components/ingress/ingress.yaml')!).map((d) => d.toJS() as Record<string, any>);
+  /** Namespaces the base and the services' NetworkPolicies admit by name. */
+  const admitted = (files: Map<string, string>) =>
+    new Set([...files].filter(([p]) => /^k8s\/base\/.*\.yaml$/.test(p)).flatMap(([, text]) => [...text.matchAll(/kubernetes\.io\/metadata\.name: "?([a-z0-9-]+)"?/g)].map((m) => m[1]!)));
+
+  it('leaves the class to the cluster by default, and admits ingress-nginx', () => {
+    const files = buildK8s(demo, built);
+    expect(ingresses(files).length).toBeGreaterThan(0);
+    for (const ingress of ingresses(files)) expect(ingress.spec.ingressClassName).toBeUndefined();
+    expect(admitted(files).has('ingress-nginx')).toBe(true);
+  });
+
+  it('uses stack.ingressClass on every Ingress, and admits stack.ingressNamespace instead of ingress-nginx', () => {
+    const files = buildK8s({ ...demo, stack: { ...demo.stack, ingressClass: 'traefik', ingressNamespace: 'traefik-system' } }, built);
+    for (const ingress of ingresses(files)) expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(admitted(files).has('traefik-system')).toBe(true);
+    expect(admitted(files).has('ingress-nginx')).toBe(false);
+  });
+
+  it('refuses a class or namespace Kubernetes would refuse, naming the field', () => {
+    expect(() => validateProject({ ...demo, stack: { ...demo.stack, ingressClass: 'Nginx Plus' } })).toThrow(/stack\.ingressClass/);
+    expect(() => validateProject({ ...demo, stack: { ...demo.stack, ingressNamespace: '' } })).toThrow(/stack\.ingressNamespace/);
   });
 });
