@@ -5,6 +5,7 @@
 import { type DeepPartial, merge } from './merge.ts';
 import type { AlertingConfig, EnvironmentConfig, ProjectConfig, ServiceConfig, StackConfig, Thresholds } from './project/config.ts';
 import type { Duration } from './rule-types.ts';
+import { KUBE_STATE_METRICS_JOB } from './stack-metrics.ts';
 
 export type { Threshold, Thresholds } from './project/config.ts';
 
@@ -102,7 +103,8 @@ export function configFor(project: ProjectConfig, env: Environment, extra: DeepP
     project,
     services: project.services,
     serviceLabel: 'job',
-    serviceSelector: `job!~"${Object.values(STACK_JOBS).join('|')}"`,
+    // kube-state-metrics is the stack's too (k8s only): its own outage must not read as a service's TargetDown.
+    serviceSelector: `job!~"${[...Object.values(STACK_JOBS), KUBE_STATE_METRICS_JOB].join('|')}"`,
     runbookBaseUrl: project.alerting.runbookBaseUrl.replace(/\/+$/, ''),
     grafanaUrl: project.alerting.urls.grafana.replace(/\/+$/, ''),
     alerting: project.alerting,
