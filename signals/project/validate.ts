@@ -8,6 +8,7 @@ import type { MetricSpec } from '../../catalog/spec.ts';
 import { DEFAULT_METRICS_PATH, DEFAULT_SLO_PERIOD, DEFAULT_STACK, environmentsOf, STACK_JOBS } from '../alert-settings.ts';
 import { imageProblem, isReservedServiceName, receiverSecretFiles } from '../bundles.ts';
 import { remoteWriteProblems } from '../remote-write.ts';
+import { thresholdProblems } from './validate-thresholds.ts';
 import { SLI_WINDOWS, seconds } from '../slo/spec.ts';
 import type { BusinessAlert, BusinessPanel, MetricRef } from './business.ts';
 import type { AlertingConfig, ProjectConfig } from './config.ts';
@@ -261,6 +262,8 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
     });
   });
 
+  for (const p of thresholdProblems('thresholds', c.thresholds)) bad(p.field, p.value, p.fix);
+
   // environments
   if (c.environments !== undefined) {
     if (!isRecord(c.environments)) bad('environments', c.environments, 'must map environment names to their overrides, e.g. { production: {}, staging: { retention: "15d" } }');
@@ -269,6 +272,7 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
       if (!SERVICE_NAME.test(env)) bad(f, env, 'an environment name is lowercase letters, digits and dashes');
       if (!isRecord(e)) { bad(f, e, 'must be an object of overrides ({} for none)'); continue; }
       duration(`${f}.retention`, e.retention);
+      for (const p of thresholdProblems(`${f}.thresholds`, e.thresholds)) bad(p.field, p.value, p.fix);
       if (e.highAvailability !== undefined && typeof e.highAvailability !== 'boolean') bad(`${f}.highAvailability`, e.highAvailability, 'must be true or false');
       for (const p of remoteWriteProblems(`${f}.remoteWrite`, e.remoteWrite)) bad(p.field, p.value, p.fix);
       if (e.namespace !== undefined && (typeof e.namespace !== 'string' || !/^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/.test(e.namespace))) {

@@ -190,3 +190,25 @@ test('a misspelt metric or label does not compile (checked by tsc)', () => {
   series(orders, { outcom: 'ok' }, '0x10');
   expect(config.services).toHaveLength(1);
 });
+
+describe('thresholds', () => {
+  test('a renamed or misspelt threshold is named with the ones that exist, in the project and in an environment', () => {
+    const problems = problemsOf({
+      ...valid,
+      thresholds: { system: { cpuWarning: { value: 0.8, for: '5m' } }, servce: {} },
+      environments: { production: { thresholds: { service: { errorRatio: { value: 'high', fore: '5m' }, targetDownFor: 10, minRequestRate: -1 } } } },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^thresholds\.system\.cpuWarning: "cpuWarning": is not a threshold of system; they are hostCpuBusy, /),
+      'thresholds.servce: "servce": is not a threshold group; the groups are service, slo, system',
+      'environments.production.thresholds.service.errorRatio.fore: "fore": a threshold has only value and for',
+      'environments.production.thresholds.service.errorRatio.value: "high": must be a number of at least 0',
+      'environments.production.thresholds.service.targetDownFor: 10: must be a duration such as "10m"',
+      'environments.production.thresholds.service.minRequestRate: -1: must be a number of at least 0, e.g. 1',
+    ]);
+  });
+
+  test('known thresholds, given whole or in part, are valid', () => {
+    expect(problemsOf({ ...valid, thresholds: { service: { errorRatio: { value: 0.02 }, keepFiringFor: '5m' }, slo: { minEventsPerShortWindow: 50 } } })).toEqual([]);
+  });
+});
