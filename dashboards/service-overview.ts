@@ -16,6 +16,7 @@ import { JOB, RATE_INTERVAL, TARGET } from './lib/promql.ts';
 
 const duration = catalog.http.requestDuration;
 const inFlight = catalog.http.activeRequests;
+const rejected = catalog.httpConnections.rejectedRequests;
 const route = label(duration, 'http_route');
 const status = label(duration, 'http_response_status_code');
 const method = label(inFlight, 'http_request_method');
@@ -155,6 +156,16 @@ function inFlightByMethod() {
   });
 }
 
+function rejectedByParser() {
+  return timeseries({
+    title: 'Rejected before routing',
+    description:
+      "Requests Node's HTTP parser refused before any route saw them (malformed request line, headers too large, too slow), by reason, on the selected instances. They appear in no other panel, log line or trace: a climb is a broken client, a proxy sending oversized headers, or an attack.",
+    unit: 'reqps',
+    queries: [q(sumRate(rejected.name, RATE_INTERVAL, [label(rejected, 'error_type')], ...TARGET), `{{${label(rejected, 'error_type')}}}`)],
+  });
+}
+
 function slowestRoutes() {
   const total = sumRate(count(duration), RATE_INTERVAL, [route], ...TARGET);
   const slowest = `topk(10, ${quantile(0.95, duration, RATE_INTERVAL, [route], ...TARGET)})`;
@@ -189,7 +200,7 @@ export function serviceOverview(c: DashboardSettings): KitDashboard {
     variables: serviceVariables(count(duration), c.services),
     rows: [
       row('At a glance', [requestRateStat(), errorRatioStat(c), latencyStat(c, 'p95'), latencyStat(c, 'p99'), inFlightStat(c), ...(slos(c.alerts).length > 0 ? [budgetLeft()] : [])]),
-      row('Traffic and errors', [requestsByRoute(c), requestsByStatus(), errorRatioByRoute(c), inFlightByMethod()]),
+      row('Traffic and errors', [requestsByRoute(c), requestsByStatus(), errorRatioByRoute(c), inFlightByMethod(), rejectedByParser()]),
       row('Duration', [latencyQuantiles(c), latencyByRoute(c), slowestRoutes()]),
     ],
   });
