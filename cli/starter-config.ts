@@ -61,7 +61,7 @@ export default defineConfig({
   alerting: {
     // Where the generated runbooks (observability/runbooks/) are published, e.g. your repository's web view.
     runbookBaseUrl: 'https://example.com/${f.service}/observability/runbooks',
-    // Browser-facing URLs, for links in notifications.
+    // Browser-facing URLs, for links in notifications and dashboards (kibana and jaeger are optional: the local ports by default).
     urls: { grafana: 'http://localhost:3000', prometheus: 'http://localhost:9090', alertmanager: 'http://localhost:9093' },
     // Secrets are never written here: only paths of files your deployment mounts into Alertmanager.
     receivers: {

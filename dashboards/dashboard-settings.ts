@@ -87,12 +87,13 @@ export interface DashboardSettings {
   readonly dashboardsPath: string;
 }
 
-/** The Kibana and Jaeger UIs as the local stack publishes them. */
+/** The Kibana and Jaeger UIs as the local stack publishes them: the default of `alerting.urls.kibana`/`jaeger`. */
 export const DEFAULT_PUBLIC_URLS = { kibana: 'http://localhost:5601', jaeger: 'http://localhost:16686' } as const;
 
 export function dashboardSettings(project: ProjectConfig): DashboardSettings {
   const alerts = configFor(project, environmentsOf(project)[0]!);
   const { logs, traces } = alerts.stack;
+  const urls = project.alerting.urls;
   return {
     alerts,
     services: project.services.map((s) => s.name),
@@ -104,7 +105,7 @@ export function dashboardSettings(project: ProjectConfig): DashboardSettings {
     ...(logs && {
       logs: {
         datasource: { uid: 'elasticsearch', name: 'Elasticsearch', type: 'elasticsearch', url: 'http://elasticsearch:9200' },
-        publicUrl: DEFAULT_PUBLIC_URLS.kibana,
+        publicUrl: (urls.kibana ?? DEFAULT_PUBLIC_URLS.kibana).replace(/\/+$/, ''),
         index: 'logs-*',
         timeField: '@timestamp',
         messageField: 'message',
@@ -114,7 +115,7 @@ export function dashboardSettings(project: ProjectConfig): DashboardSettings {
         spanIdField: 'span.id',
       },
     }),
-    ...(traces && { traces: { datasource: { uid: 'jaeger', name: 'Jaeger', type: 'jaeger', url: 'http://jaeger:16686' }, publicUrl: DEFAULT_PUBLIC_URLS.jaeger } }),
+    ...(traces && { traces: { datasource: { uid: 'jaeger', name: 'Jaeger', type: 'jaeger', url: 'http://jaeger:16686' }, publicUrl: (urls.jaeger ?? DEFAULT_PUBLIC_URLS.jaeger).replace(/\/+$/, '') } }),
     scrapeInterval: alerts.stack.scrapeInterval,
     grafanaUrl: alerts.grafanaUrl,
     exemplarTraceIdLabel: 'trace_id',

@@ -161,8 +161,11 @@ export interface TeamRouting {
 export interface AlertingConfig {
   /** Base URL of the generated runbook pages as the user publishes them: each alert links `<base>/<AlertName>.md`. */
   readonly runbookBaseUrl: string;
-  /** Browser-facing URLs: notification links, Prometheus's and Alertmanager's `--web.external-url`. */
-  readonly urls: { readonly grafana: string; readonly prometheus: string; readonly alertmanager: string };
+  /**
+   * Browser-facing URLs: notification links, Prometheus's and Alertmanager's `--web.external-url`,
+   * and the dashboards' links to Kibana and Jaeger (default: the local stack's localhost ports).
+   */
+  readonly urls: { readonly grafana: string; readonly prometheus: string; readonly alertmanager: string; readonly kibana?: string; readonly jaeger?: string };
   /** Receivers by name. */
   readonly receivers: Readonly<Record<string, ReceiverConfig>>;
   /** Routing of each team, by team name; services name their team. */

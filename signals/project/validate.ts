@@ -65,6 +65,7 @@ export function validateProject(raw: unknown, source?: string): ProjectConfig {
     url('alerting.runbookBaseUrl', alerting.runbookBaseUrl);
     const urls = isRecord(alerting.urls) ? alerting.urls : {};
     for (const k of ['grafana', 'prometheus', 'alertmanager']) url(`alerting.urls.${k}`, urls[k]);
+    for (const k of ['kibana', 'jaeger']) if (urls[k] !== undefined) url(`alerting.urls.${k}`, urls[k]);
     if (Object.keys(receivers).length === 0) bad('alerting.receivers', alerting.receivers, 'name at least one receiver, e.g. { oncall: { type: "pagerduty", routingKeyFile: "/etc/alertmanager/secrets/pagerduty" } }');
     for (const [name, r] of Object.entries(receivers)) {
       const f = `alerting.receivers.${name}`;

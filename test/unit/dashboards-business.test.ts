@@ -168,3 +168,22 @@ describe('a stack without logs and traces', () => {
     expect(lintProjectDashboards(bare).map(formatProblem)).toEqual([]);
   });
 });
+
+describe('the Kibana and Jaeger links', () => {
+  test('open the URLs the config gives, on every dashboard that links them', () => {
+    const urls = { ...demo.alerting.urls, kibana: 'https://kibana.acme.example/', jaeger: 'https://jaeger.acme.example' };
+    const files = buildDashboards(validateProject({ ...demo, alerting: { ...demo.alerting, urls } }));
+    const dashboards = [...files].filter(([path]) => path.endsWith('.json'));
+    for (const [path, text] of dashboards) {
+      expect(text, path).not.toContain(DEFAULT_PUBLIC_URLS.kibana);
+      expect(text, path).not.toContain(DEFAULT_PUBLIC_URLS.jaeger);
+    }
+    const all = dashboards.map(([, text]) => text).join('\n');
+    expect(all).toContain('https://kibana.acme.example/app/discover');
+    expect(all).toContain('https://jaeger.acme.example/search?service=');
+  });
+
+  test('a URL that is not http(s) is a config error naming the field', () => {
+    expect(() => validateProject({ ...demo, alerting: { ...demo.alerting, urls: { ...demo.alerting.urls, jaeger: 'jaeger:16686' } } })).toThrow(/alerting\.urls\.jaeger: "jaeger:16686": must be an http/);
+  });
+});
