@@ -38,7 +38,8 @@ export function jobMissing(config: AlertConfig): AlertRule[] {
       tests: [
         {
           name: 'pages once no target of the service has been up for its wait',
-          series: [{ series: `${UP}{job="${example}",instance="a:8080"}`, values: '1x5 0x25' }],
+          // The project's other services stay up: only the example's job goes missing.
+          series: jobs.map((job) => ({ series: `${UP}{job="${job}",instance="a:8080"}`, values: job === example ? '1x5 0x25' : '1x30' })),
           evalTime: `${6 + minutes}m`,
           quietAt: [`${5 + minutes}m`],
           expect: [firing('critical', { job: example }, description(example))],
