@@ -90,9 +90,9 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
   return function httpMetrics(req, res, next) {
     if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
     const start = performance.now();
-    // The app the middleware runs in: sub-apps a router mounts are only reachable from it.
-    const app = (req as RoutedRequest).app;
-    (req as RoutedRequest)[ROOT_APP] = app; // the error logger resolves from it too
+    // The app the middleware runs in, where route resolution starts (here and in the error logger):
+    // sub-apps a router mounts are only reachable from it.
+    (req as RoutedRequest)[ROOT_APP] = (req as RoutedRequest).app;
     const method = methodIndex(req.method);
     active.counts[method]!++;
     active.seen[method] = true;
@@ -101,7 +101,7 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
 
     res.on('close', () => {
       active.counts[method]!--;
-      const route = routes.resolve(req as RoutedRequest, app);
+      const route = routes.resolve(req as RoutedRequest);
       const status = res.writableFinished ? res.statusCode : wasCutByServer(res) ? SERVER_CUT_STATUS : CLIENT_CLOSED_STATUS;
       const seconds = (performance.now() - start) / 1000;
       /** The route template for spans and logs; unmatched requests have none. */

@@ -72,8 +72,9 @@ export class RouteTemplates {
   /**
    * The route template of a request, or UNMATCHED_ROUTE when no route handled
    * it or the template cannot be found. `root` is the app the caller runs in
-   * (`req.app` when the middleware saw the request first): routes of sub-apps
-   * mounted inside its routers are only reachable from there.
+   * (default: the one the metrics middleware left under ROOT_APP, else
+   * `req.app`): routes of sub-apps mounted inside its routers are only
+   * reachable from there.
    */
   resolve(req: RoutedRequest, root?: AppLike): string {
     try {
