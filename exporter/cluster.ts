@@ -6,17 +6,20 @@
 // count. The primary adds its own registry to the merge: requests rejected on
 // its metrics port are counted there, beside the workers' rejections.
 //
+// In OpenMetrics the merged samples carry exemplars again, which the
+// aggregator drops (cluster-exemplars.ts).
+//
 // The request/response over IPC is ours rather than prom-client's
 // clusterMetrics(), which renders the workers' metrics only and leaves no
 // room for the primary's.
 import type { Server } from 'node:http';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type PrometheusContentType, Registry } from 'prom-client';
+import { AggregatorRegistry, type PrometheusContentType, Registry } from 'prom-client';
+import { type RegistryJson, restoreExemplars } from './cluster-exemplars.ts';
+import { CONTENT_TYPES, renderRegistryChunks } from './exposition.ts';
 import type { Health } from './health.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
 import { listenMetricsServer } from './metrics-server.ts';
-
-type RegistryJson = MetricObjectWithValues<MetricValue<string>>[];
 
 const REQUEST = 'observability-kit:metrics-request';
 const RESPONSE = 'observability-kit:metrics-response';
@@ -97,19 +100,24 @@ async function workerMetrics(): Promise<RegistryJson[]> {
 
 /**
  * In the primary: a /metrics handler over every connected worker and the
- * primary's own `registry`, merged. Prometheus text only (the aggregator
- * renders no OpenMetrics). A worker that does not answer within 5 s fails the
- * whole scrape (500) rather than showing sums without it.
+ * primary's own `registry`, merged, in the format the scraper asks for. In
+ * OpenMetrics each merged sample carries the newest of the workers' exemplars
+ * for it. A worker that does not answer within 5 s fails the whole scrape
+ * (500) rather than showing sums without it.
  */
 export function clusterMetricsHandler(options: { auth?: MetricsAuth; registry?: Registry } = {}): MetricsHandler {
   const own = options.registry ?? new Registry();
   return metricsHandler({
     registry: own,
     ...(options.auth && { auth: options.auth }),
-    render: async () => {
+    render: async (format) => {
       const [workers, primary] = await Promise.all([workerMetrics(), own.getMetricsAsJSON()]);
-      const merged = AggregatorRegistry.aggregate<PrometheusContentType>([...workers, primary]);
-      return { body: await merged.metrics(), contentType: merged.contentType };
+      const registries = [...workers, primary];
+      const merged = AggregatorRegistry.aggregate<PrometheusContentType>(registries);
+      // The aggregator drops exemplars; only OpenMetrics shows them.
+      if (format === 'openmetrics') await restoreExemplars(merged, registries);
+      // Our renderer rather than merged.metrics(): prom-client renders one format per registry and no exemplars here.
+      return { body: await renderRegistryChunks(merged, format), contentType: CONTENT_TYPES[format] };
     },
   });
 }

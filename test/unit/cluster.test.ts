@@ -1,24 +1,14 @@
 // Cluster mode as a real process tree: CLUSTER_WORKERS=2 forks two workers
 // that share the app port, and the primary's /metrics sums what they record.
-import { request } from 'node:http';
+// The workers export their spans to a receiver started here, so an exemplar
+// on the primary's /metrics can be checked against the spans they recorded.
 import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { exemplarLines, fresh, OPENMETRICS_ACCEPT, tracedStatus } from '../support/cluster-client.ts';
 import { type DemoProcess, seriesLines, startDemoProcess } from '../support/demo-process.ts';
 import { waitFor } from '../support/net.ts';
-
-/** A request on a fresh connection (no keep-alive), so the primary may hand each one to another worker. */
-function fresh(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import { type OtlpReceiver, SPAN_KIND, startOtlpReceiver } from '../support/otlp-receiver.ts';
 
 /** Sends raw bytes on a fresh connection and resolves with the status line of the answer. */
 function raw(url: string, bytes: string): Promise<string> {
@@ -34,15 +24,41 @@ function raw(url: string, bytes: string): Promise<string> {
 
 const value = (exposition: string, line: string) => {
   const found = seriesLines(exposition).find((l) => l.startsWith(line));
-  return found === undefined ? undefined : Number(found.split(' ').at(-1));
+  // The value is the last field before an OpenMetrics exemplar (` # {...} value timestamp`).
+  return found === undefined ? undefined : Number(found.split(' # ')[0]!.split(' ').at(-1));
 };
 
+const openMetrics = async () => {
+  const res = await fetch(demo.metricsUrl, { headers: { accept: OPENMETRICS_ACCEPT } });
+  expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+  return res.text();
+};
+
+/** Sets the fault switch through one worker and waits until every worker has it. */
+async function faultEverywhere(state: { error_ratio: number; latency_ms: number }): Promise<void> {
+  expect((await fresh(`${demo.url}/admin/fault`, 'PUT', JSON.stringify(state))).status).toBe(200);
+  await waitFor(
+    async () => {
+      const states = await Promise.all(Array.from({ length: 10 }, () => fresh(`${demo.url}/admin/fault`)));
+      return states.every((s) => {
+        const got = JSON.parse(s.body) as typeof state;
+        return got.error_ratio === state.error_ratio && got.latency_ms === state.latency_ms;
+      });
+    },
+    5000,
+    'not every worker got the fault',
+  );
+}
+
+let receiver: OtlpReceiver;
 let demo: DemoProcess;
 beforeAll(async () => {
-  demo = await startDemoProcess({ CLUSTER_WORKERS: '2', METRICS_PORT: '0' });
+  receiver = await startOtlpReceiver();
+  demo = await startDemoProcess({ CLUSTER_WORKERS: '2', METRICS_PORT: '0', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
 });
 afterAll(async () => {
   await demo?.stop();
+  await receiver?.stop();
 });
 
 test('the primary /metrics shows the request count summed over both workers', async () => {
@@ -98,16 +114,74 @@ test('the primary serves health endpoints on the metrics port, and the app port 
   expect((await fresh(`${demo.url}/metrics`)).status).toBe(404);
 });
 
-test('a fault set through one worker reaches every worker', async () => {
-  expect((await fresh(`${demo.url}/admin/fault`, 'PUT', '{"error_ratio":0.5}')).status).toBe(200);
+test('in OpenMetrics the primary shows the workers\' exemplars on the merged latency buckets, each of a span a worker recorded', async () => {
+  const sent: { traceId: string; pid: number }[] = [];
+  for (let i = 0; i < 6; i++) sent.push(await tracedStatus(demo.url));
+  expect(new Set(sent.map((r) => r.pid)).size).toBe(2);
+  const last = sent.at(-1)!;
+  // The newest request of all is the newest of its bucket, whichever bucket that is.
+  let exemplars: ReturnType<typeof exemplarLines> = [];
   await waitFor(
     async () => {
-      const states = await Promise.all(Array.from({ length: 10 }, () => fresh(`${demo.url}/admin/fault`)));
-      return states.every((s) => (JSON.parse(s.body) as { error_ratio: number }).error_ratio === 0.5);
+      exemplars = exemplarLines(await openMetrics());
+      return exemplars.some((e) => e.traceId === last.traceId && e.series.includes('http_route="/api/:version/status"'));
     },
     5000,
-    'not every worker got the fault',
+    'the newest request\'s exemplar never reached the primary /metrics',
   );
+  expect(exemplars.every((e) => e.series.startsWith('http_server_request_duration_seconds_bucket{'))).toBe(true);
+  // Every exemplar is a SERVER span some worker exported (the primary serves no app requests).
+  const recorded = (e: { traceId: string; spanId: string }) => receiver.spans.some((s) => s.kind === SPAN_KIND.server && s.traceId === e.traceId && s.spanId === e.spanId);
+  await receiver.waitForSpans(() => exemplars.every(recorded), 10_000, 'an exemplar that no worker recorded as a span');
+  // One exemplar per merged sample: each bucket line once.
+  expect(new Set(exemplars.map((e) => e.series)).size).toBe(exemplars.length);
+});
+
+test('the newest exemplar of a merged bucket wins, whichever worker holds it', async () => {
+  // Every status request slowed to 1.1 s: all land in the bucket (1, 2.5].
+  await faultEverywhere({ error_ratio: 0, latency_ms: 1100 });
+  const series = (le: string) => `http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/api/:version/status",http_response_status_code="200",le="${le}"}`;
+  const before = await openMetrics();
+  const slowBefore = value(before, series('2.5'))! - value(before, series('1'))!;
+  const sent: { traceId: string; pid: number }[] = [];
+  const handOvers = new Set<string>(); // "a>b": worker b's exemplar became the newest after worker a's
+  for (let i = 0; i < 6 && handOvers.size < 2; i++) {
+    const request = await tracedStatus(demo.url);
+    const previous = sent.at(-1);
+    sent.push(request);
+    let shown: ReturnType<typeof exemplarLines>[number] | undefined;
+    await waitFor(
+      async () => {
+        shown = exemplarLines(await openMetrics()).find((e) => e.series === series('2.5'));
+        return shown?.traceId === request.traceId;
+      },
+      5000,
+      'the merged bucket never showed the newest exemplar',
+    ).catch(() => undefined);
+    // The other worker still holds its older exemplar for this bucket; the newer one is shown.
+    expect(shown?.traceId, `after request ${i + 1} of ${JSON.stringify(sent)}`).toBe(request.traceId);
+    expect(shown!.exemplarValue).toBeGreaterThan(1);
+    if (previous !== undefined && previous.pid !== request.pid) handOvers.add(`${previous.pid}>${request.pid}`);
+  }
+  expect(handOvers.size).toBe(2); // both ways round: neither worker's order in the merge decides
+  // The counts still merge by sum.
+  const text = await openMetrics();
+  expect(value(text, series('2.5'))! - value(text, series('1'))! - slowBefore).toBe(sent.length);
+  await faultEverywhere({ error_ratio: 0, latency_ms: 0 });
+});
+
+test('the Prometheus text format from the primary carries no exemplars', async () => {
+  const { traceId } = await tracedStatus(demo.url);
+  await waitFor(async () => exemplarLines(await openMetrics()).some((e) => e.traceId === traceId), 5000, 'no exemplar in OpenMetrics');
+  const res = await fetch(demo.metricsUrl);
+  expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+  const text = await res.text();
+  expect(text).not.toContain(' # {');
+  expect(text).not.toContain(traceId);
+});
+
+test('a fault set through one worker reaches every worker', async () => {
+  await faultEverywhere({ error_ratio: 0.5, latency_ms: 0 });
   expect((await fresh(`${demo.url}/admin/fault`, 'DELETE')).status).toBe(200);
 });
 
