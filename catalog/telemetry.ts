@@ -67,6 +67,15 @@ export const logRecordsDropped = counter({
   source: 'exporter',
 });
 
+export const telemetryRecordsDropped = counter({
+  name: 'telemetry_records_dropped_total',
+  help: 'Requests whose span (signal="span") or request log line (signal="log") was dropped because the ring buffer between the request thread and the telemetry worker was full.',
+  unit: '',
+  labels: ['signal'],
+  values: { signal: ['span', 'log'] },
+  source: 'exporter',
+});
+
 export const telemetryMetrics = {
   spanProcessed,
   spanQueueSize,
@@ -75,4 +84,5 @@ export const telemetryMetrics = {
   spanInflight,
   logRecordsShipped,
   logRecordsDropped,
+  telemetryRecordsDropped,
 } as const;

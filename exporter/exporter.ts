@@ -16,7 +16,7 @@ import { MetricDefinitionError } from './naming.ts';
 import { type HostMetricsOptions, registerHostMetrics, registerProcessMetrics } from './system-metrics.ts';
 import type { RequestLogger } from './logging/request-log.ts';
 import { kitTracer } from './tracing/server-span.ts';
-import { currentTracing } from './tracing/start.ts';
+import { currentRecorder, currentTracing } from './tracing/start.ts';
 
 export interface ExporterOptions {
   /** Registry to use; a new one by default. */
@@ -74,7 +74,7 @@ export interface Exporter {
 }
 
 /** Prefixes of the exporter's own metrics; app metrics may not take them. */
-const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'system_', 'process_', 'nodejs_', 'otel_sdk_', 'log_records_'];
+const RESERVED_PREFIXES = ['http_server_', 'http_request', 'http_response', 'system_', 'process_', 'nodejs_', 'otel_sdk_', 'log_records_', 'telemetry_records_'];
 
 export function createExporter(options: ExporterOptions = {}): Exporter {
   const registry = options.registry ?? new Registry();
@@ -87,6 +87,7 @@ export function createExporter(options: ExporterOptions = {}): Exporter {
     registry,
     logger,
     ...(options.traces === true && { tracer: kitTracer() }),
+    ...(currentRecorder() !== undefined && { recorder: currentRecorder() }),
     ...(options.logRequests === true && { requestLogger: requestLoggerOf(logger) }),
     ...(typeof options.logRequests === 'object' && { requestLogger: options.logRequests }),
   });

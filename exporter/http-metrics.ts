@@ -15,7 +15,9 @@ import type { GaugeSpec, HistogramSpec } from '../catalog/spec.ts';
 import { HistogramFamily, type HistogramSeries } from './metric-family.ts';
 import { SERVER_CUT_STATUS, wasCutByServer } from './cut-responses.ts';
 import { type Logger, stderrLogger } from './logger.ts';
+import { LINE_SINK, type AccessLogger } from './logging/access-logger.ts';
 import { type RequestLogger, requestLineWriter } from './logging/request-log.ts';
+import type { RequestRecorder } from './tracing/request-recorder.ts';
 import { validateSpec } from './naming.ts';
 import { pathnameOf, ROOT_APP, RouteTemplates, type RoutedRequest } from './route-template.ts';
 import { activeSpan, endServerSpan, exemplarOf, startServerSpan, withSpan } from './tracing/server-span.ts';
@@ -47,6 +49,13 @@ export interface HttpMetricsOptions {
   tracer?: Tracer;
   /** Writes one ECS log line per request (pino's logger fits). */
   requestLogger?: RequestLogger;
+  /**
+   * The recording pipeline (startTracing's default): with it, the request's
+   * span and its line (from createLogger's accessLogger) are recorded into a
+   * shared ring and built by the telemetry worker, not on the request thread.
+   * `tracer` then only says whether spans are wanted.
+   */
+  recorder?: RequestRecorder;
 }
 
 /** Thrown when a caller still passes the removed `legacyNames` option: what to do instead. */
@@ -84,8 +93,13 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
   const requestSize = bodySizes ? new SeriesTable(family(names.requestBodySize)) : undefined;
   const responseSize = bodySizes ? new SeriesTable(family(names.responseBodySize)) : undefined;
   const active = activeRequestsGauge(names.activeRequests, registry, staticLabels);
-  const { tracer } = options;
-  const writeRequestLine = options.requestLogger === undefined ? undefined : requestLineWriter(options.requestLogger);
+  const { tracer, recorder } = options;
+  // Lines of createLogger's accessLogger are rendered by the telemetry worker when the recording pipeline runs; any other logger writes here.
+  const sink = recorder === undefined ? undefined : (options.requestLogger as AccessLogger | undefined)?.[LINE_SINK];
+  const loggerId = sink === undefined ? 0 : recorder!.loggerId(sink);
+  const writeRequestLine = options.requestLogger === undefined || sink !== undefined ? undefined : requestLineWriter(options.requestLogger);
+  const recordSpans = recorder !== undefined && tracer !== undefined;
+  const recordAny = recorder !== undefined && (tracer !== undefined || sink !== undefined);
 
   return function httpMetrics(req, res, next) {
     if (excludedPaths.size !== 0 && excludedPaths.has(pathnameOf(req as RoutedRequest))) return next();
@@ -97,17 +111,20 @@ export function httpMetricsMiddleware(options: HttpMetricsOptions): HttpMetricsM
     active.counts[method]!++;
     active.seen[method] = true;
     const written = responseSize === undefined ? undefined : countWrittenBytes(res);
-    const span: Span | undefined = tracer === undefined ? activeSpan() : startServerSpan(tracer, req, HTTP_METHODS[method]!);
+    const span: Span | undefined = tracer === undefined ? activeSpan() : recordSpans ? recorder!.startSpan(req, HTTP_METHODS[method]!) : startServerSpan(tracer, req, HTTP_METHODS[method]!);
 
     res.on('close', () => {
       active.counts[method]!--;
       const route = routes.resolve(req as RoutedRequest);
       const status = res.writableFinished ? res.statusCode : wasCutByServer(res) ? SERVER_CUT_STATUS : CLIENT_CLOSED_STATUS;
-      const seconds = (performance.now() - start) / 1000;
+      const end = performance.now();
+      const seconds = (end - start) / 1000;
       /** The route template for spans and logs; unmatched requests have none. */
       const template = route === UNMATCHED_ROUTE ? undefined : route;
-      if (tracer !== undefined) endServerSpan(span!, HTTP_METHODS[method]!, template, status);
-      if (excluded.has(route)) return;
+      const isExcluded = excluded.has(route);
+      if (recordAny) recorder!.finish(span, req, method, template, status, start, end, isExcluded ? undefined : sink, loggerId);
+      else if (tracer !== undefined) endServerSpan(span!, HTTP_METHODS[method]!, template, status);
+      if (isExcluded) return;
       duration.get(route, method, status).observe(seconds, exemplarOf(span));
       writeRequestLine?.(req, HTTP_METHODS[method]!, template, status, seconds, span);
       if (requestSize !== undefined) {

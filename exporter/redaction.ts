@@ -60,6 +60,20 @@ function buildHint(): RegExp {
   return new RegExp(`${parts.join('|')}|%`, 'i');
 }
 
+/** Names added at run time (not the environment's): the telemetry worker applies the same policy. */
+const added: string[] = [];
+const listeners: ((names: readonly string[]) => void)[] = [];
+
+/** The names added so far by addSecretNames. */
+export function addedSecretNames(): readonly string[] {
+  return [...added];
+}
+
+/** Calls `listener` with the names of every later addSecretNames call. */
+export function onSecretNamesAdded(listener: (names: readonly string[]) => void): void {
+  listeners.push(listener);
+}
+
 /** Decisions per raw name: names repeat (the same few query keys and headers), deciding is a split and a few lookups. */
 const decided = new Map<string, boolean>();
 const MAX_DECIDED = 10_000;
@@ -71,7 +85,11 @@ const MAX_DECIDED = 10_000;
  * OBSERVABILITY_REDACT_NAMES variable.
  */
 export function addSecretNames(names: readonly string[]): void {
-  for (const raw of names) {
+  const fresh = names.filter((n) => n.trim() !== '');
+  if (fresh.length === 0) return;
+  added.push(...fresh);
+  for (const listener of listeners) listener(fresh);
+  for (const raw of fresh) {
     const name = raw.trim().toLowerCase();
     if (name === '') continue;
     if (/^[a-z0-9]+$/.test(name)) words.add(name);

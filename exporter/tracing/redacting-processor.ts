@@ -26,16 +26,25 @@ export class RedactingSpanProcessor implements SpanProcessor {
       if (censored !== value) span.setAttribute(key, censored);
     }
     // Recorded exceptions carry the error's message and stack, which may quote a URL or a header.
-    for (const event of span.events) {
-      const attributes = event.attributes as Record<string, unknown> | undefined;
-      if (attributes === undefined) continue;
-      for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = censor(key, value);
-    }
+    for (const event of span.events) censorEventAttributes(event.attributes as Record<string, unknown> | undefined);
   }
 
   onEnd(_span: ReadableSpan): void {}
   forceFlush = async (): Promise<void> => {};
   shutdown = async (): Promise<void> => {};
+}
+
+/** The same policy for attributes the telemetry worker builds (recording pipeline): censored in place. */
+export function censorAttributes(attributes: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    if (typeof value === 'string' && !PLAIN_ATTRIBUTES.has(key)) attributes[key] = censor(key, value);
+  }
+}
+
+/** Event attributes: every string value, plain names included (an exception message may quote anything). */
+export function censorEventAttributes(attributes: Record<string, unknown> | undefined): void {
+  if (attributes === undefined) return;
+  for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = censor(key, value);
 }
 
 function censor(key: string, value: string): string {
