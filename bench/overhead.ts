@@ -79,6 +79,8 @@ export function overheadCases(ports: { sink: number; blackhole: number; stalled:
     { name: 'express-prom-bundle 8', variant: 'express-prom-bundle' },
     { name: 'kit full, 100% sampled', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '1' } },
     { name: 'kit full, 10% sampled', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+    { name: 'kit full, SDK pipeline, 100%', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' } },
+    { name: 'kit full, SDK pipeline, 10%', variant: 'kit-full', env: { ...otlp(ports.sink), OTEL_TRACES_SAMPLER_ARG: '0.1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' } },
     {
       name: 'OTel auto-instrumentations',
       variant: 'bare',
@@ -97,7 +99,9 @@ const HEALTHY = 'kit full, 100% sampled';
 export async function measureOverhead(options: OverheadOptions, log: (line: string) => void = console.error): Promise<OverheadRow[]> {
   pinSelf(1);
   const stand = await endpoints();
-  const cases = overheadCases(stand.ports);
+  // BENCH_ONLY=<regex> measures only the matching cases (and bare Express, the baseline): for quick looks while working.
+  const only = process.env.BENCH_ONLY === undefined ? undefined : new RegExp(process.env.BENCH_ONLY);
+  const cases = overheadCases(stand.ports).filter((c) => only === undefined || c.name === 'bare Express 5' || c.name === HEALTHY || only.test(c.name));
   const runs = new Map<OverheadCase, { rps: number; cpu: number; p99: number }[]>(cases.map((c) => [c, []]));
   try {
     for (let pair = 0; pair < options.pairs; pair++) {

@@ -21,7 +21,8 @@ const SKIP = 0xffffffff;
 export const READER_WORKER = 1;
 export const READER_EXIT = 2;
 
-const align4 = (n: number) => (n + 3) & ~3;
+/** Records start 8-byte aligned, so their fixed fields can be read through typed-array views. */
+const align8 = (n: number) => (n + 7) & ~7;
 
 export class RecordRing {
   readonly sab: SharedArrayBuffer;
@@ -59,7 +60,7 @@ export class RecordRing {
    * Nothing is visible to the reader before commit().
    */
   reserve(maxBytes: number): number {
-    const need = align4(maxBytes);
+    const need = align8(maxBytes);
     const head = this.#control[HEAD]! >>> 0;
     const free = this.capacity - ((head - (Atomics.load(this.#control, TAIL) >>> 0)) >>> 0);
     const at = head & this.#mask;
@@ -77,7 +78,7 @@ export class RecordRing {
 
   /** Producer: publishes the record written at the reserved offset, `bytes` long. */
   commit(bytes: number): void {
-    Atomics.store(this.#control, HEAD, (this.#reservedHead + align4(bytes)) | 0);
+    Atomics.store(this.#control, HEAD, (this.#reservedHead + align8(bytes)) | 0);
   }
 
   /**
@@ -100,7 +101,7 @@ export class RecordRing {
         }
         read(at, length);
         count++;
-        tail = (tail + align4(length)) >>> 0;
+        tail = (tail + align8(length)) >>> 0;
         // Space is freed record by record, so the producer can reuse it during a long drain.
         Atomics.store(this.#control, TAIL, tail | 0);
       }

@@ -18,26 +18,42 @@ export const HAS_PARENT = 8;
 export const REMOTE_PARENT = 16;
 export const ENCRYPTED = 32;
 
-// Fixed part: length u32 | kind u8 | flags u8 | method u8 | traceFlags u8 | status u16 | logger u16 | pad u32 | start f64 | end f64 | ids (hex, latin1).
-const O_KIND = 4;
-const O_FLAGS = 5;
-const O_METHOD = 6;
-const O_TRACE_FLAGS = 7;
-const O_STATUS = 8;
-const O_LOGGER = 10;
-const O_START = 16;
-const O_END = 24;
-const O_TRACE_ID = 32;
-const O_SPAN_ID = 64;
-const O_PARENT_ID = 80;
-const FIXED = 96;
-/** Length prefix of an absent string. */
-const ABSENT = 0xffffffff;
+// Fixed part (8-byte aligned, read and written through typed-array views):
+// u32 length | u8 kind, flags, method, traceFlags | u16 status, logger | u32 blob bytes | f64 start | f64 end |
+// u32 × STRINGS lengths in UTF-16 units (ABSENT when undefined), then the blob: the ids and every string
+// concatenated and written as UTF-8 in one call (one native call per record instead of one per field).
+const W_LENGTH = 0;
+const B_KIND = 4;
+const B_FLAGS = 5;
+const B_METHOD = 6;
+const B_TRACE_FLAGS = 7;
+const H_STATUS = 4;
+const H_LOGGER = 5;
+const W_BLOB = 3;
+const D_START = 2;
+const D_END = 3;
+const W_STRINGS = 8;
 const STRINGS = 10;
+const FIXED = (W_STRINGS + STRINGS) * 4;
+/** Length of an absent string. */
+const ABSENT = 0xffffffff;
 /** Longest string kept (characters): longer header values and targets are cut, so one request cannot take the ring. */
 export const MAX_STRING = 16 * 1024;
 /** Longest JSON of the attributes and events an app set on the span. */
 export const MAX_EXTRAS = 64 * 1024;
+const ID_CHARS = 32 + 16 + 16;
+
+/** Typed views over a ring's data area, made once per ring. */
+const views = new WeakMap<Buffer, { u8: Uint8Array; u16: Uint16Array; u32: Uint32Array; f64: Float64Array }>();
+function viewsOf(b: Buffer) {
+  let v = views.get(b);
+  if (v === undefined) {
+    const { buffer, byteOffset, byteLength } = b;
+    v = { u8: b, u16: new Uint16Array(buffer, byteOffset, byteLength >> 1), u32: new Uint32Array(buffer, byteOffset, byteLength >> 2), f64: new Float64Array(buffer, byteOffset, byteLength >> 3) };
+    views.set(b, v);
+  }
+  return v;
+}
 
 /** What the app added to the server span through the API, carried as JSON. */
 export interface SpanExtras {
@@ -79,11 +95,13 @@ export interface RequestRecord {
 }
 
 const cut = (s: string | undefined, max: number) => (s === undefined || s.length <= max ? s : s.slice(0, max));
+const len = (s: string | undefined) => (s === undefined ? ABSENT : s.length);
 
 /**
  * Writes one request record; false when the ring is full (the caller counts
  * the drop). Positional arguments: this runs once per request and builds no
- * object. `logTarget` is undefined when it equals `target`.
+ * object. `logTarget` is undefined when it equals `target`; ids are all
+ * three or none (the parent as 16 zeros when there is none).
  */
 export function writeRequestRecord(
   ring: RecordRing,
@@ -94,9 +112,7 @@ export function writeRequestRecord(
   loggerId: number,
   startMs: number,
   endMs: number,
-  traceId: string | undefined,
-  spanId: string | undefined,
-  parentSpanId: string | undefined,
+  ids: string,
   route: string | undefined,
   target: string,
   logTarget: string | undefined,
@@ -108,118 +124,112 @@ export function writeRequestRecord(
   traceState: string | undefined,
   extras: string | undefined,
 ): boolean {
-  target = cut(target, MAX_STRING)!;
-  logTarget = cut(logTarget, MAX_STRING);
-  host = cut(host, MAX_STRING);
-  userAgent = cut(userAgent, MAX_STRING);
+  if (target.length > MAX_STRING) target = target.slice(0, MAX_STRING);
+  if (logTarget !== undefined && logTarget.length > MAX_STRING) logTarget = logTarget.slice(0, MAX_STRING);
+  if (host !== undefined && host.length > MAX_STRING) host = host.slice(0, MAX_STRING);
+  if (userAgent !== undefined && userAgent.length > MAX_STRING) userAgent = userAgent.slice(0, MAX_STRING);
   methodOriginal = cut(methodOriginal, MAX_STRING);
   if (extras !== undefined && extras.length > MAX_EXTRAS) extras = undefined;
+  const blob = ids + (route ?? '') + target + (logTarget ?? '') + (host ?? '') + (userAgent ?? '') + (clientAddress ?? '') + httpVersion + (methodOriginal ?? '') + (traceState ?? '') + (extras ?? '');
   // UTF-8 takes at most 3 bytes per UTF-16 unit.
-  const max =
-    FIXED +
-    4 * STRINGS +
-    3 *
-      ((route?.length ?? 0) + target.length + (logTarget?.length ?? 0) + (host?.length ?? 0) + (userAgent?.length ?? 0) + (clientAddress?.length ?? 0) + httpVersion.length + (methodOriginal?.length ?? 0) + (traceState?.length ?? 0) + (extras?.length ?? 0));
-  const at = ring.reserve(max);
+  const at = ring.reserve(FIXED + 3 * blob.length);
   if (at < 0) return false;
-  const b = ring.data;
-  b[at + O_KIND] = KIND_REQUEST;
-  b[at + O_FLAGS] = flags;
-  b[at + O_METHOD] = method;
-  b[at + O_TRACE_FLAGS] = traceFlags;
-  b.writeUInt16LE(status, at + O_STATUS);
-  b.writeUInt16LE(loggerId, at + O_LOGGER);
-  b.writeDoubleLE(startMs, at + O_START);
-  b.writeDoubleLE(endMs, at + O_END);
-  if (traceId !== undefined) {
-    b.write(traceId, at + O_TRACE_ID, 32, 'latin1');
-    b.write(spanId!, at + O_SPAN_ID, 16, 'latin1');
-    if (parentSpanId !== undefined) b.write(parentSpanId, at + O_PARENT_ID, 16, 'latin1');
-  }
-  let o = at + FIXED;
-  o = str(b, o, route);
-  o = str(b, o, target);
-  o = str(b, o, logTarget);
-  o = str(b, o, host);
-  o = str(b, o, userAgent);
-  o = str(b, o, clientAddress);
-  o = str(b, o, httpVersion);
-  o = str(b, o, methodOriginal);
-  o = str(b, o, traceState);
-  o = str(b, o, extras);
-  b.writeUInt32LE(o - at, at);
-  ring.commit(o - at);
+  const { u8, u16, u32, f64 } = viewsOf(ring.data);
+  const w = at >> 2;
+  const h = at >> 1;
+  const d = at >> 3;
+  u8[at + B_KIND] = KIND_REQUEST;
+  u8[at + B_FLAGS] = flags;
+  u8[at + B_METHOD] = method;
+  u8[at + B_TRACE_FLAGS] = traceFlags;
+  u16[h + H_STATUS] = status;
+  u16[h + H_LOGGER] = loggerId;
+  f64[d + D_START] = startMs;
+  f64[d + D_END] = endMs;
+  const l = w + W_STRINGS;
+  u32[l] = len(route);
+  u32[l + 1] = target.length;
+  u32[l + 2] = len(logTarget);
+  u32[l + 3] = len(host);
+  u32[l + 4] = len(userAgent);
+  u32[l + 5] = len(clientAddress);
+  u32[l + 6] = httpVersion.length;
+  u32[l + 7] = len(methodOriginal);
+  u32[l + 8] = len(traceState);
+  u32[l + 9] = len(extras);
+  const bytes = blob.length === 0 ? 0 : ring.data.write(blob, at + FIXED, 'utf8');
+  u32[w + W_BLOB] = bytes;
+  u32[w + W_LENGTH] = FIXED + bytes;
+  ring.commit(FIXED + bytes);
   return true;
-}
-
-function str(b: Buffer, o: number, s: string | undefined): number {
-  if (s === undefined) {
-    b.writeUInt32LE(ABSENT, o);
-    return o + 4;
-  }
-  const n = s.length === 0 ? 0 : b.write(s, o + 4, 'utf8');
-  b.writeUInt32LE(n, o);
-  return o + 4 + n;
 }
 
 /** Writes a control record (a JSON value); false when the ring is full. */
 export function writeControlRecord(ring: RecordRing, value: unknown): boolean {
   const text = JSON.stringify(value);
-  const at = ring.reserve(FIXED + 4 + 3 * text.length);
+  const at = ring.reserve(FIXED + 3 * text.length);
   if (at < 0) return false;
-  const b = ring.data;
-  b[at + O_KIND] = KIND_CONTROL;
-  const end = str(b, at + FIXED, text);
-  b.writeUInt32LE(end - at, at);
-  ring.commit(end - at);
+  const { u8, u32 } = viewsOf(ring.data);
+  u8[at + B_KIND] = KIND_CONTROL;
+  const bytes = ring.data.write(text, at + FIXED, 'utf8');
+  u32[(at >> 2) + W_BLOB] = bytes;
+  u32[at >> 2] = FIXED + bytes;
+  ring.commit(FIXED + bytes);
   return true;
 }
 
 /** The kind of the record at `at`. */
-export const recordKind = (b: Buffer, at: number): number => b[at + O_KIND]!;
+export const recordKind = (b: Buffer, at: number): number => b[at + B_KIND]!;
+
+const blobOf = (b: Buffer, at: number) => b.toString('utf8', at + FIXED, at + FIXED + viewsOf(b).u32[(at >> 2) + W_BLOB]!);
 
 /** Decodes a control record's JSON value. */
 export function readControlRecord(b: Buffer, at: number): unknown {
-  const [text] = readStrings(b, at + FIXED, 1);
-  return JSON.parse(text!);
-}
-
-function readStrings(b: Buffer, o: number, count: number): (string | undefined)[] {
-  const out: (string | undefined)[] = [];
-  for (let i = 0; i < count; i++) {
-    const n = b.readUInt32LE(o);
-    o += 4;
-    if (n === ABSENT) out.push(undefined);
-    else {
-      out.push(n === 0 ? '' : b.toString('utf8', o, o + n));
-      o += n;
-    }
-  }
-  return out;
+  return JSON.parse(blobOf(b, at));
 }
 
 export function readRequestRecord(b: Buffer, at: number): RequestRecord {
-  const flags = b[at + O_FLAGS]!;
-  const [route, target, logTarget, host, userAgent, clientAddress, httpVersion, methodOriginal, traceState, extras] = readStrings(b, at + FIXED, STRINGS);
+  const { u8, u16, u32, f64 } = viewsOf(b);
+  const flags = u8[at + B_FLAGS]!;
+  const blob = blobOf(b, at);
   const ids = (flags & HAS_IDS) !== 0;
+  let o = ids ? ID_CHARS : 0;
+  const l = (at >> 2) + W_STRINGS;
+  const next = (i: number): string | undefined => {
+    const n = u32[l + i]!;
+    if (n === ABSENT) return undefined;
+    const s = blob.slice(o, o + n);
+    o += n;
+    return s;
+  };
+  const route = next(0);
+  const target = next(1)!;
+  const logTarget = next(2);
+  const host = next(3);
+  const userAgent = next(4);
+  const clientAddress = next(5);
+  const httpVersion = next(6)!;
+  const methodOriginal = next(7);
+  const traceState = next(8);
+  const extras = next(9);
   return {
     flags,
-    method: HTTP_METHODS[b[at + O_METHOD]!]!,
-    traceFlags: b[at + O_TRACE_FLAGS]!,
-    status: b.readUInt16LE(at + O_STATUS),
-    loggerId: b.readUInt16LE(at + O_LOGGER),
-    startMs: b.readDoubleLE(at + O_START),
-    endMs: b.readDoubleLE(at + O_END),
-    traceId: ids ? b.toString('latin1', at + O_TRACE_ID, at + O_TRACE_ID + 32) : '',
-    spanId: ids ? b.toString('latin1', at + O_SPAN_ID, at + O_SPAN_ID + 16) : '',
-    parentSpanId: (flags & HAS_PARENT) !== 0 ? b.toString('latin1', at + O_PARENT_ID, at + O_PARENT_ID + 16) : '',
+    method: HTTP_METHODS[u8[at + B_METHOD]!]!,
+    traceFlags: u8[at + B_TRACE_FLAGS]!,
+    status: u16[(at >> 1) + H_STATUS]!,
+    loggerId: u16[(at >> 1) + H_LOGGER]!,
+    startMs: f64[(at >> 3) + D_START]!,
+    endMs: f64[(at >> 3) + D_END]!,
+    traceId: ids ? blob.slice(0, 32) : '',
+    spanId: ids ? blob.slice(32, 48) : '',
+    parentSpanId: (flags & HAS_PARENT) !== 0 ? blob.slice(48, 64) : '',
     route,
-    target: target!,
-    logTarget: logTarget ?? target!,
+    target,
+    logTarget: logTarget ?? target,
     host,
     userAgent,
     clientAddress,
-    httpVersion: httpVersion!,
+    httpVersion,
     methodOriginal,
     traceState,
     extras: extras === undefined ? undefined : (JSON.parse(extras) as SpanExtras),

@@ -46,8 +46,10 @@ function randomHex(bytes: number): string {
   }
   const hex = pool.toString('hex', poolAt, (poolAt += bytes));
   // All-zero ids are invalid; 2^-64 odds, but an invalid span breaks its whole trace.
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  return hex === ZEROS[bytes] ? randomHex(bytes) : hex;
 }
+const ZEROS: Record<number, string> = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
+const NO_PARENT = ZEROS[8]!;
 
 export interface RecorderOptions {
   readonly sampler: Sampler;
@@ -106,7 +108,8 @@ export class RequestRecorder {
   startSpan(req: IncomingMessage, method: string): Span {
     const active = context.active();
     if (isTracingSuppressed(active)) return trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
-    const parentContext = propagation.extract(ROOT_CONTEXT, req.headers);
+    // Propagators read only the headers they name: without any of them there is nothing to extract (most requests of a public API).
+    const parentContext = this.#carriesContext(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
     const parent = trace.getSpanContext(parentContext);
     const validParent = parent !== undefined && trace.isSpanContextValid(parent);
     const traceId = validParent ? parent.traceId : randomHex(16);
@@ -115,6 +118,14 @@ export class RequestRecorder {
     const traceState = result.traceState ?? (validParent ? parent.traceState : undefined);
     if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return trace.wrapSpanContext({ traceId, spanId, traceFlags: 0, ...(traceState !== undefined && { traceState }) });
     return new RecordedSpan({ traceId, spanId, traceFlags: 1, ...(traceState !== undefined && { traceState }) }, validParent ? parent.spanId : undefined, validParent && parent.isRemote === true, req.url ?? '/');
+  }
+
+  /** Header names the global propagator reads, read once it is set (the SDK sets it at start). */
+  #propagatorFields: readonly string[] | undefined;
+  #carriesContext(headers: IncomingMessage['headers']): boolean {
+    const fields = (this.#propagatorFields ??= propagation.fields().map((f) => f.toLowerCase()));
+    for (let i = 0; i < fields.length; i++) if (headers[fields[i]!] !== undefined) return true;
+    return false;
   }
 
   /** The id under which the worker knows an access logger's base fields. */
@@ -138,7 +149,8 @@ export class RequestRecorder {
     const log = sink !== undefined && sink.enabled(levelOf(status));
     if (recorded === undefined && !log) return;
     const ctx = span?.spanContext();
-    const ids = ctx !== undefined && trace.isSpanContextValid(ctx);
+    // Ours are valid by construction; another instrumentation's span is checked.
+    const ids = ctx !== undefined && (recorded !== undefined || trace.isSpanContextValid(ctx));
     const flags = (recorded === undefined ? 0 : SAMPLED_SPAN) | (log ? LOG_LINE : 0) | (ids ? HAS_IDS : 0) | (recorded?.parentSpanId !== undefined ? HAS_PARENT : 0) | (recorded?.remoteParent ? REMOTE_PARENT : 0) | ((req.socket as { encrypted?: boolean }).encrypted ? ENCRYPTED : 0);
     const originalUrl = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const target = recorded?.target ?? originalUrl;
@@ -152,9 +164,7 @@ export class RequestRecorder {
       log ? loggerId : 0,
       origin + start,
       origin + end,
-      ids ? ctx.traceId : undefined,
-      ids ? ctx.spanId : undefined,
-      recorded?.parentSpanId,
+      ids ? ctx.traceId + ctx.spanId + (recorded?.parentSpanId ?? NO_PARENT) : '',
       route,
       target,
       originalUrl === target ? undefined : originalUrl,
