@@ -27,6 +27,10 @@ export function releaseChunks(chunks: readonly Buffer[]): void {
     if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK_BYTES) pool.push(Buffer.from(c.buffer, 0, CHUNK_BYTES));
   }
 }
+/** Bytes the pool holds for the next scrape (for the benchmark's heap reading). */
+export function pooledBytes(): number {
+  return pool.length * CHUNK_BYTES;
+}
 const NEWLINE = 0x0a;
 const ZERO = 0x30;
 
@@ -40,11 +44,36 @@ export class ExpositionWriter {
     return this.#chunks.length;
   }
 
-  bytes(b: Buffer): void {
+  bytes(b: Uint8Array): void {
     const n = b.length;
     if (this.#pos + n > this.#buf.length) this.#next(n);
-    (b as Buffer).copy(this.#buf, this.#pos);
+    // TypedArray#set: Buffer#copy validates its arguments on every call, a third of the cost of a short copy.
+    this.#buf.set(b, this.#pos);
     this.#pos += n;
+  }
+
+  /** A sample's start, `head labels tail` (e.g. `x_bucket{` `a="b"` `,le="1"} `): three copies with one room check. */
+  start(head: Uint8Array, labels: Uint8Array, tail: Uint8Array): void {
+    const n = head.length + labels.length + tail.length;
+    if (this.#pos + n > this.#buf.length) this.#next(n);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    buf.set(head, pos);
+    pos += head.length;
+    if (labels.length > 0) buf.set(labels, pos);
+    pos += labels.length;
+    buf.set(tail, pos);
+    this.#pos = pos + tail.length;
+  }
+
+  /** Text known to be ASCII (a formatted number): a byte per character, without the UTF-8 encoder's call. */
+  ascii(s: string): void {
+    const n = s.length;
+    if (this.#pos + n > this.#buf.length) this.#next(n);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    this.#pos = pos;
   }
 
   text(s: string): void {
@@ -53,9 +82,9 @@ export class ExpositionWriter {
     this.#pos += this.#buf.write(s, this.#pos, 'utf8');
   }
 
-  /** A sample value: non-negative safe integers (counts) digit by digit, anything else as the format spells it. */
-  value(n: number, format: (n: number) => string): void {
-    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return this.text(format(n));
+  /** A sample value: non-negative safe integers (counts) digit by digit, anything else as formatValue spells it. */
+  value(n: number): void {
+    if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return this.ascii(formatValue(n));
     if (this.#pos + 16 > this.#buf.length) this.#next(16);
     const buf = this.#buf;
     if (n === 0) {
@@ -90,3 +119,11 @@ export class ExpositionWriter {
 
 /** Encoded once and reused on every scrape. */
 export const encode = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** A sample value as both formats spell it. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}

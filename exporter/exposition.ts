@@ -3,11 +3,14 @@
 // a registry-wide setting that renames counters in place (it strips `_total`),
 // so one registry cannot serve both; this renderer reads the same metrics
 // without changing them. Our families render from their pre-escaped label
-// text; other metrics (prom-client's defaults) through their `get()`.
+// bytes and the text a histogram keeps of its sum and exemplars until they
+// change; other metrics (prom-client's defaults) through their `get()`.
 import type { Registry } from 'prom-client';
-import { encode, ExpositionWriter } from './exposition-writer.ts';
+import { encode, ExpositionWriter, formatValue } from './exposition-writer.ts';
 import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, type Series } from './metric-family.ts';
 import type { MetricSpec } from '../catalog/spec.ts';
+
+export { formatValue };
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
@@ -81,22 +84,48 @@ function familyName(name: string, type: string, format: ExpositionFormat): strin
  * lines, well under a millisecond of work): a scrape of 100k series must not
  * stall requests for the whole render.
  */
-async function maybeYield(out: ExpositionWriter, slicer: { yieldedAt: number }): Promise<void> {
-  if (out.completedChunks === slicer.yieldedAt) return;
+function yieldDue(out: ExpositionWriter, slicer: { yieldedAt: number }): boolean {
+  if (out.completedChunks === slicer.yieldedAt) return false;
   slicer.yieldedAt = out.completedChunks;
-  await new Promise((resolve) => setImmediate(resolve));
+  return true;
 }
 
-const OPEN = encode('{');
-const CLOSE = encode('} ');
-const SPACE = encode(' ');
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** `{labels} ` or ` `, from the series' label bytes. */
-function labelBlock(out: ExpositionWriter, s: Series): void {
-  if (s.labelText === '') return out.bytes(SPACE);
-  out.bytes(OPEN);
-  out.bytes(s.labelBytes);
-  out.bytes(CLOSE);
+/** A sample's start before and after its labels: `name{` and `} `, or `name` and ` ` for a series without labels. */
+interface Around {
+  readonly head: Buffer;
+  readonly tail: Buffer;
+}
+const around = (name: string, labelled: boolean): Around => (labelled ? { head: encode(`${name}{`), tail: encode('} ') } : { head: encode(name), tail: encode(' ') });
+
+/** A family's sample names and `le` labels as UTF-8, made on its first scrape (they are the same in both formats). */
+interface Pieces {
+  /** Indexed by whether the series has labels. */
+  readonly sample: readonly [Around, Around];
+  readonly sum: readonly [Around, Around];
+  readonly count: readonly [Around, Around];
+  /** Histograms: `name_bucket{`, and each bucket's `,le="0.1"} ` after labels or `le="0.1"} ` without; +Inf last. */
+  readonly bucket: Buffer;
+  readonly le: readonly [readonly Buffer[], readonly Buffer[]];
+}
+const piecesOf = new WeakMap<Family<MetricSpec, Series>, Pieces>();
+
+function pieces(family: Family<MetricSpec, Series>): Pieces {
+  let p = piecesOf.get(family);
+  if (p !== undefined) return p;
+  const { name, spec } = family;
+  const both = (n: string) => [around(n, false), around(n, true)] as const;
+  const bounds = spec.type === 'histogram' ? [...spec.buckets.map(formatValue), '+Inf'] : [];
+  p = {
+    sample: both(name),
+    sum: both(`${name}_sum`),
+    count: both(`${name}_count`),
+    bucket: encode(`${name}_bucket{`),
+    le: [bounds.map((b) => encode(`le="${b}"} `)), bounds.map((b) => encode(`,le="${b}"} `))],
+  };
+  piecesOf.set(family, p);
+  return p;
 }
 
 async function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: ExpositionWriter, slicer: { yieldedAt: number }): Promise<void> {
@@ -104,50 +133,51 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
   family.collect();
   header(out, familyName(name, type, format), type, family.help, family.spec.unit, format);
   const om = format === 'openmetrics';
-  // A copy: series created while the render yields wait for the next scrape.
-  const series = [...family.series];
+  const p = pieces(family);
+  // Series are only ever appended: the ones created while the render yields wait for the next scrape.
+  const series = family.series;
+  const n = series.length;
   if (family instanceof HistogramFamily) {
-    const bounds = [...family.spec.buckets.map(formatValue), '+Inf'];
-    const bucketOpen = encode(`${name}_bucket{`);
-    const le = { labelled: bounds.map((b) => encode(`,le="${b}"} `)), bare: bounds.map((b) => encode(`le="${b}"} `)) };
-    const sumName = encode(`${name}_sum`);
-    const countName = encode(`${name}_count`);
-    for (const s of series as HistogramSeries[]) {
-      const les = s.labelText === '' ? le.bare : le.labelled;
+    for (let k = 0; k < n; k++) {
+      const s = series[k] as HistogramSeries;
+      const labels = s.labelBytes;
+      const labelled = labels.length > 0 ? 1 : 0;
+      const les = p.le[labelled];
       const exemplars = om ? s.exemplars : undefined;
       let cumulative = 0;
       for (let i = 0; i < les.length; i++) {
-        cumulative += s.counts[i]!;
-        out.bytes(bucketOpen);
-        out.bytes(s.labelBytes);
-        out.bytes(les[i]!);
-        out.value(cumulative, formatValue);
+        cumulative += s.bucket(i);
+        out.start(p.bucket, labels, les[i]!);
+        out.value(cumulative);
         const e = exemplars?.[i];
-        if (e !== undefined) out.text(exemplarText(e));
+        // An exemplar is replaced, never changed: its text is made once.
+        if (e !== undefined) out.text((e.text ??= exemplarText(e)));
         out.newline();
       }
-      out.bytes(sumName);
-      labelBlock(out, s);
-      out.value(s.sum, formatValue);
+      const sum = p.sum[labelled];
+      out.start(sum.head, labels, sum.tail);
+      out.ascii(s.sumText);
       out.newline();
-      out.bytes(countName);
-      labelBlock(out, s);
-      out.value(s.count, formatValue);
+      const count = p.count[labelled];
+      out.start(count.head, labels, count.tail);
+      out.value(cumulative);
       out.newline();
-      await maybeYield(out, slicer);
+      // Awaited only when due: an await per series would cost a microtask turn each.
+      if (yieldDue(out, slicer)) await nextTurn();
     }
     return;
   }
   if (family instanceof CounterFamily || family instanceof GaugeFamily) {
-    const sampleName = encode(name);
-    for (const s of series as (CounterSeries | GaugeSeries)[]) {
-      out.bytes(sampleName);
-      labelBlock(out, s);
-      out.value(s.value, formatValue);
+    for (let k = 0; k < n; k++) {
+      const s = series[k] as CounterSeries | GaugeSeries;
+      const labels = s.labelBytes;
+      const sample = p.sample[labels.length > 0 ? 1 : 0];
+      out.start(sample.head, labels, sample.tail);
+      out.value(s.value);
       const e = om && 'exemplar' in s ? (s.exemplar as Exemplar | undefined) : undefined;
       if (e !== undefined) out.text(exemplarText(e));
       out.newline();
-      await maybeYield(out, slicer);
+      if (yieldDue(out, slicer)) await nextTurn();
     }
   }
 }
@@ -168,13 +198,6 @@ function renderObject(metric: PromMetricObject, format: ExpositionFormat, out: E
 
 function exemplarText(e: Exemplar): string {
   return ` # {${formatLabels(e.labels)}} ${formatValue(e.value)} ${e.timestamp.toFixed(3)}`;
-}
-
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
 }
 
 /** The text format escapes backslash and newline in HELP; OpenMetrics's escaped-string also the double quote. */

@@ -3,13 +3,19 @@
 // a plain object held by the caller, so recording is a few array writes
 // (~7 ns). Families implement prom-client's `get()` contract, so they live in
 // a prom-client Registry beside its default metrics and work with its
-// AggregatorRegistry, and they keep their label text pre-rendered for scrapes.
+// AggregatorRegistry, and they keep their label text pre-rendered for scrapes
+// (as UTF-8 in slabs shared by the family, see series-slabs.ts). A histogram
+// keeps the text of its sum until an observation changes it, and an exemplar
+// its text for as long as it is shown: formatting a float is most of what a
+// scrape spends on a series that did not change.
 import type { Registry } from 'prom-client';
 import type { CounterSpec, GaugeSpec, HistogramSpec, MetricSpec } from '../catalog/spec.ts';
 import { OVERFLOW_VALUE } from '../catalog/http.ts';
 import type { Logger } from './logger.ts';
 import { validateSpec } from './naming.ts';
 import { DEFAULT_MAX_SERIES, SeriesCap } from './series-cap.ts';
+import { ByteSlabs, NumberSlabs } from './series-slabs.ts';
+import { formatValue } from './exposition-writer.ts';
 
 /** Longest value kept for an open label; longer ones are cut so one request cannot bloat the exposition. */
 export const MAX_LABEL_VALUE_LENGTH = 128;
@@ -41,18 +47,28 @@ export interface Exemplar {
   readonly timestamp: number;
 }
 
+/** An exemplar as a histogram keeps it, with its OpenMetrics text once a scrape has made it. */
+export interface RecordedExemplar extends Exemplar {
+  text: string | undefined;
+}
+
 export abstract class Series {
   readonly labels: Readonly<Record<string, string>>;
-  /** `a="x",b="y"`, escaped once at creation for the renderer. */
-  readonly labelText: string;
-  /** `labelText` as UTF-8, encoded on the first scrape and copied into every later one. */
-  #labelBytes: Buffer | undefined;
-  constructor(labels: Readonly<Record<string, string>>) {
+  /** The slab holding this series' label text as UTF-8 (`a="x",b="y"`, escaped at creation), and its range. */
+  readonly #slab: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  constructor(labels: Readonly<Record<string, string>>, text: ByteSlabs) {
     this.labels = labels;
-    this.labelText = formatLabels(labels);
+    ({ slab: this.#slab, start: this.#start, end: this.#end } = text.add(formatLabels(labels)));
   }
+  /** `a="x",b="y"` as UTF-8: a view into the family's slab, copied into every scrape. */
   get labelBytes(): Buffer {
-    return (this.#labelBytes ??= Buffer.from(this.labelText, 'utf8'));
+    return this.#slab.subarray(this.#start, this.#end);
+  }
+  /** `a="x",b="y"`, escaped for the exposition. */
+  get labelText(): string {
+    return this.#slab.toString('utf8', this.#start, this.#end);
   }
 }
 
@@ -80,28 +96,65 @@ export class GaugeSeries extends Series {
 
 export class HistogramSeries extends Series {
   readonly bounds: readonly number[];
-  /** Per-bucket counts, not cumulative; the last slot is +Inf. */
-  readonly counts: Float64Array;
+  /**
+   * The family's number slab and this series' row in it: per-bucket counts
+   * (not cumulative, the last slot +Inf), then the sum that `#sumText`
+   * spells, which a scrape compares with `sum` to tell whether the text is
+   * still good: observe() sets no flag.
+   */
+  readonly #values: Float64Array;
+  readonly #base: number;
+  /** A field, not in the slab: adding to a field is the faster write on the request path. */
   sum = 0;
-  count = 0;
-  exemplars: (Exemplar | undefined)[] | undefined;
-  constructor(labels: Readonly<Record<string, string>>, bounds: readonly number[]) {
-    super(labels);
+  exemplars: (RecordedExemplar | undefined)[] | undefined;
+  #sumText = '0';
+  constructor(labels: Readonly<Record<string, string>>, bounds: readonly number[], text: ByteSlabs, values: NumberSlabs) {
+    super(labels, text);
     this.bounds = bounds;
-    this.counts = new Float64Array(bounds.length + 1);
+    ({ slab: this.#values, base: this.#base } = values.add());
   }
   /** Records a value; an exemplar replaces the previous one of its bucket. */
   observe(value: number, exemplar?: Readonly<Record<string, string>>): void {
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && value > bounds[i]!) i++;
-    this.counts[i]!++;
+    const values = this.#values;
+    const base = this.#base;
+    values[base + i]!++;
     this.sum += value;
-    this.count++;
     if (exemplar !== undefined) {
       this.exemplars ??= new Array(bounds.length + 1);
-      this.exemplars[i] = { labels: exemplar, value, timestamp: Date.now() / 1000 };
+      this.exemplars[i] = { labels: exemplar, value, timestamp: Date.now() / 1000, text: undefined };
     }
+  }
+  /** Observations in bucket `i` alone (not cumulative); `i === bounds.length` is +Inf. */
+  bucket(i: number): number {
+    return this.#values[this.#base + i]!;
+  }
+  /** Per-bucket counts (not cumulative; the last slot is +Inf): a view of the family's slab. */
+  get counts(): Float64Array {
+    return this.#values.subarray(this.#base, this.#base + this.bounds.length + 1);
+  }
+  get count(): number {
+    let n = 0;
+    for (let i = 0; i <= this.bounds.length; i++) n += this.bucket(i);
+    return n;
+  }
+  /** `sum` as the exposition spells it, formatted again only after it changed (a NaN sum every time). */
+  get sumText(): string {
+    const at = this.#base + this.bounds.length + 1;
+    if (this.sum !== this.#values[at]) {
+      this.#sumText = formatValue(this.sum);
+      this.#values[at] = this.sum;
+    }
+    return this.#sumText;
+  }
+  /** Back to no observations and no exemplars. */
+  reset(): void {
+    this.#values.fill(0, this.#base, this.#base + this.bounds.length + 2);
+    this.sum = 0;
+    this.#sumText = '0';
+    this.exemplars = undefined;
   }
 }
 
@@ -125,6 +178,9 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   readonly #cap: SeriesCap<T>;
   readonly #series: T[] = [];
   readonly #collect: (() => void) | undefined;
+  /** Label text of every series, in shared slabs. */
+  readonly #labelText = new ByteSlabs();
+  #numbers: NumberSlabs | undefined;
 
   constructor(spec: S, options: FamilyOptions) {
     validateSpec(spec);
@@ -156,7 +212,12 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
     for (const labels of combos) this.labels(labels);
   }
 
-  protected abstract create(labels: Readonly<Record<string, string>>): T;
+  protected abstract create(labels: Readonly<Record<string, string>>, text: ByteSlabs): T;
+
+  /** Rows of `stride` numbers shared by the family's series (a histogram's counts and sum); made on first use, which can be in this constructor. */
+  protected numberRows(stride: number): NumberSlabs {
+    return (this.#numbers ??= new NumberSlabs(stride));
+  }
 
   /** The series of a label set, created on first use. Throws LabelValueError on a missing, undeclared or disallowed label. */
   labels(labels: Labels = {}): T {
@@ -180,7 +241,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
 
   /** Fast path for callers that build their own key: `labels` runs only for a key not seen before. */
   byKey(key: string, labels: () => Labels): T {
-    return this.#cap.get(key, () => this.#add(this.#normalise(labels())), () => this.#add(this.#overflowLabels()));
+    return this.#cap.get(key, () => (flatten(key), this.#add(this.#normalise(labels()))), () => this.#add(this.#overflowLabels()));
   }
 
   /** Every series, in creation order (the overflow series last, once it exists). */
@@ -212,7 +273,7 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   }
 
   #add(labels: Readonly<Record<string, string>>): T {
-    const s = this.create(labels);
+    const s = this.create(labels, this.#labelText);
     this.#series.push(s);
     return s;
   }
@@ -257,33 +318,31 @@ abstract class ScalarFamily<S extends CounterSpec | GaugeSpec, T extends Counter
 }
 
 export class CounterFamily<S extends CounterSpec = CounterSpec> extends ScalarFamily<S, CounterSeries> {
-  protected create(labels: Readonly<Record<string, string>>): CounterSeries {
-    return new CounterSeries(labels);
+  protected create(labels: Readonly<Record<string, string>>, text: ByteSlabs): CounterSeries {
+    return new CounterSeries(labels, text);
   }
 }
 
 export class GaugeFamily<S extends GaugeSpec = GaugeSpec> extends ScalarFamily<S, GaugeSeries> {
-  protected create(labels: Readonly<Record<string, string>>): GaugeSeries {
-    return new GaugeSeries(labels);
+  protected create(labels: Readonly<Record<string, string>>, text: ByteSlabs): GaugeSeries {
+    return new GaugeSeries(labels, text);
   }
 }
 
 export class HistogramFamily<S extends HistogramSpec = HistogramSpec> extends Family<S, HistogramSeries> {
-  protected create(labels: Readonly<Record<string, string>>): HistogramSeries {
-    return new HistogramSeries(labels, this.spec.buckets);
+  protected create(labels: Readonly<Record<string, string>>, text: ByteSlabs): HistogramSeries {
+    // A row per series: the counts of the buckets and +Inf, and the sum last formatted.
+    return new HistogramSeries(labels, this.spec.buckets, text, this.numberRows(this.spec.buckets.length + 2));
   }
   protected resetSeries(s: HistogramSeries): void {
-    s.counts.fill(0);
-    s.sum = 0;
-    s.count = 0;
-    s.exemplars = undefined;
+    s.reset();
   }
   protected values(s: HistogramSeries): PromValue[] {
     const out: PromValue[] = [];
     let cumulative = 0;
     const bucket = `${this.name}_bucket`;
     for (let i = 0; i <= s.bounds.length; i++) {
-      cumulative += s.counts[i]!;
+      cumulative += s.bucket(i);
       const e = s.exemplars?.[i];
       out.push({
         value: cumulative,
@@ -315,6 +374,18 @@ export function createFamily<S extends MetricSpec>(spec: S, registry: Registry, 
         ? new GaugeFamily(spec, options)
         : new HistogramFamily(spec as HistogramSpec, options);
   return family.register(registry) as unknown as FamilyOf<S>;
+}
+
+/** Keeps `flatten`'s read: a result nobody uses could be optimised away. */
+let flattenSink = 0;
+
+/**
+ * Flattens the key a new series is kept under, in place: a key built by `+=`
+ * or a template is a rope of its pieces (~300 bytes as a Map key against ~130
+ * flat), and V8 flattens a rope in place when a character is read from it.
+ */
+function flatten(key: string): void {
+  flattenSink ^= key.charCodeAt(0) | 0;
 }
 
 /** `a="x",b="y"` with the exposition format's escapes; joined from parts, so V8 keeps one flat string the renderer copies cheaply. */
