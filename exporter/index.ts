@@ -9,7 +9,7 @@ export type { CounterInstrument, GaugeInstrument, HistogramInstrument, Instrumen
 export { MetricDefinitionError } from './naming.ts';
 export { LabelValueError } from './metric-family.ts';
 export type { Logger } from './logger.ts';
-export { startTracing, type Tracing, type TracingOptions } from './tracing/start.ts';
+export { startTracing, type Tracing, type TracingOptions, type TracingPipeline } from './tracing/start.ts';
 export { TracingConfigError } from './tracing/otel-env.ts';
 export { applyServerSettings, createHttpServer, type HttpServerSettings, ServerSettingsError } from './http-server.ts';
 export { abandonResponses } from './cut-responses.ts';

@@ -62,6 +62,8 @@ export interface Tracing {
   readonly enabled: boolean;
   /** Publishes the span pipeline's counts (queue, drops, export failures) in a registry. */
   registerMetrics(registry: Registry): void;
+  /** Exports what is queued now (request records included) and waits for it; never rejects. */
+  flush(): Promise<void>;
   /** Exports what is queued and stops; later spans are dropped. Idempotent; never rejects (a failed final export is logged). */
   shutdown(): Promise<void>;
 }
@@ -87,7 +89,7 @@ export function startTracing(options: TracingOptions): Tracing {
   if (started !== undefined) return started;
   const logger = options.logger ?? stderrLogger;
   const settings = readOtelEnv(process.env, (variable, message) => logger.warn({ 'otel.variable': variable }, `${variable}: ${message}`));
-  if (!settings.enabled) return (started = { enabled: false, registerMetrics() {}, shutdown: async () => {} });
+  if (!settings.enabled) return (started = { enabled: false, registerMetrics() {}, flush: async () => {}, shutdown: async () => {} });
   const protocol = otlpProtocol(logger);
   const pipeline = tracingPipeline(options.pipeline, logger);
 
@@ -148,6 +150,10 @@ export function startTracing(options: TracingOptions): Tracing {
       selfMetrics.register(registry);
       pipelineRecorder?.register(registry);
     },
+    flush: () =>
+      Promise.all([pipelineRecorder?.flush(), processor.forceFlush()])
+        .then(() => undefined)
+        .catch((err: unknown) => logger.warn({ err }, `tracing: flush failed: ${String(err)}`)),
     shutdown: () =>
       // The worker drains first: the spans it exports are the request spans, the SDK's are the rest.
       // A collector that is down at exit must not turn the app's shutdown into an unhandled rejection:

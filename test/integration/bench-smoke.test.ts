@@ -19,6 +19,8 @@ const OVERHEAD_CASES = [
   'express-prom-bundle 8',
   'kit full, 100% sampled',
   'kit full, 10% sampled',
+  'kit full, SDK pipeline, 100%',
+  'kit full, SDK pipeline, 10%',
   'OTel auto-instrumentations',
   'kit full, collector down',
   'kit full, collector blackholed',

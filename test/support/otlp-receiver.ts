@@ -25,6 +25,12 @@ export interface ReceivedSpan {
   readonly statusCode: number;
   readonly resource: Readonly<Record<string, AttributeValue>>;
   readonly scope: string;
+  /** Decoded from OTLP/JSON only (the protobuf reader keeps the fields above). */
+  readonly statusMessage?: string;
+  readonly flags?: number;
+  readonly startTimeUnixNano?: string;
+  readonly endTimeUnixNano?: string;
+  readonly events?: readonly { readonly name: string; readonly attributes: Readonly<Record<string, AttributeValue>> }[];
 }
 
 export const SPAN_KIND = { internal: 1, server: 2, client: 3 } as const;
@@ -63,7 +69,19 @@ interface ExportTraceServiceRequest {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: {
       scope?: { name?: string };
-      spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: KeyValue[]; status?: { code?: number } }[];
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: KeyValue[];
+        status?: { code?: number; message?: string };
+        flags?: number;
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
+        events?: { name: string; attributes?: KeyValue[] }[];
+      }[];
     }[];
   }[];
 }
@@ -96,6 +114,11 @@ export function decodeTraces(body: ExportTraceServiceRequest): ReceivedSpan[] {
           statusCode: s.status?.code ?? 0,
           resource,
           scope: ss.scope?.name ?? '',
+          ...(s.status?.message !== undefined && { statusMessage: s.status.message }),
+          ...(s.flags !== undefined && { flags: s.flags }),
+          ...(s.startTimeUnixNano !== undefined && { startTimeUnixNano: String(s.startTimeUnixNano) }),
+          ...(s.endTimeUnixNano !== undefined && { endTimeUnixNano: String(s.endTimeUnixNano) }),
+          events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
         });
       }
     }
