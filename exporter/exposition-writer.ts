@@ -38,6 +38,7 @@ export class ExpositionWriter {
   readonly #chunks: Buffer[] = [];
   #buf = allocChunk(CHUNK_BYTES);
   #pos = 0;
+  #scratch = new Uint8Array(256);
 
   /** Chunks completed so far: the renderer yields to the event loop when this grows. */
   get completedChunks(): number {
@@ -66,6 +67,28 @@ export class ExpositionWriter {
     this.#pos = pos + tail.length;
   }
 
+  /**
+   * `a` and `b` as one piece, for a start that many lines share (a
+   * histogram's `name_bucket{` and label text): one copy per line instead of
+   * two. The view is the writer's scratch space, good until the next call.
+   */
+  join(a: Uint8Array, b: Uint8Array): Uint8Array {
+    const n = a.length + b.length;
+    if (this.#scratch.length < n) this.#scratch = new Uint8Array(Math.max(n, this.#scratch.length * 2));
+    this.#scratch.set(a, 0);
+    this.#scratch.set(b, a.length);
+    return this.#scratch.subarray(0, n);
+  }
+
+  /** A sample's start from a joined prefix: `prefix tail`. */
+  startJoined(prefix: Uint8Array, tail: Uint8Array): void {
+    const n = prefix.length + tail.length;
+    if (this.#pos + n > this.#buf.length) this.#next(n);
+    this.#buf.set(prefix, this.#pos);
+    this.#buf.set(tail, this.#pos + prefix.length);
+    this.#pos += n;
+  }
+
   /** Text known to be ASCII (a formatted number): a byte per character, without the UTF-8 encoder's call. */
   ascii(s: string): void {
     const n = s.length;
@@ -86,16 +109,28 @@ export class ExpositionWriter {
   value(n: number): void {
     if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n))) return this.ascii(formatValue(n));
     if (this.#pos + 16 > this.#buf.length) this.#next(16);
+    if (n <= 0x7fffffff) return this.#int32(n | 0);
     const buf = this.#buf;
-    if (n === 0) {
-      buf[this.#pos++] = ZERO;
-      return;
-    }
     let digits = 0;
     for (let m = n; m > 0; m = Math.floor(m / 10)) digits++;
     let at = this.#pos + digits;
     this.#pos = at;
     for (let m = n; m > 0; m = Math.floor(m / 10)) buf[--at] = ZERO + (m % 10);
+  }
+
+  /** Counts as they mostly are: in int32 range, where division is integer arithmetic instead of floating point. */
+  #int32(n: number): void {
+    const buf = this.#buf;
+    let digits = 1;
+    for (let m = n; m >= 10; m = (m / 10) | 0) digits++;
+    let at = this.#pos + digits;
+    this.#pos = at;
+    let m = n;
+    do {
+      const q = (m / 10) | 0;
+      buf[--at] = ZERO + (m - q * 10);
+      m = q;
+    } while (m > 0);
   }
 
   newline(): void {

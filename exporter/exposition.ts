@@ -144,10 +144,11 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
       const labelled = labels.length > 0 ? 1 : 0;
       const les = p.le[labelled];
       const exemplars = om ? s.exemplars : undefined;
+      const prefix = out.join(p.bucket, labels);
       let cumulative = 0;
       for (let i = 0; i < les.length; i++) {
         cumulative += s.bucket(i);
-        out.start(p.bucket, labels, les[i]!);
+        out.startJoined(prefix, les[i]!);
         out.value(cumulative);
         const e = exemplars?.[i];
         // An exemplar is replaced, never changed: its text is made once.
