@@ -78,6 +78,33 @@ describe('content negotiation', () => {
   });
 });
 
+describe('consecutive scrapes', () => {
+  test('show what changed between them, in both formats, and the series added since', async () => {
+    const { exporter, base } = await appWithMetrics();
+    const shop = express();
+    shop.use(exporter.middleware);
+    shop.get('/items/:id', (_req, res) => void res.send('item'));
+    const app = await listening(shop.listen(0, '127.0.0.1'));
+    const count = (body: string, route: string) => body.split('\n').find((l) => l.startsWith(`http_server_request_duration_seconds_count{`) && l.includes(`http_route="${route}"`));
+    const sum = (body: string, route: string) => Number(body.split('\n').find((l) => l.startsWith(`http_server_request_duration_seconds_sum{`) && l.includes(`http_route="${route}"`))?.split(' ').at(-1));
+    const scrape = async () => Promise.all([{ accept: PROMETHEUS_ACCEPT }, {}].map(async (headers) => (await request(`${base}/metrics`, { headers })).body));
+
+    await (await fetch(`${app.base}/items/1`)).text();
+    await expect.poll(async () => count((await scrape())[0]!, '/items/:id')).toMatch(/ 1$/);
+    const first = await scrape();
+    await (await fetch(`${app.base}/items/2`)).text();
+    await (await fetch(`${app.base}/nope`)).text();
+    await expect.poll(async () => count((await scrape())[1]!, '/items/:id')).toMatch(/ 2$/);
+    const second = await scrape();
+    for (const [i, body] of second.entries()) {
+      expect(count(body, '/items/:id'), `format ${i}`).toMatch(/ 2$/);
+      expect(sum(body, '/items/:id')).toBeGreaterThan(sum(first[i]!, '/items/:id'));
+      expect(count(first[i]!, 'unmatched'), 'a series added since the first scrape').toBeUndefined();
+      expect(count(body, 'unmatched')).toMatch(/ 1$/);
+    }
+  });
+});
+
 describe('auth', () => {
   const bearerChallenge = { error: 'unauthorized', message: 'send an Authorization: Bearer header with the metrics credentials' };
 
