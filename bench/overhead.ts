@@ -39,6 +39,10 @@ export interface OverheadRow {
   readonly ratioToHealthy: number | undefined;
   readonly p99Ms: number;
   readonly cpuMicrosPerRequest: number;
+  /** The request thread's share of it. */
+  readonly mainCpuMicrosPerRequest: number;
+  /** The telemetry worker thread's share (recording pipeline; 0 otherwise). */
+  readonly telemetryCpuMicrosPerRequest: number;
 }
 
 const serverScript = fileURLToPath(new URL('./servers/hello.ts', import.meta.url));
@@ -102,17 +106,17 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
   // BENCH_ONLY=<regex> measures only the matching cases (and bare Express, the baseline): for quick looks while working.
   const only = process.env.BENCH_ONLY === undefined ? undefined : new RegExp(process.env.BENCH_ONLY);
   const cases = overheadCases(stand.ports).filter((c) => only === undefined || c.name === 'bare Express 5' || c.name === HEALTHY || only.test(c.name));
-  const runs = new Map<OverheadCase, { rps: number; cpu: number; p99: number }[]>(cases.map((c) => [c, []]));
+  const runs = new Map<OverheadCase, { rps: number; cpu: number; main: number; telemetry: number; p99: number }[]>(cases.map((c) => [c, []]));
   try {
     for (let pair = 0; pair < options.pairs; pair++) {
       const order = pair % 2 === 0 ? cases : [...cases].reverse();
       for (const c of order) {
-        const server = await startServer(serverScript, [c.variant], 0, c.env ?? {}, c.nodeArgs ?? []);
+        const server = await startServer(serverScript, [c.variant], 0, c.env ?? {}, c.nodeArgs ?? [], 1);
         const m = await measure(server, '/hello/world', options.seconds, options.warmupSeconds);
         await server.stop();
         if (m.errors > 0) throw new Error(`${c.name}: ${m.errors} failed requests`);
-        runs.get(c)!.push({ rps: m.requestsPerSecond, cpu: m.cpuMicrosPerRequest, p99: m.p99Ms });
-        log(`pair ${pair + 1}/${options.pairs} ${c.name.padEnd(32)} ${m.requestsPerSecond.toFixed(0)} req/s  p99 ${m.p99Ms} ms  ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req`);
+        runs.get(c)!.push({ rps: m.requestsPerSecond, cpu: m.cpuMicrosPerRequest, main: m.mainCpuMicrosPerRequest, telemetry: m.telemetryCpuMicrosPerRequest, p99: m.p99Ms });
+        log(`pair ${pair + 1}/${options.pairs} ${c.name.padEnd(32)} ${m.requestsPerSecond.toFixed(0)} req/s  p99 ${m.p99Ms} ms  ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req (main ${m.mainCpuMicrosPerRequest.toFixed(1)}, telemetry worker ${m.telemetryCpuMicrosPerRequest.toFixed(1)})`);
       }
     }
   } finally {
@@ -131,6 +135,8 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
       ratioToHealthy: c.resilience || c.name === HEALTHY ? ratio(r, byName(HEALTHY)) : undefined,
       p99Ms: median(r.map((x) => x.p99)),
       cpuMicrosPerRequest: median(r.map((x) => x.cpu)),
+      mainCpuMicrosPerRequest: median(r.map((x) => x.main)),
+      telemetryCpuMicrosPerRequest: median(r.map((x) => x.telemetry)),
     };
   });
 }
@@ -146,11 +152,11 @@ export function overheadTable(rows: readonly OverheadRow[], options: OverheadOpt
   return [
     `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s (medians; ratios are medians of per-pair ratios, with the middle half of the per-pair ratios beside them)`,
     '',
-    '| case | req/s | ratio to bare | pair ratios, middle half | ratio to healthy full | p99 ms | server CPU µs/req |',
-    '|---|---|---|---|---|---|---|',
+    '| case | req/s | ratio to bare | pair ratios, middle half | ratio to healthy full | p99 ms | server CPU µs/req | request thread µs/req | telemetry worker µs/req |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToBareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} |`,
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToBareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} | ${r.mainCpuMicrosPerRequest.toFixed(1)} | ${r.telemetryCpuMicrosPerRequest === 0 ? '' : r.telemetryCpuMicrosPerRequest.toFixed(1)} |`,
     ),
   ].join('\n');
 }

@@ -19,12 +19,24 @@ export interface AccessLineSink {
   /** Whether the logger's level lets a line of this level through. */
   enabled(level: AccessLineFields['level']): boolean;
   write(line: string): void;
+  /** Writes whole lines, joined (the worker's batches). */
+  writeLines(text: string): void;
   /** Writes what is buffered now (process exit). */
   flushSync?(): void;
 }
 
 /** The key under which an access logger offers its sink to the recording pipeline. */
 export const LINE_SINK = Symbol.for('node-observability-kit.access-line-sink');
+
+/**
+ * Writes a batch of whole lines: at once where the destination takes
+ * batches (the kit's stdout stream), else one call per line, which is
+ * pino's destination contract (Logstash counts lines by calls).
+ */
+export function writeLines(stream: { write(line: string): unknown; writeLines?(text: string): void }, text: string): void {
+  if (stream.writeLines !== undefined) return stream.writeLines(text);
+  for (let start = 0, end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) stream.write(text.slice(start, end + 1));
+}
 
 /** A request logger that serialises the request line itself. */
 export interface AccessLogger extends RequestLogger {
@@ -33,13 +45,14 @@ export interface AccessLogger extends RequestLogger {
 }
 
 /** `pinoLogger` decides the level and writes whatever is not a request line; `base` is its `base` object and `stream` its destination. */
-export function createAccessLogger(pinoLogger: PinoLogger, base: object, stream: { write(line: string): unknown; flushSync?(): void }): AccessLogger {
+export function createAccessLogger(pinoLogger: PinoLogger, base: object, stream: { write(line: string): unknown; writeLines?(text: string): void; flushSync?(): void }): AccessLogger {
   const baseFields = JSON.stringify(base).slice(1, -1);
   const levelValues = pinoLogger.levels.values;
   const sink: AccessLineSink = {
     baseFields,
     enabled: (level) => levelValues[level]! >= pinoLogger.levelVal,
     write: (line) => void stream.write(line),
+    writeLines: (text) => writeLines(stream, text),
     flushSync: () => stream.flushSync?.(),
   };
   return {

@@ -12,7 +12,7 @@ import type { Registry } from 'prom-client';
 import { redactFields, redactText } from '../redaction.ts';
 import { activeSpan } from '../tracing/server-span.ts';
 import { LogstashStream } from './logstash-stream.ts';
-import { type AccessLogger, createAccessLogger } from './access-logger.ts';
+import { type AccessLogger, createAccessLogger, writeLines } from './access-logger.ts';
 import { isoNow } from './timestamp.ts';
 import { type LineSink, TurnBatchedStream } from './turn-batched-stream.ts';
 
@@ -114,11 +114,15 @@ export function createLogger(options: LoggerOptions): EcsLogger {
 }
 
 /** Every line to both destinations; flushing flushes both. */
-function tee(a: LineSink, b: LineSink): LineSink {
+function tee(a: LineSink, b: LineSink): LineSink & { writeLines(text: string): void } {
   return {
     write(line: string) {
       a.write(line);
       b.write(line);
+    },
+    writeLines(text: string) {
+      writeLines(a, text);
+      writeLines(b, text);
     },
     flush(cb) {
       b.flush?.();

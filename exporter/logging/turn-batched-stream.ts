@@ -8,6 +8,8 @@ import type { DestinationStream } from 'pino';
 
 /** What the batch is written to: sonic-boom (pino.destination) fits. */
 export interface LineSink extends DestinationStream {
+  /** Whole lines joined, where the sink takes them at once. */
+  writeLines?(text: string): void;
   flush?(cb?: (err?: Error) => void): void;
   flushSync?(): void;
   end?(): void;
@@ -56,6 +58,11 @@ export class TurnBatchedStream implements DestinationStream {
       setImmediate(this.#onTurnEnd);
     }
     return true;
+  }
+
+  /** Whole lines joined: gathered like one line. */
+  writeLines(text: string): void {
+    this.write(text);
   }
 
   /** Hands what this turn gathered to the sink, then lets the sink flush (pino's `logger.flush`). */

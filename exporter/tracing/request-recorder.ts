@@ -28,23 +28,34 @@ import { RecordedSpan } from './recorded-span.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 import type { WorkerMessage, WorkerSettings } from './telemetry-worker.ts';
 
+/** The worker thread's name (its OS thread name too: `top -H`, /proc/<pid>/task/<tid>/comm). */
+export const TELEMETRY_THREAD_NAME = 'kit-telemetry';
+
 /** The ring's default size: about 30,000 typical records, a second of a busy service. */
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 
 const EMPTY: Attributes = Object.freeze({});
+/** performance.timeOrigin is a getter; it never changes. */
+const TIME_ORIGIN = performance.timeOrigin;
 /** Span names use `HTTP` for methods the conventions do not know. */
 const spanName = (method: string) => (method === '_OTHER' ? 'HTTP' : method);
 
-/** Random ids from a pool refilled 4 KiB at a time: one crypto call per ~170 spans. */
+/**
+ * Random ids from a pool of 4 KiB refilled by one crypto call and turned
+ * into hex at once: an id is then a substring (no native call per id, which
+ * cost ~100 ns each as Buffer#toString('hex')).
+ */
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
+let poolHex = '';
 let poolAt = POOL_BYTES;
 function randomHex(bytes: number): string {
   if (poolAt + bytes > POOL_BYTES) {
     randomFillSync(pool);
+    poolHex = pool.toString('hex');
     poolAt = 0;
   }
-  const hex = pool.toString('hex', poolAt, (poolAt += bytes));
+  const hex = poolHex.slice(poolAt * 2, (poolAt += bytes) * 2);
   // All-zero ids are invalid; 2^-64 odds, but an invalid span breaks its whole trace.
   return hex === ZEROS[bytes] ? randomHex(bytes) : hex;
 }
@@ -86,9 +97,14 @@ export class RequestRecorder {
     meter.createObservableUpDownCounter('otel.sdk.processor.span.queue.size').addCallback((r) => r.observe(this.#workerQueue));
     const settings: WorkerSettings = { ...options.worker, ring: this.#ring.sab, secretNames: addedSecretNames() };
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    this.#worker = new Worker(new URL(`./telemetry-worker${ext}`, import.meta.url), { workerData: settings, stdout: false, stderr: false });
+    this.#worker = new Worker(new URL(`./telemetry-worker${ext}`, import.meta.url), { workerData: settings, name: TELEMETRY_THREAD_NAME, stdout: false, stderr: false });
     this.#worker.unref();
     this.#worker.on('message', (m: WorkerMessage) => this.#onMessage(m));
+    // A worker that is gone answers no flush: release the waiters (records then fill the ring and are counted as dropped).
+    this.#worker.on('exit', () => {
+      for (const resolve of this.#waiting.values()) resolve();
+      this.#waiting.clear();
+    });
     this.#worker.on('error', (err) => (this.#logger.error ?? this.#logger.warn).call(this.#logger, { err }, `telemetry worker failed; request spans and lines are no longer recorded: ${String(err)}`));
     onSecretNamesAdded((names) => void writeControlRecord(this.#ring, { secrets: names }));
     process.once('exit', () => this.#drainAtExit());
@@ -154,7 +170,6 @@ export class RequestRecorder {
     const flags = (recorded === undefined ? 0 : SAMPLED_SPAN) | (log ? LOG_LINE : 0) | (ids ? HAS_IDS : 0) | (recorded?.parentSpanId !== undefined ? HAS_PARENT : 0) | (recorded?.remoteParent ? REMOTE_PARENT : 0) | ((req.socket as { encrypted?: boolean }).encrypted ? ENCRYPTED : 0);
     const originalUrl = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const target = recorded?.target ?? originalUrl;
-    const origin = performance.timeOrigin;
     const ok = writeRequestRecord(
       this.#ring,
       flags,
@@ -162,8 +177,8 @@ export class RequestRecorder {
       ctx?.traceFlags ?? 0,
       status,
       log ? loggerId : 0,
-      origin + start,
-      origin + end,
+      TIME_ORIGIN + start,
+      TIME_ORIGIN + end,
       ids ? ctx.traceId + ctx.spanId + (recorded?.parentSpanId ?? NO_PARENT) : '',
       route,
       target,
@@ -206,11 +221,9 @@ export class RequestRecorder {
 
   #onMessage(m: WorkerMessage): void {
     switch (m.t) {
-      case 'lines': {
-        const sink = this.#sinks[m.id - 1];
-        if (sink !== undefined) for (const line of m.lines) sink.write(line);
+      case 'lines':
+        this.#sinks[m.id - 1]?.writeLines(m.text);
         return;
-      }
       case 'stats': {
         const meter = this.#selfMetrics.meterProvider.getMeter('node-observability-kit');
         for (const [name, errorType, value] of m.adds) meter.createCounter(name).add(value, errorType === '' ? {} : { 'error.type': errorType });

@@ -30,7 +30,8 @@ export interface WorkerSettings {
 }
 
 export type WorkerMessage =
-  | { readonly t: 'lines'; readonly id: number; readonly lines: string[] }
+  /** Whole request lines of one access logger, joined: one string to copy between threads, one write at the other end. */
+  | { readonly t: 'lines'; readonly id: number; readonly text: string }
   | { readonly t: 'stats'; readonly adds: [name: string, errorType: string, value: number][]; readonly queue: number }
   | { readonly t: 'diag'; readonly level: 'error' | 'warn'; readonly message: string }
   | { readonly t: 'done'; readonly n: number };
@@ -84,6 +85,9 @@ const forward = (level: 'error' | 'warn') => (message: string, ...args: unknown[
   port.postMessage({ t: 'diag', level, message: [message, ...args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a)))].join(' ') } satisfies WorkerMessage);
 diag.setLogger({ error: forward('error'), warn: forward('warn'), info() {}, debug() {}, verbose() {} }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
+// Nothing the exporter does may end the worker: a failure is logged and the next batch tried.
+process.on('unhandledRejection', (reason) => forward('warn')(`telemetry worker: ${reason instanceof Error ? reason.message : String(reason)}`));
+
 const exporter = settings.protocol === 'http/protobuf' ? new OTLPProtobufTraceExporter({ selfObsMeterProvider }) : new OTLPJsonTraceExporter({ selfObsMeterProvider });
 const processor = new BatchSpanProcessor({ exporter, ...settings.batch, selfObsMeterProvider });
 
@@ -110,7 +114,7 @@ function poll(): void {
     else if (early.length < settings.batch.maxQueueSize) early.push(r);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
-  for (const [id, batch] of lines) port.postMessage({ t: 'lines', id, lines: batch } satisfies WorkerMessage);
+  for (const [id, batch] of lines) port.postMessage({ t: 'lines', id, text: batch.join('') } satisfies WorkerMessage);
   reportStats();
 }
 
@@ -128,14 +132,20 @@ port.on('message', (m: MainMessage) => {
     return;
   }
   void (async () => {
-    poll();
-    if (m.t === 'flush') await processor.forceFlush();
-    else {
-      clearInterval(timer);
-      await processor.shutdown();
+    try {
+      poll();
+      if (m.t === 'flush') await processor.forceFlush();
+      else {
+        clearInterval(timer);
+        await processor.shutdown();
+      }
+    } catch (err) {
+      // A collector that is down or slow fails the final export: counted by the exporter, said once, and the caller is answered anyway.
+      forward('warn')(`spans still queued were not exported at ${m.t}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      reportStats();
+      port.postMessage({ t: 'done', n: m.n } satisfies WorkerMessage);
     }
-    reportStats();
-    port.postMessage({ t: 'done', n: m.n } satisfies WorkerMessage);
   })();
 });
 

@@ -231,3 +231,27 @@ describe('a spike that overflows the ring', () => {
     console.log(`spike of ${N.toLocaleString('en')} requests in ${burst.ms.toFixed(0)} ms: ${spans.length} spans and ${lines.length} lines delivered, ${droppedSpans} spans (ring) + ${queueFull - droppedSpans} (worker queue) and ${droppedLines} lines dropped and counted`);
   }, 60_000);
 });
+
+describe('a collector that goes away and comes back', () => {
+  test('flush answers while the collector is down, the worker survives the failed exports, and spans flow again when it is back', async () => {
+    const receiver = await startOtlpReceiver();
+    const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      await receiver.stop();
+      expect((await fetch(`${base}/items/while-down?k=20`)).status).toBe(200);
+      // The final export fails (refused): flush still answers, and says so in the log.
+      expect((await fetch(`${base}/flush`)).status).toBe(200);
+      await receiver.start();
+      expect((await fetch(`${base}/items/after-return?k=21`)).status).toBe(200);
+      expect((await fetch(`${base}/flush`)).status).toBe(200);
+      await receiver.waitForSpans((spans) => spans.some((s) => s.attributes['url.path'] === '/items/after-return'), 10_000, 'no span after the collector came back');
+      expect(app.stdout()).toMatch(/"log.level":"(warn|error)".*opentelemetry: /);
+      await rawRequest(app.port, 'GET', '/exit', false);
+      expect(await app.exited).toBe(0);
+    } finally {
+      app.child.kill('SIGKILL');
+      await receiver.stop();
+    }
+  }, 60_000);
+});
