@@ -49,10 +49,9 @@ interface PromMetricObject {
 
 /** The exposition as UTF-8 chunks, for writing to a socket without building one big string. */
 export async function renderRegistryChunks(registry: Registry, format: ExpositionFormat): Promise<Buffer[]> {
-  const out = new ExpositionWriter();
-  const slicer = { yieldedAt: 0 };
+  const out = ExpositionWriter.open();
   for (const metric of registry.getMetricsAsArray() as unknown[]) {
-    if (metric instanceof Family) await renderFamily(metric as Family<MetricSpec, Series>, format, out, slicer);
+    if (metric instanceof Family) await renderFamily(metric as Family<MetricSpec, Series>, format, out);
     else renderObject(await (metric as { get(): Promise<PromMetricObject> }).get(), format, out);
   }
   if (format === 'openmetrics') line(out, '# EOF');
@@ -84,12 +83,6 @@ function familyName(name: string, type: string, format: ExpositionFormat): strin
  * lines, well under a millisecond of work): a scrape of 100k series must not
  * stall requests for the whole render.
  */
-function yieldDue(out: ExpositionWriter, slicer: { yieldedAt: number }): boolean {
-  if (out.completedChunks === slicer.yieldedAt) return false;
-  slicer.yieldedAt = out.completedChunks;
-  return true;
-}
-
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A sample's start before and after its labels: `name{` and `} `, or `name` and ` ` for a series without labels. */
@@ -128,7 +121,7 @@ function pieces(family: Family<MetricSpec, Series>): Pieces {
   return p;
 }
 
-async function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: ExpositionWriter, slicer: { yieldedAt: number }): Promise<void> {
+async function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: ExpositionWriter): Promise<void> {
   const { name, type } = family;
   family.collect();
   header(out, familyName(name, type, format), type, family.help, family.spec.unit, format);
@@ -164,7 +157,7 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
       out.value(cumulative);
       out.newline();
       // Awaited only when due: an await per series would cost a microtask turn each.
-      if (yieldDue(out, slicer)) await nextTurn();
+      if (out.yieldDue()) await nextTurn();
     }
     return;
   }
@@ -178,7 +171,7 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
       const e = om && 'exemplar' in s ? (s.exemplar as Exemplar | undefined) : undefined;
       if (e !== undefined) out.text(exemplarText(e));
       out.newline();
-      if (yieldDue(out, slicer)) await nextTurn();
+      if (out.yieldDue()) await nextTurn();
     }
   }
 }

@@ -6,7 +6,8 @@
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { counter, gauge, histogram } from '../../catalog/spec.ts';
-import { renderRegistry, type ExpositionFormat } from '../../exporter/exposition.ts';
+import { renderRegistry, renderRegistryChunks, type ExpositionFormat } from '../../exporter/exposition.ts';
+import { releaseChunks } from '../../exporter/exposition-writer.ts';
 import { CounterFamily, GaugeFamily, HistogramFamily } from '../../exporter/metric-family.ts';
 
 const logger = { warn: () => {} };
@@ -194,6 +195,25 @@ test('series created while a render yields wait for the next scrape, which shows
   const next = await r.scrape('prometheus');
   expect(next).toContain('app_latency_seconds_count{route="/during"} 1\n');
   expect(next).toContain('app_latency_seconds_count{route="/r0"} 2\n');
+});
+
+test('writers and chunks reused by later scrapes never touch the output of one still being sent, nor of one rendering beside it', async () => {
+  const r = new Recorded();
+  r.apply((f) => {
+    for (let i = 0; i < 2500; i++) f.latency.labels({ route: `/r${i}` }).observe(0.2);
+  });
+  const first = await renderRegistryChunks(r.registry, 'prometheus'); // still "being sent": not released
+  const firstText = Buffer.concat(first).toString();
+  r.apply((f) => f.latency.labels({ route: '/r1' }).observe(0.9));
+  const [a, b] = await Promise.all([renderRegistryChunks(r.registry, 'openmetrics'), renderRegistryChunks(r.registry, 'prometheus')]);
+  expect(Buffer.concat(first).toString()).toBe(firstText);
+  expect(Buffer.concat(a).toString()).toBe(await r.fresh('openmetrics'));
+  expect(Buffer.concat(b).toString()).toBe(await r.fresh('prometheus'));
+  releaseChunks(a);
+  releaseChunks(b);
+  r.apply((f) => f.latency.labels({ route: '/r2' }).observe(0.9));
+  await r.scrape('prometheus'); // into the chunks just released
+  expect(Buffer.concat(first).toString()).toBe(firstText);
 });
 
 /** mulberry32: the same sequence on every run, so a failure can be replayed from its seed. */
