@@ -52,7 +52,9 @@ export interface EcsLogger {
 export function createLogger(options: LoggerOptions): EcsLogger {
   // Asynchronous, so a slow reader of stdout never blocks a request; bounded, so it never holds more than STDOUT_MAX_BUFFER.
   // Lines are written once per event-loop turn, not once each (see turn-batched-stream.ts).
-  const stdout = options.destination ?? new TurnBatchedStream(pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BUFFER }));
+  // minLength 1, not sonic-boom's 0: with 0 its flush(cb) answers at once, while a write that met a full pipe (EAGAIN) still waits
+  // for its retry; close() then let the process exit and that part of the stream was lost mid-line (test/integration/recording-pipeline.test.ts).
+  const stdout = options.destination ?? new TurnBatchedStream(pino.destination({ dest: 1, sync: false, minLength: 1, maxLength: STDOUT_MAX_BUFFER }));
   const logstash = options.logstash && new LogstashStream({ ...options.logstash, ...(options.registry && { registry: options.registry }) });
   // Both destinations take every level, so a plain tee does (pino.multistream would filter by level per line).
   const stream = logstash === undefined ? stdout : tee(stdout, logstash);

@@ -255,3 +255,33 @@ describe('a collector that goes away and comes back', () => {
     }
   }, 60_000);
 });
+
+describe('request lines on a stdout pipe', () => {
+  test('a spike of 20,000 lines through a pipe that fills up: after /exit every line has arrived, whole and in order', async () => {
+    // The SDK pipeline writes every line (no ring to drop from), so any line missing was lost on the way to stdout.
+    // Before the stdout stream's minLength was 1, close() returned while a write that met a full pipe waited for its
+    // retry, exit dropped that part, and a few hundred lines went missing, one of them cut in half.
+    const N = 20_000;
+    const receiver = await startOtlpReceiver();
+    const app = await startApp({ PIPELINE: 'sdk', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      expect((await fetch(`${base}/burst?n=${N}`, { method: 'POST' })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 250)); // the pipe is full and writes are waiting by now
+      await rawRequest(app.port, 'GET', '/exit', false);
+      expect(await app.exited).toBe(0);
+      const text = app.stdout();
+      const broken = text.split('\n').filter((l) => l.startsWith('{') && !l.endsWith('}'));
+      expect(broken.map((l) => l.slice(0, 200))).toEqual([]);
+      const burst = accessLines(text)
+        .map((l) => /^\/burst\/(\d+)$/.exec((l.url as { path: string }).path)?.[1])
+        .filter((n) => n !== undefined)
+        .map(Number);
+      expect(burst.length).toBe(N);
+      expect(burst.every((n, i) => n === i)).toBe(true);
+    } finally {
+      app.child.kill('SIGKILL');
+      await receiver.stop();
+    }
+  }, 60_000);
+});
