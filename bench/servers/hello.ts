@@ -32,7 +32,7 @@ async function build(variant: Variant): Promise<express.Express> {
     const { LOGSTASH_HOST: host, LOGSTASH_PORT: port } = process.env;
     const { logger, accessLogger } = createLogger({ serviceName: 'bench', registry, ...(host && port && { logstash: { host, port: Number(port) } }) });
     startTracing({ serviceName: 'bench', registry, logger });
-    app.use(createExporter({ registry, logger, traces: true, logRequests: process.env.BENCH_NO_LOGS === '1' ? false : accessLogger }).middleware);
+    app.use(createExporter({ registry, logger, traces: process.env.BENCH_NO_TRACES !== '1', logRequests: process.env.BENCH_NO_LOGS === '1' ? false : accessLogger }).middleware);
   }
   if (variant === 'express-prom-bundle') {
     const { default: promBundle } = await import('express-prom-bundle');

@@ -10,7 +10,8 @@ export const VARIANTS = ['bare', 'listener-only', 'busy-wait', 'kit', 'express-p
  * `kit-full`: metrics, one server span per request exported over OTLP/HTTP
  * (sampling from OTEL_TRACES_SAMPLER_ARG) and an ECS log line per request
  * (to stdout, which the bench discards; also to Logstash when LOGSTASH_HOST/PORT are set).
- * BENCH_NO_LOGS=1 leaves the log line out, to attribute the cost.
+ * BENCH_NO_LOGS=1 leaves the log line out and BENCH_NO_TRACES=1 the span
+ * (tracing still started), to attribute the cost.
  */
 export const TELEMETRY_VARIANTS = ['kit-full'] as const;
 export type Variant = (typeof VARIANTS)[number] | (typeof TELEMETRY_VARIANTS)[number];
