@@ -13,7 +13,7 @@ export interface MetricsEndpointOptions {
   registry: Registry;
   /** Required credentials; without them /metrics is open (serve it on a separate port instead). */
   auth?: MetricsAuth;
-  /** Renders the body instead of the registry (cluster mode: the master's aggregated view, Prometheus text only). */
+  /** Renders the body instead of the registry (cluster mode: the primary's merged view, in the format the scraper asked for). */
   render?: (format: 'prometheus' | 'openmetrics') => Promise<{ body: string | readonly Buffer[]; contentType: string }>;
 }
 
