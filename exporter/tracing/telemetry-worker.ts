@@ -7,8 +7,6 @@
 // go back to the request thread, where /metrics and the log are.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Attributes, createTraceState, diag, DiagLogLevel, type HrTime, type ObservableCallback, type ObservableResult, SpanKind, SpanStatusCode, createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/api';
-import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { recordLine } from '../logging/record-line.ts';
@@ -88,7 +86,11 @@ diag.setLogger({ error: forward('error'), warn: forward('warn'), info() {}, debu
 // Nothing the exporter does may end the worker: a failure is logged and the next batch tried.
 process.on('unhandledRejection', (reason) => forward('warn')(`telemetry worker: ${reason instanceof Error ? reason.message : String(reason)}`));
 
-const exporter = settings.protocol === 'http/protobuf' ? new OTLPProtobufTraceExporter({ selfObsMeterProvider }) : new OTLPJsonTraceExporter({ selfObsMeterProvider });
+// Only the exporter asked for is loaded: the protobuf one brings protobufjs, megabytes of heap this thread would keep for nothing.
+const exporter =
+  settings.protocol === 'http/protobuf'
+    ? new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ selfObsMeterProvider })
+    : new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ selfObsMeterProvider });
 const processor = new BatchSpanProcessor({ exporter, ...settings.batch, selfObsMeterProvider });
 
 let resource: Resource | undefined;
