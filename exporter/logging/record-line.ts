@@ -5,25 +5,14 @@
 import type { RequestRecord } from '../tracing/request-record.ts';
 import { HAS_IDS } from '../tracing/request-record.ts';
 import { accessLine, levelOf } from './access-line.ts';
-
-let lastMillis = -1;
-let lastIso = '';
-/** Records closing in the same millisecond share one formatted time. */
-function isoOf(epochMs: number): string {
-  const ms = Math.floor(epochMs);
-  if (ms !== lastMillis) {
-    lastMillis = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
+import { isoAt } from './timestamp.ts';
 
 export function recordLine(r: RequestRecord, baseFields: string): string {
   const ids = (r.flags & HAS_IDS) !== 0;
   return accessLine(
     {
       level: levelOf(r.status),
-      timestamp: isoOf(r.endMs),
+      timestamp: isoAt(r.endMs),
       method: r.method,
       route: r.route,
       status: r.status,

@@ -23,25 +23,66 @@ export function kitTracer(): Tracer {
 export function startServerSpan(tracer: Tracer, req: IncomingMessage, method: HttpMethod): Span {
   const { headers, socket } = req;
   const parent = propagation.extract(ROOT_CONTEXT, headers);
-  // Secret query and matrix parameters are censored here and again when the span ends (redacting-processor.ts), for spans made elsewhere.
-  const { path, query } = splitTarget(req.url ?? '/');
-  const host = headers.host ?? '';
+  const attributes = requestAttributes(
+    method,
+    req.url ?? '/',
+    headers.host,
+    (socket as { encrypted?: boolean }).encrypted === true,
+    req.httpVersion,
+    method === '_OTHER' ? req.method : undefined,
+    socket.remoteAddress,
+    headers['user-agent'],
+  );
+  return tracer.startSpan(spanMethod(method), { kind: SpanKind.SERVER, attributes }, parent);
+}
+
+/**
+ * A server span's attributes from what is known when the request comes in,
+ * by the stable HTTP conventions; the SDK pipeline sets them here and the
+ * telemetry worker from a record. Secret query and matrix parameters are
+ * censored here and again when the span ends (redacting-processor.ts).
+ * Positional and built key by key (no spreads): this runs on every request.
+ */
+export function requestAttributes(
+  method: HttpMethod,
+  target: string,
+  hostHeader: string | undefined,
+  encrypted: boolean,
+  httpVersion: string,
+  methodOriginal: string | undefined,
+  clientAddress: string | undefined,
+  userAgent: string | undefined,
+): Attributes {
+  const { path, query } = splitTarget(target);
+  const host = hostHeader ?? '';
   const colon = host.lastIndexOf(':');
   const hasPort = colon > host.lastIndexOf(']');
-  // Built key by key (no spreads): this object is made on every request.
   const attributes: Attributes = {
     'http.request.method': method,
     'url.path': path,
-    'url.scheme': (socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+    'url.scheme': encrypted ? 'https' : 'http',
     'server.address': hasPort ? host.slice(0, colon) : host,
-    'network.protocol.version': req.httpVersion,
+    'network.protocol.version': httpVersion,
   };
-  if (method === '_OTHER' && req.method !== undefined) attributes['http.request.method_original'] = req.method;
+  if (method === '_OTHER' && methodOriginal !== undefined) attributes['http.request.method_original'] = methodOriginal;
   if (query !== undefined) attributes['url.query'] = query;
   if (hasPort) attributes['server.port'] = Number(host.slice(colon + 1));
-  if (socket.remoteAddress !== undefined) attributes['client.address'] = socket.remoteAddress;
-  if (headers['user-agent'] !== undefined) attributes['user_agent.original'] = headers['user-agent'];
-  return tracer.startSpan(spanMethod(method), { kind: SpanKind.SERVER, attributes }, parent);
+  if (clientAddress !== undefined) attributes['client.address'] = clientAddress;
+  if (userAgent !== undefined) attributes['user_agent.original'] = userAgent;
+  return attributes;
+}
+
+/** What the response adds: its status, the route template, and error.type on 5xx (a 4xx is the client's mistake). */
+export function responseAttributes(route: string | undefined, status: number): Attributes {
+  const attributes: Attributes = { 'http.response.status_code': status };
+  if (route !== undefined) attributes['http.route'] = route;
+  if (status >= 500) attributes['error.type'] = String(status);
+  return attributes;
+}
+
+/** `GET /orders/:id`, or the method alone (HTTP for unknown ones) without a route. */
+export function serverSpanName(method: HttpMethod, route: string | undefined): string {
+  return route === undefined ? spanMethod(method) : `${spanMethod(method)} ${route}`;
 }
 
 /** Runs `fn` with `span` active, so log lines and outgoing calls made for the request belong to it. */
@@ -50,17 +91,10 @@ export function withSpan<T>(span: Span, fn: () => T): T {
 }
 
 export function endServerSpan(span: Span, method: HttpMethod, route: string | undefined, status: number): void {
-  const attributes: Attributes = { 'http.response.status_code': status };
-  if (route !== undefined) {
-    attributes['http.route'] = route;
-    span.updateName(`${spanMethod(method)} ${route}`);
-  }
+  if (route !== undefined) span.updateName(serverSpanName(method, route));
   // Server spans are errors on 5xx only: a 4xx is the client's mistake, not the server's.
-  if (status >= 500) {
-    attributes['error.type'] = String(status);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-  }
-  span.setAttributes(attributes);
+  if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.setAttributes(responseAttributes(route, status));
   span.end();
 }
 

@@ -10,9 +10,10 @@ import { type Attributes, createTraceState, diag, DiagLogLevel, type HrTime, typ
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { recordLine } from '../logging/record-line.ts';
-import { addSecretNames, splitTarget } from '../redaction.ts';
+import { addSecretNames } from '../redaction.ts';
 import { censorAttributes, censorEventAttributes } from './redacting-processor.ts';
 import { RecordRing } from './record-ring.ts';
+import { requestAttributes, responseAttributes, serverSpanName } from './server-span.ts';
 import { ENCRYPTED, HAS_PARENT, KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, REMOTE_PARENT, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
 
 export interface WorkerSettings {
@@ -161,29 +162,11 @@ const scope = { name: settings.scopeName };
 
 /** The SERVER span of a record: the attributes, name and status server-span.ts gives the SDK pipeline's span. */
 function toSpan(r: RequestRecord, res: Resource): ReadableSpan {
-  const method = r.method;
-  const name = method === '_OTHER' ? 'HTTP' : method;
-  const { path, query } = splitTarget(r.target);
-  const host = r.host ?? '';
-  const colon = host.lastIndexOf(':');
-  const hasPort = colon > host.lastIndexOf(']');
-  const attributes: Record<string, unknown> = {
-    'http.request.method': method,
-    'url.path': path,
-    'url.scheme': (r.flags & ENCRYPTED) !== 0 ? 'https' : 'http',
-    'server.address': hasPort ? host.slice(0, colon) : host,
-    'network.protocol.version': r.httpVersion,
-  };
-  if (method === '_OTHER' && r.methodOriginal !== undefined) attributes['http.request.method_original'] = r.methodOriginal;
-  if (query !== undefined) attributes['url.query'] = query;
-  if (hasPort) attributes['server.port'] = Number(host.slice(colon + 1));
-  if (r.clientAddress !== undefined) attributes['client.address'] = r.clientAddress;
-  if (r.userAgent !== undefined) attributes['user_agent.original'] = r.userAgent;
+  const attributes = requestAttributes(r.method, r.target, r.host, (r.flags & ENCRYPTED) !== 0, r.httpVersion, r.methodOriginal, r.clientAddress, r.userAgent) as Record<string, unknown>;
+  // The app's additions between the two, as on the SDK span: set during the request, overwritten by what the response says.
   const extras = r.extras;
   if (extras?.a !== undefined) Object.assign(attributes, extras.a);
-  attributes['http.response.status_code'] = r.status;
-  if (r.route !== undefined) attributes['http.route'] = r.route;
-  if (r.status >= 500) attributes['error.type'] = String(r.status);
+  Object.assign(attributes, responseAttributes(r.route, r.status));
   censorAttributes(attributes);
   for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string' && value.length > limit) attributes[key] = value.slice(0, limit);
   // As the SDK: an app's OK is final; a 5xx is an error without message; otherwise the app's status.
@@ -199,7 +182,7 @@ function toSpan(r: RequestRecord, res: Resource): ReadableSpan {
   const traceState = r.traceState === undefined ? undefined : createTraceState(r.traceState);
   const spanContext = { traceId: r.traceId, spanId: r.spanId, traceFlags: r.traceFlags, ...(traceState !== undefined && { traceState }) };
   return {
-    name: r.route !== undefined ? `${name} ${r.route}` : (extras?.n ?? name),
+    name: r.route !== undefined ? serverSpanName(r.method, r.route) : (extras?.n ?? serverSpanName(r.method, undefined)),
     kind: SpanKind.SERVER,
     spanContext: () => spanContext,
     parentSpanContext: (r.flags & HAS_PARENT) !== 0 ? { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: r.traceFlags, isRemote: (r.flags & REMOTE_PARENT) !== 0 } : undefined,

@@ -18,21 +18,11 @@ import { CounterFamily, HistogramFamily } from '../../exporter/metric-family.ts'
 import { waitFor } from '../support/net.ts';
 import { checkMetrics } from '../support/promtool.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const SEED = 0x5eed18;
 const VALUES = 400;
 
-/** mulberry32: the same values on every run, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['"', '\\', '\n', '\r', '\t', '\\n', '\\"', '{', '}', '=', ',', '#', ' ', '\u0000', '\u007f', '\u2028', '\u202e', 'é', '𝄞', '😀', '中文', '\ud800', '\udfff', 'a', 'Z', '0', '# EOF', 'le="1"', '} 1\n'];
 
@@ -62,7 +52,7 @@ beforeAll(async () => {
     notes: counter({ name: 'fuzz_notes_total', help: 'Notes by their free text.', unit: '', labels: ['note', 'kind'], values: { kind: ['a', 'b'] } }),
     sizes: gauge({ name: 'fuzz_note_size_bytes', help: 'Size of the note.', unit: 'bytes', labels: ['note'] }),
   });
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   for (let i = 0; i < VALUES; i++) {
     const note = fuzzValue(next);
     m.notes.inc({ note, kind: i % 2 === 0 ? 'a' : 'b' });
@@ -119,7 +109,7 @@ test('Prometheus scrapes both formats with no failed scrape and stores every ser
 test('a registry scraped between random changes renders byte for byte like a fresh one with the same history', async () => {
   vi.useFakeTimers({ toFake: ['Date'] }); // exemplar timestamps: the replay runs later
   try {
-    const next = random(SEED ^ 0x5ca1e);
+    const next = seededRandom(SEED ^ 0x5ca1e);
     const logger = { warn() {} };
     const families = (registry: Registry) => ({
       notes: new CounterFamily(counter({ name: 'fuzz_seen_total', help: 'Seen.', unit: '', labels: ['note'] }), { logger }).register(registry),

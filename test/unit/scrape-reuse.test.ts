@@ -9,6 +9,7 @@ import { counter, gauge, histogram } from '../../catalog/spec.ts';
 import { renderRegistry, renderRegistryChunks, type ExpositionFormat } from '../../exporter/exposition.ts';
 import { releaseChunks } from '../../exporter/exposition-writer.ts';
 import { CounterFamily, GaugeFamily, HistogramFamily } from '../../exporter/metric-family.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 
 const logger = { warn: () => {} };
 const FORMATS: ExpositionFormat[] = ['prometheus', 'openmetrics'];
@@ -216,20 +217,9 @@ test('writers and chunks reused by later scrapes never touch the output of one s
   expect(Buffer.concat(first).toString()).toBe(firstText);
 });
 
-/** mulberry32: the same sequence on every run, so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test.each([0x5c4a9e, 0x1d2c, 0xbeef01, 0x77aa55])('random operations, scraped at random in both formats, always render like a fresh registry (seed %i)', async (seed) => {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const routes = ['/a', '/b', '/c', '/d', '/é"\\\n', '/e'];
   const queues = ['q1', 'q2', 'q3'];
