@@ -1,4 +1,5 @@
-// The benchmark suite in one command (`npm run bench`): request overhead,
+// The benchmark suite in one command (`npm run bench`): request overhead
+// (variants in separate processes, and again in turns within one process),
 // /metrics scrape cost, memory under a junk flood, and the middleware's own
 // CPU; writes the tables (Markdown), the raw figures (JSON) and the chart
 // (SVG). `--smoke` runs every part briefly, for the test suite: it checks
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchChart, chartCaption } from './chart.ts';
 import { measureMemory, memoryTable } from './memory.ts';
+import { interleavedTable, measureInterleaved } from './interleaved.ts';
 import { measureOverhead, overheadTable } from './overhead.ts';
 import { measureScrape, SCRAPE_SIZES, scrapeTable } from './render.ts';
 
@@ -18,11 +20,14 @@ const overheadOptions = smoke ? { pairs: 1, seconds: 1, warmupSeconds: 0.5 } : {
 const sizes = smoke ? [1_000, 10_000] : SCRAPE_SIZES;
 const reps = smoke ? 1 : 5;
 const floodRequests = smoke ? 3_000 : 100_000;
+const interleavedSeconds = smoke ? 4 : 30;
 
 const started = new Date();
 const log = (line: string) => console.error(line);
 log(`benchmark suite${smoke ? ' (smoke)' : ''}: request overhead`);
 const overhead = await measureOverhead(overheadOptions, log);
+log('request overhead, in turns within one process');
+const interleaved = await measureInterleaved(interleavedSeconds, smoke ? 1 : 2, log);
 log('scrape cost');
 const scrape = await measureScrape(sizes, reps, log);
 log('memory under a junk flood');
@@ -30,11 +35,11 @@ const memory = await measureMemory(floodRequests, log);
 
 const command = `node bench/run.ts${smoke ? ' --smoke' : ''}`;
 const caption = chartCaption(command, process.version, started, smoke);
-const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
+const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', interleavedTable(interleaved, interleavedSeconds), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
 
 await mkdir(values.out, { recursive: true });
 await writeFile(join(values.out, 'results.md'), markdown);
-await writeFile(join(values.out, 'results.json'), `${JSON.stringify({ command, started: started.toISOString(), node: process.version, smoke, overhead, scrape, memory }, null, 2)}\n`);
+await writeFile(join(values.out, 'results.json'), `${JSON.stringify({ command, started: started.toISOString(), node: process.version, smoke, overhead, interleaved, scrape, memory }, null, 2)}\n`);
 await writeFile(join(values.out, 'chart.svg'), benchChart(overhead, scrape, caption));
 console.log(markdown);
 log(`wrote ${join(values.out, 'results.md')}, results.json and chart.svg`);

@@ -27,6 +27,19 @@ const OVERHEAD_CASES = [
   'kit full, Logstash stalled',
 ];
 
+const INTERLEAVED_CASES = [
+  'bare Express 5',
+  'a close listener only',
+  'bare + 1 µs busy-wait (calibration)',
+  'bare + 5 µs busy-wait (calibration)',
+  'kit metrics',
+  'express-prom-bundle 8',
+  'kit full, 100% sampled',
+  'kit full, 10% sampled',
+  'kit full, SDK pipeline, 100%',
+  'kit full, SDK pipeline, 10%',
+];
+
 test('npm run bench -- --smoke produces every row, the JSON, the Markdown and the chart', { timeout: 300_000 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   try {
@@ -48,6 +61,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
         heapBytesPer1k: number;
       }[];
       memory: { name: string; rssAfterMiB: number }[];
+      interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; requestThreadMicros: number; telemetryMicros: number; turns: number }[];
     };
     expect(results.smoke).toBe(true);
     expect(results.overhead.map((r) => r.name)).toEqual(OVERHEAD_CASES);
@@ -56,6 +70,18 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.cpuMicrosPerRequest, r.name).toBeGreaterThan(0);
       expect(Number.isFinite(r.ratioToBare), r.name).toBe(true);
     }
+    expect(results.interleaved.map((r) => r.name)).toEqual(INTERLEAVED_CASES);
+    for (const r of results.interleaved) {
+      expect(r.turns, r.name).toBeGreaterThanOrEqual(3);
+      expect(r.shareOfBare > 0 && Number.isFinite(r.shareOfBare), r.name).toBe(true);
+      expect(r.shareSpread[0], r.name).toBeLessThanOrEqual(r.shareSpread[1]);
+      expect(r.requestThreadMicros, r.name).toBeGreaterThan(0);
+      // The recording pipeline's worker did work for the full cases, and only there.
+      const recording = r.name === 'kit full, 100% sampled' || r.name === 'kit full, 10% sampled';
+      if (recording) expect(r.telemetryMicros, r.name).toBeGreaterThan(0);
+      else expect(r.telemetryMicros, r.name).toBe(0);
+    }
+    expect(results.interleaved[0]!.shareOfBare).toBe(1);
     // Sizes in Prometheus series (sample lines): 1k and 10k, rounded up to whole 17-line label sets.
     expect(results.scrape.map((r) => `${r.series} ${r.labelSets} ${r.renderer}`)).toEqual(
       [

@@ -1,0 +1,139 @@
+// Request overhead measured in turns: the variants run in one server process
+// behind one port and serve by turns of 100 ms in a fresh random order
+// (servers/interleaved.ts), under the same saturating load. A variant's
+// throughput share is read against bare Express in the same turn, so the
+// machine's drift — which moves the separate-process rows of overhead.ts by
+// ±10 % on a shared VM — hits both sides alike. Process-wide settings
+// (sampling ratio, pipeline) get a process each, with bare Express and the
+// metrics middleware beside them again. What turns cannot separate: GC work
+// caused in one window and done in the next, and the telemetry worker's CPU,
+// which is summed per process and charged to the full case's requests.
+// Usage: node bench/interleaved.ts [seconds=30]
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { median, pinSelf, startServer } from './lib.ts';
+import { endpoints } from './overhead.ts';
+import type { InterleavedCase, InterleavedReport } from './servers/interleaved.ts';
+
+export interface InterleavedRow {
+  readonly name: string;
+  /** Median over turns of (requests per ms of the case) / (requests per ms of bare Express). */
+  readonly shareOfBare: number;
+  /** First and third quartiles of the per-turn shares. */
+  readonly shareSpread: readonly [number, number];
+  /** Request-thread CPU per request (all its windows), and what it adds to bare Express's in the same process. */
+  readonly requestThreadMicros: number;
+  readonly addedMicros: number;
+  /** Telemetry worker CPU per request of this case (full instrumentation with the recording pipeline; else 0). */
+  readonly telemetryMicros: number;
+  readonly turns: number;
+}
+
+interface Group {
+  readonly env: NodeJS.ProcessEnv;
+  /** The cases as [row name, case, whether the table shows the row]; bare Express is always first. */
+  readonly cases: readonly (readonly [string, InterleavedCase, boolean])[];
+}
+
+const script = fileURLToPath(new URL('./servers/interleaved.ts', import.meta.url));
+const BARE_NAME = 'bare Express 5';
+const BARE = (report: boolean): readonly [string, InterleavedCase, boolean] => [BARE_NAME, { variant: 'bare' }, report];
+const METRICS = (report: boolean): readonly [string, InterleavedCase, boolean] => ['kit metrics', { variant: 'kit' }, report];
+const FULL: InterleavedCase = { variant: 'kit-full' };
+
+function groups(sink: number): Group[] {
+  const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink}`, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' };
+  return [
+    {
+      env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '1' },
+      cases: [
+        BARE(true),
+        ['a close listener only', { variant: 'listener-only' }, true],
+        ['bare + 1 µs busy-wait (calibration)', { variant: 'busy-wait', busyMicros: 1 }, true],
+        ['bare + 5 µs busy-wait (calibration)', { variant: 'busy-wait', busyMicros: 5 }, true],
+        METRICS(true),
+        ['express-prom-bundle 8', { variant: 'express-prom-bundle' }, true],
+        ['kit full, 100% sampled', FULL, true],
+      ],
+    },
+    { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1' }, cases: [BARE(false), METRICS(false), ['kit full, 10% sampled', FULL, true]] },
+    { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' }, cases: [BARE(false), METRICS(false), ['kit full, SDK pipeline, 100%', FULL, true]] },
+    { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' }, cases: [BARE(false), METRICS(false), ['kit full, SDK pipeline, 10%', FULL, true]] },
+  ];
+}
+
+export async function measureInterleaved(seconds: number, warmupSeconds: number, log: (line: string) => void = console.error): Promise<InterleavedRow[]> {
+  pinSelf(1);
+  const stand = await endpoints();
+  const rows: InterleavedRow[] = [];
+  try {
+    for (const group of groups(stand.ports.sink)) {
+      const server = await startServer(script, [JSON.stringify(group.cases.map(([, c]) => c))], 0, group.env, [], 1);
+      const report = await new Promise<InterleavedReport>((resolve, reject) => {
+        server.child.once('message', (m: InterleavedReport) => resolve(m));
+        setTimeout(() => server.child.send('measure'), warmupSeconds * 1000);
+        setTimeout(() => server.child.send('report'), (warmupSeconds + seconds) * 1000);
+        autocannon({ url: `http://127.0.0.1:${server.port}/hello/world`, duration: warmupSeconds + seconds + 1, connections: 32 }).then((r) => {
+          if (r.errors + r.non2xx > 0) reject(new Error(`interleaved run: ${r.errors + r.non2xx} failed requests`));
+        }, reject);
+      });
+      await server.stop();
+      const groupRows = summarise(group, report);
+      for (const r of groupRows) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
+      rows.push(...groupRows.filter((_, i) => group.cases[i]![2]));
+    }
+  } finally {
+    stand.close();
+  }
+  return rows;
+}
+
+/** Per-turn shares of bare Express; CPU per request over all windows of a case. */
+function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
+  const n = group.cases.length;
+  const byTurn = new Map<number, (number | undefined)[]>();
+  for (const w of report.windows) {
+    let turn = byTurn.get(w.turn);
+    if (turn === undefined) byTurn.set(w.turn, (turn = new Array<number | undefined>(n)));
+    turn[w.c] = w.requests / w.ms;
+  }
+  const whole = [...byTurn.values()].filter((t) => t.every((x) => x !== undefined && x > 0)) as number[][];
+  if (whole.length < 3) throw new Error(`interleaved run: only ${whole.length} whole turns; run longer`);
+  const cpu = (c: number) => {
+    const ws = report.windows.filter((w) => w.c === c);
+    return ws.reduce((s, w) => s + w.cpuMicros, 0) / ws.reduce((s, w) => s + w.requests, 0);
+  };
+  const bareCpu = cpu(0);
+  return group.cases.map(([name, c], i) => {
+    const shares = whole.map((t) => t[i]! / t[0]!).sort((a, b) => a - b);
+    const requests = report.windows.filter((w) => w.c === i).reduce((s, w) => s + w.requests, 0);
+    const q = shares.length >> 2;
+    return {
+      name,
+      shareOfBare: median(shares),
+      shareSpread: [shares[q]!, shares[shares.length - 1 - q]!] as const,
+      requestThreadMicros: cpu(i),
+      addedMicros: cpu(i) - bareCpu,
+      telemetryMicros: c.variant === 'kit-full' ? report.telemetryCpuMicros / requests : 0,
+      turns: whole.length,
+    };
+  });
+}
+
+export function interleavedTable(rows: readonly InterleavedRow[], seconds: number): string {
+  return [
+    `Overhead measured in turns: the cases share one server process and serve by turns of 100 ms in random order, ${seconds}s per process (shares are medians of per-turn ratios to bare Express in the same turn, with their middle half; CPU is per request over all of a case's turns)`,
+    '',
+    '| case | share of bare | per-turn shares, middle half | request thread µs/req | added to bare, µs/req | telemetry worker µs/req |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.shareOfBare.toFixed(3)} | ${r.shareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.requestThreadMicros.toFixed(1)} | ${r.name === BARE_NAME ? '' : r.addedMicros.toFixed(1)} | ${r.telemetryMicros === 0 ? '' : r.telemetryMicros.toFixed(1)} |`,
+    ),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  const seconds = Number(process.argv[2] ?? 30);
+  console.log(interleavedTable(await measureInterleaved(seconds, 2), seconds));
+}
