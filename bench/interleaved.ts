@@ -29,10 +29,12 @@ export interface InterleavedRow {
   readonly turns: number;
 }
 
-interface Group {
+export interface Group {
   readonly env: NodeJS.ProcessEnv;
   /** The cases as [row name, case, whether the table shows the row]; bare Express is always first. */
   readonly cases: readonly (readonly [string, InterleavedCase, boolean])[];
+  /** The case charged with the telemetry worker's CPU (the only full case of the process). */
+  readonly workerCase?: string;
 }
 
 const script = fileURLToPath(new URL('./servers/interleaved.ts', import.meta.url));
@@ -55,8 +57,14 @@ function groups(sink: number): Group[] {
         ['express-prom-bundle 8', { variant: 'express-prom-bundle' }, true],
         ['kit full, 100% sampled', FULL, true],
       ],
+      workerCase: 'kit full, 100% sampled',
     },
-    { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1' }, cases: [BARE(false), METRICS(false), ['kit full, 10% sampled', FULL, true]] },
+    // Where the full case's request-thread cost goes; one worker serves both, so neither is charged with it.
+    {
+      env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '1' },
+      cases: [BARE(false), METRICS(false), ['kit full, spans only (no request line), 100%', { ...FULL, noLogs: true }, true], ['kit full, request lines only (no span)', { ...FULL, noTraces: true }, true]],
+    },
+    { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1' }, cases: [BARE(false), METRICS(false), ['kit full, 10% sampled', FULL, true]], workerCase: 'kit full, 10% sampled' },
     { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' }, cases: [BARE(false), METRICS(false), ['kit full, SDK pipeline, 100%', FULL, true]] },
     { env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1', OBSERVABILITY_TRACING_PIPELINE: 'sdk' }, cases: [BARE(false), METRICS(false), ['kit full, SDK pipeline, 10%', FULL, true]] },
   ];
@@ -68,17 +76,7 @@ export async function measureInterleaved(seconds: number, warmupSeconds: number,
   const rows: InterleavedRow[] = [];
   try {
     for (const group of groups(stand.ports.sink)) {
-      const server = await startServer(script, [JSON.stringify(group.cases.map(([, c]) => c))], 0, group.env, [], 1);
-      const report = await new Promise<InterleavedReport>((resolve, reject) => {
-        server.child.once('message', (m: InterleavedReport) => resolve(m));
-        setTimeout(() => server.child.send('measure'), warmupSeconds * 1000);
-        setTimeout(() => server.child.send('report'), (warmupSeconds + seconds) * 1000);
-        autocannon({ url: `http://127.0.0.1:${server.port}/hello/world`, duration: warmupSeconds + seconds + 1, connections: 32 }).then((r) => {
-          if (r.errors + r.non2xx > 0) reject(new Error(`interleaved run: ${r.errors + r.non2xx} failed requests`));
-        }, reject);
-      });
-      await server.stop();
-      const groupRows = summarise(group, report);
+      const groupRows = await runInterleaved(group, seconds, warmupSeconds);
       for (const r of groupRows) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
       rows.push(...groupRows.filter((_, i) => group.cases[i]![2]));
     }
@@ -86,6 +84,24 @@ export async function measureInterleaved(seconds: number, warmupSeconds: number,
     stand.close();
   }
   return rows;
+}
+
+/** One server process serving `group`'s cases by turns under a saturating load; a row per case. */
+export async function runInterleaved(group: Group, seconds: number, warmupSeconds: number): Promise<InterleavedRow[]> {
+  const server = await startServer(script, [JSON.stringify(group.cases.map(([, c]) => c))], 0, group.env, [], 1);
+  try {
+    const report = await new Promise<InterleavedReport>((resolve, reject) => {
+      server.child.once('message', (m: InterleavedReport) => resolve(m));
+      setTimeout(() => server.child.send('measure'), warmupSeconds * 1000);
+      setTimeout(() => server.child.send('report'), (warmupSeconds + seconds) * 1000);
+      autocannon({ url: `http://127.0.0.1:${server.port}/hello/world`, duration: warmupSeconds + seconds + 1, connections: 32 }).then((r) => {
+        if (r.errors + r.non2xx > 0) reject(new Error(`interleaved run: ${r.errors + r.non2xx} failed requests`));
+      }, reject);
+    });
+    return summarise(group, report);
+  } finally {
+    await server.stop();
+  }
 }
 
 /** Per-turn shares of bare Express; CPU per request over all windows of a case. */
@@ -104,7 +120,7 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
     return ws.reduce((s, w) => s + w.cpuMicros, 0) / ws.reduce((s, w) => s + w.requests, 0);
   };
   const bareCpu = cpu(0);
-  return group.cases.map(([name, c], i) => {
+  return group.cases.map(([name], i) => {
     const shares = whole.map((t) => t[i]! / t[0]!).sort((a, b) => a - b);
     const requests = report.windows.filter((w) => w.c === i).reduce((s, w) => s + w.requests, 0);
     const q = shares.length >> 2;
@@ -114,7 +130,7 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
       shareSpread: [shares[q]!, shares[shares.length - 1 - q]!] as const,
       requestThreadMicros: cpu(i),
       addedMicros: cpu(i) - bareCpu,
-      telemetryMicros: c.variant === 'kit-full' ? report.telemetryCpuMicros / requests : 0,
+      telemetryMicros: name === group.workerCase ? report.telemetryCpuMicros / requests : 0,
       turns: whole.length,
     };
   });

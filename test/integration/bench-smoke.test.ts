@@ -35,6 +35,8 @@ const INTERLEAVED_CASES = [
   'kit metrics',
   'express-prom-bundle 8',
   'kit full, 100% sampled',
+  'kit full, spans only (no request line), 100%',
+  'kit full, request lines only (no span)',
   'kit full, 10% sampled',
   'kit full, SDK pipeline, 100%',
   'kit full, SDK pipeline, 10%',
