@@ -44,6 +44,8 @@ interface PromMetricObject {
   name: string;
   help: string;
   type: string;
+  /** Only on the cluster primary's merged families (cluster.ts): prom-client's own metrics declare none. */
+  unit?: string;
   values?: { value: number; labels?: Record<string, string | number>; metricName?: string; exemplar?: { labelSet: Record<string, string>; value: number; timestamp: number } | null }[];
 }
 
@@ -179,7 +181,7 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
 function renderObject(metric: PromMetricObject, format: ExpositionFormat, out: ExpositionWriter): void {
   const om = format === 'openmetrics';
   const family = familyName(metric.name, metric.type, format);
-  header(out, family, metric.type, metric.help, '', format);
+  header(out, family, metric.type, metric.help, metric.unit ?? '', format);
   for (const v of metric.values ?? []) {
     let sample = v.metricName ?? metric.name;
     // prom-client allows counters without `_total`; OpenMetrics requires it on the sample.

@@ -259,10 +259,10 @@ export abstract class Family<S extends MetricSpec, T extends Series> {
   }
   protected abstract resetSeries(series: T): void;
 
-  /** prom-client's contract: used by Registry.getMetricsAsJSON and the cluster aggregator. */
-  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: PromValue[] }> {
+  /** prom-client's contract: used by Registry.getMetricsAsJSON and the cluster aggregator. `unit` is ours: the cluster primary renders `# UNIT` from it. */
+  async get(): Promise<{ name: string; help: string; type: string; unit: string; aggregator: string; values: PromValue[] }> {
     this.collect();
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.#series.flatMap((s) => this.values(s)) };
+    return { name: this.name, help: this.help, type: this.type, unit: this.spec.unit, aggregator: this.aggregator, values: this.#series.flatMap((s) => this.values(s)) };
   }
   protected abstract values(series: T): PromValue[];
 
@@ -320,6 +320,11 @@ abstract class ScalarFamily<S extends CounterSpec | GaugeSpec, T extends Counter
 export class CounterFamily<S extends CounterSpec = CounterSpec> extends ScalarFamily<S, CounterSeries> {
   protected create(labels: Readonly<Record<string, string>>, text: ByteSlabs): CounterSeries {
     return new CounterSeries(labels, text);
+  }
+  // With the exemplar, as a histogram's buckets: the cluster primary merges from these values.
+  protected override values(s: CounterSeries): PromValue[] {
+    const e = s.exemplar;
+    return [{ value: s.value, labels: { ...s.labels }, exemplar: e === undefined ? null : { labelSet: { ...e.labels }, value: e.value, timestamp: e.timestamp } }];
   }
 }
 

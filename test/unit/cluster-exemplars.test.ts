@@ -2,11 +2,15 @@
 // read with getMetricsAsJSON() and sent through JSON as the cluster's IPC
 // channel does: prom-client counters and histograms with exemplars (the demo
 // has none of the former, so the real-cluster test in cluster.test.ts cannot
-// cover them), labels in another order, and the merged values left alone.
+// cover them), labels in another order, and the merged values left alone;
+// then the kit's own families through the primary's merge (renderMerged).
 import { AggregatorRegistry, Counter, Histogram, type PrometheusContentType, Registry } from 'prom-client';
 import { expect, test } from 'vitest';
+import { counter, gauge, histogram } from '../../catalog/spec.ts';
+import { renderMerged } from '../../exporter/cluster.ts';
 import { type RegistryJson, restoreExemplars } from '../../exporter/cluster-exemplars.ts';
 import { renderRegistry } from '../../exporter/exposition.ts';
+import { CounterFamily, GaugeFamily, HistogramFamily } from '../../exporter/metric-family.ts';
 
 /** A "worker": an OpenMetrics registry (prom-client only allows exemplars there) with a counter and a histogram. */
 function worker() {
@@ -74,4 +78,52 @@ test('the Prometheus text of the merge has no exemplars and is prom-client\'s ow
   await restoreExemplars(merged, registries);
   expect(await renderRegistry(merged, 'prometheus')).toBe(promClient);
   expect(promClient).not.toContain('trace_id');
+});
+
+/** A "worker" of the kit's own families, as the primary merges them. */
+function kitWorker() {
+  const registry = new Registry();
+  const logger = { warn: () => {} };
+  return {
+    registry,
+    jobs: new CounterFamily(counter({ name: 'app_jobs_total', help: 'Jobs.', unit: '', labels: ['queue'] }), { logger }).register(registry),
+    busy: new CounterFamily(counter({ name: 'app_busy_seconds_total', help: 'Busy time.', unit: 'seconds', labels: [] }), { logger }).register(registry),
+    size: new GaugeFamily(gauge({ name: 'app_heap_bytes', help: 'Heap.', unit: 'bytes', labels: [] }), { logger }).register(registry),
+    latency: new HistogramFamily(histogram({ name: 'app_latency_seconds', help: 'Latency.', unit: 'seconds', labels: ['route'], buckets: [0.1, 1] }), { logger }).register(registry),
+  };
+}
+const metadata = (text: string) => text.split('\n').filter((l) => l.startsWith('# '));
+
+test('the merged OpenMetrics of the kit\'s families has the same HELP, TYPE and UNIT lines as one process renders', async () => {
+  const [a, b] = [kitWorker(), kitWorker()];
+  a.busy.labels().inc(1.5);
+  b.latency.labels({ route: '/x' }).observe(0.5);
+  const single = await renderRegistry(a.registry, 'openmetrics');
+  expect(metadata(single)).toContain('# UNIT app_busy_seconds seconds');
+  const merged = Buffer.concat(await renderMerged([await overIpc(a.registry), await overIpc(b.registry)], 'openmetrics')).toString('utf8');
+  expect(metadata(merged)).toEqual(metadata(single));
+});
+
+test('a kit counter keeps the newest exemplar of each series over the workers', async () => {
+  const [a, b] = [kitWorker(), kitWorker()];
+  const at = (trace_id: string, value: number) => ({ labels: { trace_id }, value, timestamp: Date.now() / 1000 });
+  const inc = (w: ReturnType<typeof kitWorker>, queue: string, n: number, trace?: string) => {
+    const s = w.jobs.labels({ queue });
+    s.inc(n);
+    if (trace !== undefined) s.exemplar = at(trace, n);
+  };
+  inc(a, 'q1', 2, 'old');
+  inc(a, 'q2', 1, 'only-a');
+  await tick();
+  inc(b, 'q1', 3, 'new');
+  inc(b, 'q3', 4);
+  const [ja, jb] = [await overIpc(a.registry), await overIpc(b.registry)];
+  // One process shows its counter's exemplar.
+  expect(line(await renderRegistry(a.registry, 'openmetrics'), 'app_jobs_total{queue="q1"}')).toMatch(/ 2 # \{trace_id="old"\} 2 \d+\.\d{3}$/);
+  for (const order of [[ja, jb], [jb, ja]]) {
+    const om = Buffer.concat(await renderMerged(order, 'openmetrics')).toString('utf8');
+    expect(line(om, 'app_jobs_total{queue="q1"}')).toMatch(/ 5 # \{trace_id="new"\} 3 \d+\.\d{3}$/);
+    expect(line(om, 'app_jobs_total{queue="q2"}')).toMatch(/ 1 # \{trace_id="only-a"\} 1 \d+\.\d{3}$/);
+    expect(line(om, 'app_jobs_total{queue="q3"}')).toBe('app_jobs_total{queue="q3"} 4');
+  }
 });

@@ -180,6 +180,13 @@ test('the Prometheus text format from the primary carries no exemplars', async (
   expect(text).not.toContain(traceId);
 });
 
+test('in OpenMetrics the primary\'s merged families carry their # UNIT lines, as one process prints them', async () => {
+  const text = await openMetrics();
+  expect(text).toMatch(/^# TYPE http_server_request_duration_seconds histogram\n# UNIT http_server_request_duration_seconds seconds$/m);
+  // prom-client's default metrics have no declared unit, in one process or merged.
+  expect(text).not.toContain('# UNIT process_cpu_seconds');
+});
+
 test('a fault set through one worker reaches every worker', async () => {
   await faultEverywhere({ error_ratio: 0.5, latency_ms: 0 });
   expect((await fresh(`${demo.url}/admin/fault`, 'DELETE')).status).toBe(200);
