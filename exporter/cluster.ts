@@ -16,7 +16,7 @@ import type { Server } from 'node:http';
 import { AggregatorRegistry, type PrometheusContentType, Registry } from 'prom-client';
 import { type RegistryJson, restoreExemplars } from './cluster-exemplars.ts';
 import { CONTENT_TYPES, type ExpositionFormat, renderRegistryChunks } from './exposition.ts';
-import type { Health } from './health.ts';
+import { createHealth, type Health } from './health.ts';
 import { type Logger, stderrLogger } from './logger.ts';
 import { metricsHandler, type MetricsAuth, type MetricsHandler } from './metrics-endpoint.ts';
 import { listenMetricsServer } from './metrics-server.ts';
@@ -147,9 +147,13 @@ async function restoreUnits(merged: Registry, registries: readonly RegistryJson[
   }
 }
 
-/** Serves the primary's /metrics, /healthz and /readyz on their own port; requests that port rejects are counted in the merged /metrics. */
-export function listenClusterMetrics(port: number, host: string, options: { auth?: MetricsAuth; health: Health; logger?: Logger }): Promise<Server> {
+/**
+ * Serves the primary's /metrics, /healthz and /readyz on their own port;
+ * requests that port rejects are counted in the merged /metrics. Without a
+ * `health`, the primary is live and ready while it listens (createHealth()).
+ */
+export function listenClusterMetrics(port: number, host: string, options: { auth?: MetricsAuth; health?: Health; logger?: Logger } = {}): Promise<Server> {
   const registry = new Registry();
   const handler = clusterMetricsHandler({ registry, ...(options.auth && { auth: options.auth }) });
-  return listenMetricsServer(port, host, handler, options.health, { logger: options.logger ?? stderrLogger, registry });
+  return listenMetricsServer(port, host, handler, options.health ?? createHealth(), { logger: options.logger ?? stderrLogger, registry });
 }
