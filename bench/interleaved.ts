@@ -115,22 +115,21 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
   }
   const whole = [...byTurn.values()].filter((t) => t.every((x) => x !== undefined && x > 0)) as number[][];
   if (whole.length < 3) throw new Error(`interleaved run: only ${whole.length} whole turns; run longer`);
-  const cpu = (c: number) => {
-    const ws = report.windows.filter((w) => w.c === c);
-    return ws.reduce((s, w) => s + w.cpuMicros, 0) / ws.reduce((s, w) => s + w.requests, 0);
-  };
-  const bareCpu = cpu(0);
+  const totals = group.cases.map((_, i) => {
+    const ws = report.windows.filter((w) => w.c === i);
+    return { cpu: ws.reduce((s, w) => s + w.cpuMicros, 0), requests: ws.reduce((s, w) => s + w.requests, 0) };
+  });
+  const cpuPerRequest = totals.map((t) => t.cpu / t.requests);
   return group.cases.map(([name], i) => {
     const shares = whole.map((t) => t[i]! / t[0]!).sort((a, b) => a - b);
-    const requests = report.windows.filter((w) => w.c === i).reduce((s, w) => s + w.requests, 0);
     const q = shares.length >> 2;
     return {
       name,
       shareOfBare: median(shares),
       shareSpread: [shares[q]!, shares[shares.length - 1 - q]!] as const,
-      requestThreadMicros: cpu(i),
-      addedMicros: cpu(i) - bareCpu,
-      telemetryMicros: name === group.workerCase ? report.telemetryCpuMicros / requests : 0,
+      requestThreadMicros: cpuPerRequest[i]!,
+      addedMicros: cpuPerRequest[i]! - cpuPerRequest[0]!,
+      telemetryMicros: name === group.workerCase ? report.telemetryCpuMicros / totals[i]!.requests : 0,
       turns: whole.length,
     };
   });

@@ -42,7 +42,7 @@ function statCpu(stat: string): number {
 }
 
 /** Thread ids of `pid` named `comm`. */
-function threadsNamed(pid: number, comm: string): number[] {
+export function threadsNamed(pid: number, comm: string): number[] {
   return readdirSync(`/proc/${pid}/task`)
     .map(Number)
     .filter((tid) => {

@@ -14,7 +14,7 @@
 // room for the primary's.
 import type { Server } from 'node:http';
 import { AggregatorRegistry, type PrometheusContentType, Registry } from 'prom-client';
-import { type RegistryJson, restoreExemplars } from './cluster-exemplars.ts';
+import { type RegistryJson, restoreDropped } from './cluster-exemplars.ts';
 import { CONTENT_TYPES, type ExpositionFormat, renderRegistryChunks } from './exposition.ts';
 import { createHealth, type Health } from './health.ts';
 import { type Logger, stderrLogger } from './logger.ts';
@@ -121,30 +121,9 @@ export function clusterMetricsHandler(options: { auth?: MetricsAuth; registry?: 
 export async function renderMerged(registries: RegistryJson[], format: ExpositionFormat): Promise<Buffer[]> {
   const merged = AggregatorRegistry.aggregate<PrometheusContentType>(registries);
   // The aggregator drops exemplars and units; only OpenMetrics shows them.
-  if (format === 'openmetrics') {
-    await restoreExemplars(merged, registries);
-    await restoreUnits(merged, registries);
-  }
+  if (format === 'openmetrics') await restoreDropped(merged, registries);
   // Our renderer rather than merged.metrics(): prom-client renders one format per registry and no exemplars here.
   return renderRegistryChunks(merged, format);
-}
-
-/** Sets on each merged family the unit our families declare (Family.get() gives it), for OpenMetrics' `# UNIT` line. */
-async function restoreUnits(merged: Registry, registries: readonly RegistryJson[]): Promise<void> {
-  const units = new Map<string, string>();
-  for (const registry of registries) {
-    for (const metric of registry) {
-      const { unit } = metric as { unit?: unknown };
-      if (typeof unit === 'string' && unit !== '') units.set(metric.name, unit);
-    }
-  }
-  if (units.size === 0) return;
-  for (const metric of merged.getMetricsAsArray() as unknown as { get(): Promise<{ name: string; unit?: string }> | { name: string; unit?: string } }[]) {
-    // The aggregator's wrapper hands out the same result object on every get(): the renderer reads the unit there.
-    const aggregated = await metric.get();
-    const unit = units.get(aggregated.name);
-    if (unit !== undefined) aggregated.unit = unit;
-  }
 }
 
 /**

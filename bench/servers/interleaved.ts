@@ -7,8 +7,10 @@
 // is summed over the measured span. Cases come as JSON in argv[2]:
 // [{ "variant": "busy-wait", "busyMicros": 1 }, ...]. IPC: `measure` starts
 // the record (after the warm-up), `report` answers with it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { seededRandom } from '../../test/support/seeded-random.ts';
+import { TELEMETRY_THREAD, threadsNamed } from '../lib.ts';
 import { type AppOptions, buildApp } from './apps.ts';
 import { TELEMETRY_VARIANTS, VARIANTS, type Variant } from './variants.ts';
 
@@ -33,8 +35,7 @@ export interface InterleavedReport {
   readonly telemetryCpuMicros: number;
 }
 
-export const WINDOW_MS = 100;
-const TELEMETRY_THREAD = 'kit-telemetry';
+const WINDOW_MS = 100;
 
 const cases = JSON.parse(process.argv[2]!) as InterleavedCase[];
 for (const c of cases) if (![...VARIANTS, ...TELEMETRY_VARIANTS].includes(c.variant)) throw new Error(`unknown variant ${c.variant}`);
@@ -48,8 +49,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 });
 
 /** A seeded shuffle: a fixed series of orders, so two runs rotate alike. */
-let seed = 0x9e3779b9;
-const random = () => ((seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+const random = seededRandom(0x9e3779b9);
 function order(): number[] {
   const o = cases.map((_, i) => i);
   for (let i = o.length - 1; i > 0; i--) {
@@ -95,9 +95,8 @@ setInterval(() => {
 /** CPU of the telemetry worker thread so far, microseconds (schedstat: nanoseconds on a CPU, finer than stat's ticks). */
 function telemetryCpuMicros(): number {
   let total = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
+  for (const tid of threadsNamed(process.pid, TELEMETRY_THREAD)) {
     try {
-      if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== TELEMETRY_THREAD) continue;
       total += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
     } catch {
       // the thread ended
