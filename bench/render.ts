@@ -100,6 +100,15 @@ function buildPromClient(n: number): Filled {
  * the output chunks the writer pools for the next scrape do not.
  */
 async function retained(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<{ filled: Filled; bytes: number }> {
+  // A filled registry cannot hold less than nothing: a reading at or below zero is V8 giving back memory
+  // (flushed bytecode, a shrunk heap) during the fill, on a loaded machine. Read again, up to three times.
+  for (let attempt = 1; ; attempt++) {
+    const reading = await retainedOnce(build, render);
+    if (reading.bytes > 0 || attempt === 3) return reading;
+  }
+}
+
+async function retainedOnce(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<{ filled: Filled; bytes: number }> {
   const before = await heapUsed();
   const pooledBefore = pooledBytes();
   const filled = build();
