@@ -8,8 +8,8 @@
 //   covered the same shapes;
 // - the middleware's server span (start, attributes, end, onto a batch
 //   queue), sampled against unsampled;
-// - OTLP serialisation of a 512-span batch, per span: JSON (what the kit
-//   sends) against protobuf.
+// - OTLP serialisation of a 512-span batch, per span: protobuf (what the
+//   kit sends unless told otherwise) against JSON.
 // Usage: node bench/telemetry-cost.ts [rounds=7]
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
@@ -79,7 +79,7 @@ const pairs: readonly (readonly [name: string, ours: Path, baseline: Path])[] = 
   ['request line', ['accessLogger template', () => logRequest(accessLogger, req, 'GET', '/hello/:name', 200, 0.000123, span)], ['fields through pino', () => logRequest(viaPino, req, 'GET', '/hello/:name', 200, 0.000123, span)]],
   ['app line, secrets censored', ['by key (redact.ts)', () => logger.info(appFields, 'order placed')], ["pino's redact paths", () => pinoRedact.info(appFields, 'order placed')]],
   ['server span', ['sampled', serverSpan(sampledTracer)], ['unsampled', serverSpan(unsampledTracer)]],
-  ['OTLP serialisation, per span', ['JSON', serialise(JsonTraceSerializer)], ['protobuf', serialise(ProtobufTraceSerializer)]],
+  ['OTLP serialisation, per span', ['protobuf', serialise(ProtobufTraceSerializer)], ['JSON', serialise(JsonTraceSerializer)]],
 ];
 
 for (const [name, [la, ours], [lb, baseline]] of pairs) {

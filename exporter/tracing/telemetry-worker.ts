@@ -87,7 +87,7 @@ diag.setLogger({ error: forward('error'), warn: forward('warn'), info() {}, debu
 // Nothing the exporter does may end the worker: a failure is logged and the next batch tried.
 process.on('unhandledRejection', (reason) => forward('warn')(`telemetry worker: ${reason instanceof Error ? reason.message : String(reason)}`));
 
-// Only the exporter asked for is loaded: the protobuf one brings protobufjs, megabytes of heap this thread would keep for nothing.
+// Only the exporter asked for is loaded.
 const exporter =
   settings.protocol === 'http/protobuf'
     ? new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ selfObsMeterProvider })

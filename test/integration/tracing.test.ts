@@ -213,16 +213,19 @@ describe('the standard OTEL_* variables', () => {
     }
   });
 
-  test('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf sends protobuf: the same spans, decoded from the wire format', { timeout: 30_000 }, async () => {
+  test.each<{ protocol: string; env: Record<string, string>; contentType: string }>([
+    { protocol: 'protobuf by default (the OTLP default)', env: {}, contentType: 'application/x-protobuf' },
+    { protocol: 'JSON with OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json', env: { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, contentType: 'application/json' },
+  ])('spans go as $protocol: the same spans, decoded from the wire format', { timeout: 30_000 }, async ({ env, contentType }) => {
     const own = await startOtlpReceiver();
-    const proto = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf', SERVICE_NAME: 'proto-shop' });
+    const proto = await startDemoProcess({ OTEL_EXPORTER_OTLP_ENDPOINT: own.url, OTEL_BSP_SCHEDULE_DELAY: '200', ...env, SERVICE_NAME: 'proto-shop' });
     try {
       const ok = traceparent();
       const failing = traceparent();
       expect((await fetch(`${proto.url}/api/v1/products/7?utm=x`, { headers: { traceparent: ok.header } })).status).toBe(200);
       expect((await fetch(`${proto.url}/api/v1/fail`, { headers: { traceparent: failing.header } })).status).toBe(500);
-      await own.waitForSpans((spans) => [ok, failing].every((tp) => spans.some((s) => s.traceId === tp.traceId)), 10_000, 'no protobuf spans');
-      expect(own.headers.every((h) => h['content-type'] === 'application/x-protobuf')).toBe(true);
+      await own.waitForSpans((spans) => [ok, failing].every((tp) => spans.some((s) => s.traceId === tp.traceId)), 10_000, `no spans as ${contentType}`);
+      expect(own.headers.every((h) => h['content-type'] === contentType)).toBe(true);
       expect(own.requests.rejected).toBe(0);
       const span = own.spans.find((s) => s.traceId === ok.traceId)!;
       expect(span).toMatchObject({

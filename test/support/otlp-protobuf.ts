@@ -1,8 +1,9 @@
 // Decodes the protobuf encoding of an OTLP ExportTraceServiceRequest into
 // the shape of its JSON encoding (hex ids, the same field names), so the
 // test receiver reads both encodings through one path. Only the fields the
-// tests look at are kept; the rest are skipped by wire type. Field numbers
-// from opentelemetry-proto (collector/trace/v1, trace/v1, common/v1).
+// tests look at are kept (every field the JSON path reads); the rest are
+// skipped by wire type. Field numbers from opentelemetry-proto
+// (collector/trace/v1, trace/v1, common/v1).
 
 interface Field {
   readonly field: number;
@@ -86,16 +87,39 @@ function keyValue(buf: Uint8Array): { key: string; value: AnyValue } {
   return { key, value };
 }
 
+function event(buf: Uint8Array) {
+  const out = { name: '', timeUnixNano: '', attributes: [] as ReturnType<typeof keyValue>[] };
+  for (const { field, value } of fields(buf)) {
+    if (field === 1) out.timeUnixNano = String(value);
+    else if (field === 2) out.name = text(value);
+    else if (field === 3) out.attributes.push(keyValue(bytes(value)));
+  }
+  return out;
+}
+
+function status(buf: Uint8Array): { code: number; message?: string } {
+  const out: { code: number; message?: string } = { code: 0 };
+  for (const { field, value } of fields(buf)) {
+    if (field === 2) out.message = text(value);
+    else if (field === 3) out.code = int(value);
+  }
+  return out;
+}
+
 function span(buf: Uint8Array) {
-  const out = { traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, attributes: [] as ReturnType<typeof keyValue>[], status: { code: 0 } };
+  const out = { traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, startTimeUnixNano: '', endTimeUnixNano: '', attributes: [] as ReturnType<typeof keyValue>[], events: [] as ReturnType<typeof event>[], status: { code: 0 } as ReturnType<typeof status>, flags: undefined as number | undefined };
   for (const { field, value } of fields(buf)) {
     if (field === 1) out.traceId = hex(value);
     else if (field === 2) out.spanId = hex(value);
     else if (field === 4) out.parentSpanId = hex(value);
     else if (field === 5) out.name = text(value);
     else if (field === 6) out.kind = int(value);
+    else if (field === 7) out.startTimeUnixNano = String(value);
+    else if (field === 8) out.endTimeUnixNano = String(value);
     else if (field === 9) out.attributes.push(keyValue(bytes(value)));
-    else if (field === 15) for (const s of fields(bytes(value))) if (s.field === 3) out.status.code = int(s.value);
+    else if (field === 11) out.events.push(event(bytes(value)));
+    else if (field === 15) out.status = status(bytes(value));
+    else if (field === 16) out.flags = int(value);
   }
   return out;
 }

@@ -25,7 +25,6 @@ export interface ReceivedSpan {
   readonly statusCode: number;
   readonly resource: Readonly<Record<string, AttributeValue>>;
   readonly scope: string;
-  /** Decoded from OTLP/JSON only (the protobuf reader keeps the fields above). */
   readonly statusMessage?: string;
   readonly flags?: number;
   readonly startTimeUnixNano?: string;
