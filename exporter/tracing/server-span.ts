@@ -7,6 +7,7 @@ import { type Attributes, context, propagation, ROOT_CONTEXT, type Span, SpanKin
 import type { HTTP_METHODS } from '../../catalog/http.ts';
 import { splitTarget } from '../redaction.ts';
 import { RecordedSpan } from './recorded-span.ts';
+import { SpanOnContext } from './span-on-context.ts';
 
 export const TRACER_NAME = 'node-observability-kit';
 
@@ -88,7 +89,7 @@ export function serverSpanName(method: HttpMethod, route: string | undefined): s
 
 /** Runs `fn` with `span` active, so log lines and outgoing calls made for the request belong to it. */
 export function withSpan<T>(span: Span, fn: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), fn);
+  return context.with(new SpanOnContext(context.active(), span), fn);
 }
 
 export function endServerSpan(span: Span, method: HttpMethod, route: string | undefined, status: number): void {
