@@ -12,6 +12,7 @@ import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace'
 import { recordLine } from '../logging/record-line.ts';
 import { addSecretNames } from '../redaction.ts';
 import { censorAttributes, censorEventAttributes } from './redacting-processor.ts';
+import { joinInChunks } from './line-chunks.ts';
 import { RecordRing } from './record-ring.ts';
 import { requestAttributes, responseAttributes, serverSpanName } from './server-span.ts';
 import { ENCRYPTED, HAS_PARENT, KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, REMOTE_PARENT, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
@@ -29,7 +30,7 @@ export interface WorkerSettings {
 }
 
 export type WorkerMessage =
-  /** Whole request lines of one access logger, joined: one string to copy between threads, one write at the other end. */
+  /** Whole request lines of one access logger, joined in chunks (line-chunks.ts): few strings to copy between threads, few writes at the other end. */
   | { readonly t: 'lines'; readonly id: number; readonly text: string }
   | { readonly t: 'stats'; readonly adds: [name: string, errorType: string, value: number][]; readonly queue: number }
   | { readonly t: 'diag'; readonly level: 'error' | 'warn'; readonly message: string }
@@ -117,7 +118,7 @@ function poll(): void {
     else if (early.length < settings.batch.maxQueueSize) early.push(r);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
-  for (const [id, batch] of lines) port.postMessage({ t: 'lines', id, text: batch.join('') } satisfies WorkerMessage);
+  for (const [id, batch] of lines) for (const text of joinInChunks(batch)) port.postMessage({ t: 'lines', id, text } satisfies WorkerMessage);
   reportStats();
 }
 
