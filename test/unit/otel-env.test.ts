@@ -4,9 +4,10 @@
 // does not ship is a configuration error, and the demo exits 2 with it
 // listed beside its other problems, not with a stack trace.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { describe, expect, test } from 'vitest';
 import { readOtelEnv, TracingConfigError } from '../../exporter/tracing/otel-env.ts';
 
@@ -42,6 +43,16 @@ describe('samplers', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^OTEL_TRACES_SAMPLER: "sometimes" is not one of .*; using the default parentbased_always_on$/);
     expect(decide({ OTEL_TRACES_SAMPLER: 'sometimes' })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
+  test('a ratio of 1 or 0 decides as the SDK ratio sampler does, for every valid trace id', () => {
+    const ids = [TRACE_ID, 'ffffffffffffffffffffffffffffffff', '00000000000000000000000000000001', ...Array.from({ length: 2000 }, () => randomBytes(16).toString('hex'))];
+    for (const [arg, expected] of [['1', new TraceIdRatioBasedSampler(1)], ['0', new TraceIdRatioBasedSampler(0)]] as const) {
+      for (const sampler of [read({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: arg }).settings.sampler, read({ OTEL_TRACES_SAMPLER_ARG: arg }).settings.sampler]) {
+        const decisions = ids.map((id) => sampler.shouldSample(ROOT_CONTEXT, id, 'GET /', SpanKind.SERVER, {}, []).decision);
+        expect(decisions).toEqual(ids.map((id) => expected.shouldSample(ROOT_CONTEXT, id).decision));
+      }
+    }
   });
 
   test('at a public edge, traceidratio ignores the caller\'s sampled flag; the parent-based default follows it', () => {
