@@ -24,6 +24,12 @@ export interface InterleavedRow {
   /** Request-thread CPU per request (all its windows), and what it adds to bare Express's in the same process. */
   readonly requestThreadMicros: number;
   readonly addedMicros: number;
+  /**
+   * Request-thread CPU over wall time in the case's turns: below bare's, the
+   * thread waited for requests, because the load generator (which shares its
+   * core with the telemetry worker) sent fewer, not because it was busier.
+   */
+  readonly busy: number;
   /** Telemetry worker CPU per request of this case (full instrumentation with the recording pipeline; else 0). */
   readonly telemetryMicros: number;
   readonly turns: number;
@@ -77,7 +83,7 @@ export async function measureInterleaved(seconds: number, warmupSeconds: number,
   try {
     for (const group of groups(stand.ports.sink)) {
       const groupRows = await runInterleaved(group, seconds, warmupSeconds);
-      for (const r of groupRows) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
+      for (const r of groupRows) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)}, busy ${r.busy.toFixed(2)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
       rows.push(...groupRows.filter((_, i) => group.cases[i]![2]));
     }
   } finally {
@@ -117,7 +123,7 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
   if (whole.length < 3) throw new Error(`interleaved run: only ${whole.length} whole turns; run longer`);
   const totals = group.cases.map((_, i) => {
     const ws = report.windows.filter((w) => w.c === i);
-    return { cpu: ws.reduce((s, w) => s + w.cpuMicros, 0), requests: ws.reduce((s, w) => s + w.requests, 0) };
+    return { cpu: ws.reduce((s, w) => s + w.cpuMicros, 0), requests: ws.reduce((s, w) => s + w.requests, 0), ms: ws.reduce((s, w) => s + w.ms, 0) };
   });
   const cpuPerRequest = totals.map((t) => t.cpu / t.requests);
   return group.cases.map(([name], i) => {
@@ -129,6 +135,7 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
       shareSpread: [shares[q]!, shares[shares.length - 1 - q]!] as const,
       requestThreadMicros: cpuPerRequest[i]!,
       addedMicros: cpuPerRequest[i]! - cpuPerRequest[0]!,
+      busy: totals[i]!.cpu / 1000 / totals[i]!.ms,
       telemetryMicros: name === group.workerCase ? report.telemetryCpuMicros / totals[i]!.requests : 0,
       turns: whole.length,
     };
@@ -137,13 +144,13 @@ function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
 
 export function interleavedTable(rows: readonly InterleavedRow[], seconds: number): string {
   return [
-    `Overhead measured in turns: the cases share one server process and serve by turns of 100 ms in random order, ${seconds}s per process (shares are medians of per-turn ratios to bare Express in the same turn, with their middle half; CPU is per request over all of a case's turns)`,
+    `Overhead measured in turns: the cases share one server process and serve by turns of 100 ms in random order, ${seconds}s per process (shares are medians of per-turn ratios to bare Express in the same turn, with their middle half; CPU is per request over all of a case's turns; busy is the request thread's CPU over wall time in them)`,
     '',
-    '| case | share of bare | per-turn shares, middle half | request thread µs/req | added to bare, µs/req | telemetry worker µs/req |',
-    '|---|---|---|---|---|---|',
+    '| case | share of bare | per-turn shares, middle half | request thread µs/req | added to bare, µs/req | request thread busy | telemetry worker µs/req |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.shareOfBare.toFixed(3)} | ${r.shareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.requestThreadMicros.toFixed(1)} | ${r.name === BARE_NAME ? '' : r.addedMicros.toFixed(1)} | ${r.telemetryMicros === 0 ? '' : r.telemetryMicros.toFixed(1)} |`,
+        `| ${r.name} | ${r.shareOfBare.toFixed(3)} | ${r.shareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.requestThreadMicros.toFixed(1)} | ${r.name === BARE_NAME ? '' : r.addedMicros.toFixed(1)} | ${r.busy.toFixed(2)} | ${r.telemetryMicros === 0 ? '' : r.telemetryMicros.toFixed(1)} |`,
     ),
   ].join('\n');
 }

@@ -57,7 +57,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
         heapBytesPer1k: number;
       }[];
       memory: { name: string; rssAfterMiB: number }[];
-      interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; requestThreadMicros: number; telemetryMicros: number; turns: number }[];
+      interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; requestThreadMicros: number; busy: number; telemetryMicros: number; turns: number }[];
     };
     expect(results.smoke).toBe(true);
     expect(results.overhead.map((r) => r.name)).toEqual(OVERHEAD_CASES);
@@ -72,6 +72,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.shareOfBare > 0 && Number.isFinite(r.shareOfBare), r.name).toBe(true);
       expect(r.shareSpread[0], r.name).toBeLessThanOrEqual(r.shareSpread[1]);
       expect(r.requestThreadMicros, r.name).toBeGreaterThan(0);
+      expect(r.busy > 0 && r.busy <= 1.05, `${r.name} busy ${r.busy}`).toBe(true); // CPU over wall time; a little over 1 from timer slack
       // The recording pipeline's worker did work for the full cases, and only there.
       const recording = r.name === 'kit full, 100% sampled' || r.name === 'kit full, 10% sampled';
       if (recording) expect(r.telemetryMicros, r.name).toBeGreaterThan(0);
