@@ -15,6 +15,7 @@ import { Histogram, Registry } from 'prom-client';
 import { HTTP_METHODS, httpServerRequestDuration as spec } from '../catalog/http.ts';
 import { renderRegistryChunks } from '../exporter/exposition.ts';
 import { pooledBytes, releaseChunks } from '../exporter/exposition-writer.ts';
+import { keptBytes } from '../exporter/exposition-reuse.ts';
 import { HistogramFamily } from '../exporter/metric-family.ts';
 import type { Logger } from '../exporter/logger.ts';
 import { median } from './lib.ts';
@@ -99,7 +100,14 @@ function buildPromClient(n: number): Filled {
  * (after GC on both sides): what the series keep for later scrapes counts,
  * the output chunks the writer pools for the next scrape do not.
  */
-async function retained(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<{ filled: Filled; bytes: number }> {
+/** Heap the series keep (`bytes`), and the exposition kept to copy unchanged series from (`keptBytes`, ours only). */
+interface Retained {
+  readonly filled: Filled;
+  readonly bytes: number;
+  readonly keptBytes: number;
+}
+
+async function retained(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<Retained> {
   // A filled registry cannot hold less than nothing: a reading at or below zero is V8 giving back memory
   // (flushed bytecode, a shrunk heap) during the fill, on a loaded machine. Read again, up to three times.
   for (let attempt = 1; ; attempt++) {
@@ -108,12 +116,14 @@ async function retained(build: () => Filled, render: (registry: Registry) => Pro
   }
 }
 
-async function retainedOnce(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<{ filled: Filled; bytes: number }> {
+async function retainedOnce(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<Retained> {
   const before = await heapUsed();
   const pooledBefore = pooledBytes();
+  const keptBefore = keptBytes();
   const filled = build();
   await renderAndDrop(render, filled.registry);
-  return { filled, bytes: (await heapUsed()) - before - (pooledBytes() - pooledBefore) };
+  const kept = keptBytes() - keptBefore;
+  return { filled, bytes: (await heapUsed()) - before - (pooledBytes() - pooledBefore) - kept, keptBytes: kept };
 }
 
 /** Renders and lets go of the output (our chunks to the writer's pool), so nothing here keeps it alive for the heap reading. */
@@ -206,6 +216,8 @@ export interface ScrapeRow {
   readonly blockMaxMs: number;
   /** Heap retained per 1,000 series (Prometheus sense). */
   readonly heapBytesPer1k: number;
+  /** The last exposition, kept to copy unchanged series from, per 1,000 series (0 for prom-client). */
+  readonly keptBytesPer1k: number;
 }
 
 /**
@@ -227,11 +239,13 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
     const oursHeap = await retained(() => buildOurs(heapSets), renderOurs);
     const promHeap = await retained(() => buildPromClient(heapSets), renderPromClient);
     const ours = heapSets === n ? oursHeap.filled : buildOurs(n);
+    // A registry per format, as a service scraped by one Prometheus has: a changed share means changed since that format's last scrape.
+    const oursOm = buildOurs(n);
     const prom = heapSets === n ? promHeap.filled : buildPromClient(n);
     // Ours as /metrics serves it: UTF-8 chunks written to the socket one by one. prom-client's is a string (encoding it for the socket is not counted).
     const variants: Record<Variant, { filled: Filled; render: () => Promise<string | Buffer[]> }> = {
       'ours-prometheus': { filled: ours, render: () => renderRegistryChunks(ours.registry, 'prometheus') },
-      'ours-openmetrics': { filled: ours, render: () => renderRegistryChunks(ours.registry, 'openmetrics') },
+      'ours-openmetrics': { filled: oursOm, render: () => renderRegistryChunks(oursOm.registry, 'openmetrics') },
       'prom-client': { filled: prom, render: () => prom.registry.metrics() },
     };
     type Run = Awaited<ReturnType<typeof timeRender>>;
@@ -242,7 +256,6 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
       for (const share of WORKLOADS) {
         // Alternate the order so neither storage always renders on a warmer heap.
         for (const v of rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-          // Each render follows its own observations: the two formats share one registry.
           variants[v].filled.touch(share, round++);
           const r = await timeRender(variants[v].render);
           runs.get(share)!.get(v)!.push(r);
@@ -273,6 +286,7 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
         blockMedianMs: median(blocks),
         blockMaxMs: Math.max(...blocks),
         heapBytesPer1k: ((v === 'prom-client' ? promHeap.bytes : oursHeap.bytes) / (heapSets * SERIES_PER_LABEL_SET)) * 1000,
+        keptBytesPer1k: ((v === 'prom-client' ? promHeap.keptBytes : oursHeap.keptBytes) / (heapSets * SERIES_PER_LABEL_SET)) * 1000,
       });
     }
   }
@@ -283,20 +297,21 @@ export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
   return [
     `/metrics render, Node ${process.version}, ${reps} alternating reps per size and workload, medians.`,
     `A series is one sample line, as Prometheus counts them (prometheus_tsdb_head_series): each size is built from ceil(size / ${SERIES_PER_LABEL_SET}) label sets (method × route × status) of the 14-bucket http_server_request_duration_seconds histogram, ${SERIES_PER_LABEL_SET} series each (15 \`_bucket\` with +Inf, \`_sum\`, \`_count\`), and the table gives the exact count (label sets × ${SERIES_PER_LABEL_SET}). Rows marked (stress) go beyond the issue's 100k series: ${STRESS_LABEL_SETS.toLocaleString('en')} label sets, to show the worst case of blocking.`,
-    `Workloads: before each render, one more observation goes into a share of the label sets, as between two scrapes. "${HOT_SHARE * 100}% changed": every ${Math.round(1 / HOT_SHARE)}th label set, the same ones each time (a service whose traffic goes to a few routes), the headline figures; "all changed": every label set, so nothing a series kept from the last scrape is reused (like the first scrape). prom-client renders everything every time, so its two workloads are the same work.`,
+    `Workloads: before each render, one more observation goes into a share of the label sets, as between two scrapes. "${HOT_SHARE * 100}% changed": every ${Math.round(1 / HOT_SHARE)}th label set, the same ones each time (a service whose traffic goes to a few routes), the headline figures; "all changed": every label set, so nothing a series kept from the last scrape is reused (like the first scrape). Each of our two formats renders its own registry, as a service scraped by one Prometheus uses one format. prom-client renders everything every time, so its two workloads are the same work.`,
     gc ? 'GC forced before each render and around each heap reading.' : 'No GC control (run with --expose-gc): renders and heap readings include leftover garbage.',
     `output = UTF-8 bytes of the exposition (ours: the chunks /metrics writes; prom-client: its string, encoded after the timing); ratio = median over reps of ms / prom-client ms in the same rep and workload; ns/series = median ms / series; ` +
       `loop block = the longest event-loop delay monitorEventLoopDelay (1 ms resolution) saw during the render, i.e. the longest stretch in which no timer could run (its floor is the ≈ 1 ms tick itself), median / max over reps; ` +
       `heap = heapUsed + arrayBuffers retained by the filled registry after one render, so what series keep for later scrapes counts (after GC on both sides), per 1,000 series in the Prometheus sense (read on at least ${MIN_HEAP_LABEL_SETS.toLocaleString('en')} label sets); ` +
-      `not counted: the output chunks our writer pools for the next scrape (one exposition's worth, up to 64 MiB), where prom-client's output string is garbage after the scrape.`,
+      `kept output = the last exposition of each format, which ours keeps (up to 32 MiB) to copy the series that did not change from, per 1,000 series: memory outside the heap held between scrapes, where prom-client's output string is garbage after the scrape; ` +
+      `not counted in either: the output chunks our writer pools for the next scrape (one exposition's worth, up to 64 MiB).`,
     '',
-    `| series | label sets | renderer | output MiB | ${HOT_SHARE * 100}% changed: median ms | ratio | ns/series | all changed: median ms | ratio | loop block ms (median / max) | heap KiB/1k series |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `| series | label sets | renderer | output MiB | ${HOT_SHARE * 100}% changed: median ms | ratio | ns/series | all changed: median ms | ratio | loop block ms (median / max) | heap KiB/1k series | kept output KiB/1k series |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
         `| ${r.series.toLocaleString('en')}${r.stress ? ' (stress)' : ''} | ${r.labelSets.toLocaleString('en')} | ${r.renderer} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.ms.toFixed(1)} | ` +
         `${r.ratio.toFixed(2)} | ${((r.ms * 1e6) / r.series).toFixed(0)} | ${r.allChangedMs.toFixed(1)} | ${r.allChangedRatio.toFixed(2)} | ` +
-        `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 10).toFixed(0)} |`,
+        `${r.blockMedianMs.toFixed(1)} / ${r.blockMaxMs.toFixed(1)} | ${(r.heapBytesPer1k / 2 ** 10).toFixed(0)} | ${(r.keptBytesPer1k / 2 ** 10).toFixed(0)} |`,
     ),
   ].join('\n');
 }

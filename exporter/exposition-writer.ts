@@ -12,16 +12,30 @@ const CHUNK_BYTES = 1 << 18;
  */
 const MAX_POOLED = 256;
 const pool: Buffer[] = [];
+/** Owners beyond the first of an exposition's chunks (the last exposition kept for reuse is one): pooled only when the last lets go. */
+const extraOwners = new WeakMap<readonly Buffer[], number>();
 
 function allocChunk(need: number): Buffer {
   return need <= CHUNK_BYTES ? (pool.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(need);
 }
 
+/** One more owner of `chunks` (as `finish()` returned them): they stay out of the pool until each owner has released them. */
+export function holdChunks(chunks: readonly Buffer[]): void {
+  extraOwners.set(chunks, (extraOwners.get(chunks) ?? 0) + 1);
+}
+
 /**
  * Hands chunks back for reuse once nothing reads them any more (the response
- * finished). Chunks of another size, or past the pool's bound, are left to GC.
+ * finished, and no later scrape copies from them). Chunks of another size, or
+ * past the pool's bound, are left to GC.
  */
 export function releaseChunks(chunks: readonly Buffer[]): void {
+  const others = extraOwners.get(chunks);
+  if (others !== undefined) {
+    if (others > 1) extraOwners.set(chunks, others - 1);
+    else extraOwners.delete(chunks);
+    return;
+  }
   for (const c of chunks) {
     if (pool.length >= MAX_POOLED) return;
     if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK_BYTES) pool.push(Buffer.from(c.buffer, 0, CHUNK_BYTES));
@@ -44,10 +58,28 @@ const spareWriters: ExpositionWriter[] = [];
 const MAX_SPARE_WRITERS = 4;
 const EMPTY = Buffer.alloc(0);
 
+/** An earlier exposition's chunks and where each starts in it, to copy from by offset. */
+export interface WrittenChunks {
+  readonly chunks: readonly Buffer[];
+  readonly starts: readonly number[];
+}
+
+/** Where each chunk starts in the exposition they make up. */
+export function chunkStarts(chunks: readonly Buffer[]): number[] {
+  let at = 0;
+  return chunks.map((c) => {
+    const start = at;
+    at += c.length;
+    return start;
+  });
+}
+
 export class ExpositionWriter {
   #chunks: Buffer[] = [];
   #buf: Buffer = EMPTY;
   #pos = 0;
+  /** Bytes in `#chunks`: the current chunk starts there in the exposition. */
+  #written = 0;
   #scratch = new Uint8Array(256);
   /** `#chunks.length` when `yieldDue()` last said yes. */
   #yieldedAt = 0;
@@ -66,6 +98,27 @@ export class ExpositionWriter {
     if (this.#chunks.length === this.#yieldedAt) return false;
     this.#yieldedAt = this.#chunks.length;
     return true;
+  }
+
+  /** Bytes written so far: where the next write lands in the exposition. */
+  get offset(): number {
+    return this.#written + this.#pos;
+  }
+
+  /** Copies bytes `start` to `end` of an earlier exposition, across the chunk boundaries of either. */
+  copy(from: WrittenChunks, start: number, end: number): void {
+    const { chunks, starts } = from;
+    let i = chunkAt(starts, start);
+    for (let at = start; at < end; ) {
+      let chunkEnd = starts[i]! + chunks[i]!.length;
+      if (at >= chunkEnd) chunkEnd = starts[++i]! + chunks[i]!.length;
+      if (this.#pos === this.#buf.length) this.#next(1);
+      const n = Math.min(end, chunkEnd, at + this.#buf.length - this.#pos) - at;
+      const inChunk = at - starts[i]!;
+      chunks[i]!.copy(this.#buf, this.#pos, inChunk, inChunk + n);
+      this.#pos += n;
+      at += n;
+    }
   }
 
   bytes(b: Uint8Array): void {
@@ -169,6 +222,7 @@ export class ExpositionWriter {
     this.#chunks = [];
     this.#buf = EMPTY;
     this.#pos = 0;
+    this.#written = 0;
     this.#yieldedAt = 0;
     if (spareWriters.length < MAX_SPARE_WRITERS) spareWriters.push(this);
     return chunks;
@@ -176,9 +230,22 @@ export class ExpositionWriter {
 
   #next(need: number): void {
     if (this.#pos > 0) this.#chunks.push(this.#buf.subarray(0, this.#pos));
+    this.#written += this.#pos;
     this.#buf = allocChunk(need);
     this.#pos = 0;
   }
+}
+
+/** The index of the chunk holding byte `offset`: the last start at or before it. */
+function chunkAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Encoded once and reused on every scrape. */

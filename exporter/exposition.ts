@@ -6,8 +6,9 @@
 // bytes and the text a histogram keeps of its sum and exemplars until they
 // change; other metrics (prom-client's defaults) through their `get()`.
 import type { Registry } from 'prom-client';
-import { encode, ExpositionWriter, formatValue } from './exposition-writer.ts';
-import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, type Series } from './metric-family.ts';
+import { encode, ExpositionWriter, formatValue, releaseChunks } from './exposition-writer.ts';
+import { ReuseClaim } from './exposition-reuse.ts';
+import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, PLACE_SPAN, type Series } from './metric-family.ts';
 import type { MetricSpec } from '../catalog/spec.ts';
 
 export { formatValue };
@@ -51,17 +52,27 @@ interface PromMetricObject {
 
 /** The exposition as UTF-8 chunks, for writing to a socket without building one big string. */
 export async function renderRegistryChunks(registry: Registry, format: ExpositionFormat): Promise<Buffer[]> {
+  const reuse = new ReuseClaim(registry, format === 'openmetrics' ? 1 : 0);
   const out = ExpositionWriter.open();
-  for (const metric of registry.getMetricsAsArray() as unknown[]) {
-    if (metric instanceof Family) await renderFamily(metric as Family<MetricSpec, Series>, format, out);
-    else renderObject(await (metric as { get(): Promise<PromMetricObject> }).get(), format, out);
+  let chunks: Buffer[] | undefined;
+  try {
+    for (const metric of registry.getMetricsAsArray() as unknown[]) {
+      if (metric instanceof Family) await renderFamily(metric as Family<MetricSpec, Series>, format, out, reuse);
+      else renderObject(await (metric as { get(): Promise<PromMetricObject> }).get(), format, out);
+    }
+    if (format === 'openmetrics') line(out, '# EOF');
+    chunks = out.finish();
+    return chunks;
+  } finally {
+    reuse.settle(chunks);
   }
-  if (format === 'openmetrics') line(out, '# EOF');
-  return out.finish();
 }
 
 export async function renderRegistry(registry: Registry, format: ExpositionFormat): Promise<string> {
-  return Buffer.concat(await renderRegistryChunks(registry, format)).toString('utf8');
+  const chunks = await renderRegistryChunks(registry, format);
+  const text = Buffer.concat(chunks).toString('utf8');
+  releaseChunks(chunks);
+  return text;
 }
 
 function line(out: ExpositionWriter, text: string): void {
@@ -86,6 +97,8 @@ function familyName(name: string, type: string, format: ExpositionFormat): strin
  * stall requests for the whole render.
  */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** The longest run of unchanged series copied at once: a chunk's worth, as long as the render goes between turns. */
+const RUN_BYTES = 1 << 18;
 
 /** A sample's start before and after its labels: `name{` and `} `, or `name` and ` ` for a series without labels. */
 interface Around {
@@ -123,7 +136,7 @@ function pieces(family: Family<MetricSpec, Series>): Pieces {
   return p;
 }
 
-async function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: ExpositionWriter): Promise<void> {
+async function renderFamily(family: Family<MetricSpec, Series>, format: ExpositionFormat, out: ExpositionWriter, reuse: ReuseClaim): Promise<void> {
   const { name, type } = family;
   family.collect();
   header(out, familyName(name, type, format), type, family.help, family.spec.unit, format);
@@ -133,34 +146,42 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
   const series = family.series;
   const n = series.length;
   if (family instanceof HistogramFamily) {
+    const { slot, source, generation } = reuse;
+    // Unchanged series lie next to each other in the kept exposition as here: each run of them is one copy.
+    let runFrom = 0;
+    let runEnd = -1;
     for (let k = 0; k < n; k++) {
       const s = series[k] as HistogramSeries;
-      const labels = s.labelBytes;
-      const labelled = labels.length > 0 ? 1 : 0;
-      const les = p.le[labelled];
-      const exemplars = om ? s.exemplars : undefined;
-      const prefix = out.join(p.bucket, labels);
-      let cumulative = 0;
-      for (let i = 0; i < les.length; i++) {
-        cumulative += s.bucket(i);
-        out.startJoined(prefix, les[i]!);
-        out.value(cumulative);
-        const e = exemplars?.[i];
-        // An exemplar is replaced, never changed: its text is made once.
-        if (e !== undefined) out.text((e.text ??= exemplarText(e)));
-        out.newline();
+      // Only the recording render has a source, so `generation` is set where a place is found.
+      const place = source === undefined ? -1 : s.shownIn(slot, source.generation);
+      if (place >= 0) {
+        const from = Math.floor(place / PLACE_SPAN);
+        if (from !== runEnd) {
+          if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
+          runFrom = runEnd = from;
+        }
+        s.movedTo(slot, generation, out.offset + (runEnd - runFrom));
+        runEnd = from + (place % PLACE_SPAN);
+        reuse.recorded++;
+        // A run is copied by the chunk at most, so the render still yields between chunks.
+        if (runEnd - runFrom < RUN_BYTES) continue;
       }
-      const sum = p.sum[labelled];
-      out.start(sum.head, labels, sum.tail);
-      out.ascii(s.sumText);
-      out.newline();
-      const count = p.count[labelled];
-      out.start(count.head, labels, count.tail);
-      out.value(cumulative);
-      out.newline();
+      if (runEnd > runFrom) {
+        out.copy(source!, runFrom, runEnd);
+        runFrom = runEnd;
+      }
+      if (place < 0) {
+        const start = out.offset;
+        const count = writeHistogramSeries(s, p, om, out);
+        if (generation !== 0) {
+          s.markShown(slot, generation, start, out.offset, count);
+          reuse.recorded++;
+        }
+      }
       // Awaited only when due: an await per series would cost a microtask turn each.
       if (out.yieldDue()) await nextTurn();
     }
+    if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
     return;
   }
   if (family instanceof CounterFamily || family instanceof GaugeFamily) {
@@ -176,6 +197,34 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
       if (out.yieldDue()) await nextTurn();
     }
   }
+}
+
+/** A histogram series' lines: its buckets (with exemplars in OpenMetrics), sum and count; returns the count. */
+function writeHistogramSeries(s: HistogramSeries, p: Pieces, om: boolean, out: ExpositionWriter): number {
+  const labels = s.labelBytes;
+  const labelled = labels.length > 0 ? 1 : 0;
+  const les = p.le[labelled];
+  const exemplars = om ? s.exemplars : undefined;
+  const prefix = out.join(p.bucket, labels);
+  let cumulative = 0;
+  for (let i = 0; i < les.length; i++) {
+    cumulative += s.bucket(i);
+    out.startJoined(prefix, les[i]!);
+    out.value(cumulative);
+    const e = exemplars?.[i];
+    // An exemplar is replaced, never changed: its text is made once.
+    if (e !== undefined) out.text((e.text ??= exemplarText(e)));
+    out.newline();
+  }
+  const sum = p.sum[labelled];
+  out.start(sum.head, labels, sum.tail);
+  out.ascii(s.sumText);
+  out.newline();
+  const count = p.count[labelled];
+  out.start(count.head, labels, count.tail);
+  out.value(cumulative);
+  out.newline();
+  return cumulative;
 }
 
 function renderObject(metric: PromMetricObject, format: ExpositionFormat, out: ExpositionWriter): void {

@@ -55,6 +55,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
         blockMedianMs: number;
         blockMaxMs: number;
         heapBytesPer1k: number;
+        keptBytesPer1k: number;
       }[];
       memory: { name: string; rssAfterMiB: number }[];
       interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; requestThreadMicros: number; busy: number; telemetryMicros: number; turns: number }[];
@@ -97,6 +98,9 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.blockMedianMs).toBeGreaterThanOrEqual(0);
       expect(r.blockMaxMs).toBeGreaterThanOrEqual(r.blockMedianMs);
       expect(r.heapBytesPer1k).toBeGreaterThan(0); // a registry of series holds memory: a negative reading is GC noise leaking in
+      // Ours keeps its last exposition to copy unchanged series from (over 50 bytes a line); prom-client keeps none.
+      if (r.renderer === 'prom-client') expect(r.keptBytesPer1k).toBe(0);
+      else expect(r.keptBytesPer1k).toBeGreaterThan(50 * 1000);
     }
     expect(results.memory.map((r) => r.name)).toEqual(['bare Express 5', 'kit metrics', 'kit full, 100% sampled']);
     for (const r of results.memory) expect(r.rssAfterMiB).toBeGreaterThan(10);

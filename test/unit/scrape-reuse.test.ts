@@ -1,5 +1,6 @@
 // A scrape reuses what a series kept from the last one (a histogram's sum
-// text, an exemplar's text, label bytes in shared slabs). Every scrape here
+// text, an exemplar's text, label bytes in shared slabs, and the text of an
+// unchanged histogram series, copied from the last exposition). Every scrape here
 // is compared with a fresh registry that replays the same operations and
 // renders once, so nothing is kept from before: a stale piece anywhere shows
 // as a difference. Random operation sequences cover what the named cases miss.
@@ -217,6 +218,60 @@ test('writers and chunks reused by later scrapes never touch the output of one s
   expect(Buffer.concat(first).toString()).toBe(firstText);
 });
 
+describe('the last exposition of each format is kept, and unchanged histogram series are copied from it', () => {
+  test('the copy comes from the kept exposition: a byte changed there shows in the next scrape', async () => {
+    const r = new Recorded();
+    r.apply((f) => {
+      f.latency.labels({ route: '/kept' }).observe(0.2);
+      f.latency.labels({ route: '/moving' }).observe(0.2);
+    });
+    const first = await renderRegistryChunks(r.registry, 'prometheus');
+    // Tampered after the render: only a copy of these bytes can carry the change into the next scrape.
+    const chunk = first.find((c) => c.includes('route="/kept"'))!;
+    chunk.write('X', chunk.indexOf('route="/kept"') + 'route="/'.length);
+    r.apply((f) => f.latency.labels({ route: '/moving' }).observe(0.3));
+    const second = Buffer.concat(await renderRegistryChunks(r.registry, 'prometheus')).toString();
+    expect(second).toContain('app_latency_seconds_bucket{route="/Xept",le="0.1"} 0\n');
+    expect(second).toContain('app_latency_seconds_count{route="/moving"} 2\n');
+    // The other format keeps its own exposition: nothing of the Prometheus one leaks into it.
+    expect(await renderRegistry(r.registry, 'openmetrics')).toBe(await r.fresh('openmetrics'));
+  });
+
+  test('many series over several chunks, a random tenth changing between scrapes, render like a fresh registry in both formats', async () => {
+    const next = seededRandom(0x2f1e);
+    const r = new Recorded();
+    // ~2,000 series of 6 lines: several 256 KiB chunks, so copied runs cross chunk boundaries on both sides.
+    r.apply((f) => {
+      for (let i = 0; i < 2000; i++) f.latency.labels({ route: `/route/${i}/${'x'.repeat(i % 40)}` }).observe(0.2);
+    });
+    for (let round = 0; round < 6; round++) {
+      // Drawn before the operation: the fresh registry replays it and must see the same values.
+      const changed = Array.from({ length: 2000 }, (_, i) => i)
+        .filter(() => next() < 0.1)
+        .map((i) => ({ route: `/route/${i}/${'x'.repeat(i % 40)}`, value: next() * 2, exemplar: next() < 0.5 ? { trace_id: `t${round}-${i}` } : undefined }));
+      tick();
+      r.apply((f) => {
+        for (const c of changed) f.latency.labels({ route: c.route }).observe(c.value, c.exemplar);
+      });
+      for (const format of FORMATS) await r.scrape(format);
+    }
+  });
+
+  test('two scrapes of one format at once both render everything right; the next one reuses again', async () => {
+    const r = new Recorded();
+    r.apply((f) => {
+      for (let i = 0; i < 2500; i++) f.latency.labels({ route: `/r${i}` }).observe(0.2);
+    });
+    await r.scrape('prometheus');
+    r.apply((f) => f.latency.labels({ route: '/r7' }).observe(0.9));
+    const [a, b] = await Promise.all([renderRegistry(r.registry, 'prometheus'), renderRegistry(r.registry, 'prometheus')]);
+    const fresh = await r.fresh('prometheus');
+    expect(a).toBe(fresh);
+    expect(b).toBe(fresh);
+    r.apply((f) => f.latency.labels({ route: '/r2400' }).observe(0.9));
+    await r.scrape('prometheus');
+  });
+});
 
 test.each([0x5c4a9e, 0x1d2c, 0xbeef01, 0x77aa55])('random operations, scraped at random in both formats, always render like a fresh registry (seed %i)', async (seed) => {
   const next = seededRandom(seed);
