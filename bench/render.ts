@@ -239,7 +239,7 @@ export async function measureScrape(sizes: readonly number[], reps: number, log:
     const oursHeap = await retained(() => buildOurs(heapSets), renderOurs);
     const promHeap = await retained(() => buildPromClient(heapSets), renderPromClient);
     const ours = heapSets === n ? oursHeap.filled : buildOurs(n);
-    // A registry per format, as a service scraped by one Prometheus has: a changed share means changed since that format's last scrape.
+    // A registry per format, as a service scraped by one Prometheus has one format: a changed share means changed since that registry's last scrape.
     const oursOm = buildOurs(n);
     const prom = heapSets === n ? promHeap.filled : buildPromClient(n);
     // Ours as /metrics serves it: UTF-8 chunks written to the socket one by one. prom-client's is a string (encoding it for the socket is not counted).
@@ -302,7 +302,7 @@ export function scrapeTable(rows: readonly ScrapeRow[], reps: number): string {
     `output = UTF-8 bytes of the exposition (ours: the chunks /metrics writes; prom-client: its string, encoded after the timing); ratio = median over reps of ms / prom-client ms in the same rep and workload; ns/series = median ms / series; ` +
       `loop block = the longest event-loop delay monitorEventLoopDelay (1 ms resolution) saw during the render, i.e. the longest stretch in which no timer could run (its floor is the ≈ 1 ms tick itself), median / max over reps; ` +
       `heap = heapUsed + arrayBuffers retained by the filled registry after one render, so what series keep for later scrapes counts (after GC on both sides), per 1,000 series in the Prometheus sense (read on at least ${MIN_HEAP_LABEL_SETS.toLocaleString('en')} label sets); ` +
-      `kept output = the last exposition of each format, which ours keeps (up to 32 MiB) to copy the series that did not change from, per 1,000 series: memory outside the heap held between scrapes, where prom-client's output string is garbage after the scrape; ` +
+      `kept output = the last exposition, which ours keeps (up to 32 MiB) to copy the series that did not change from, per 1,000 series: memory outside the heap held between scrapes, where prom-client's output string is garbage after the scrape; ` +
       `not counted in either: the output chunks our writer pools for the next scrape (one exposition's worth, up to 64 MiB).`,
     '',
     `| series | label sets | renderer | output MiB | ${HOT_SHARE * 100}% changed: median ms | ratio | ns/series | all changed: median ms | ratio | loop block ms (median / max) | heap KiB/1k series | kept output KiB/1k series |`,

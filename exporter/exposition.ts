@@ -52,7 +52,7 @@ interface PromMetricObject {
 
 /** The exposition as UTF-8 chunks, for writing to a socket without building one big string. */
 export async function renderRegistryChunks(registry: Registry, format: ExpositionFormat): Promise<Buffer[]> {
-  const reuse = new ReuseClaim(registry, format === 'openmetrics' ? 1 : 0);
+  const reuse = new ReuseClaim(registry, format);
   const out = ExpositionWriter.open();
   let chunks: Buffer[] | undefined;
   try {
@@ -146,21 +146,21 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
   const series = family.series;
   const n = series.length;
   if (family instanceof HistogramFamily) {
-    const { slot, source, generation } = reuse;
+    const { source, generation } = reuse;
     // Unchanged series lie next to each other in the kept exposition as here: each run of them is one copy.
     let runFrom = 0;
     let runEnd = -1;
     for (let k = 0; k < n; k++) {
       const s = series[k] as HistogramSeries;
       // Only the recording render has a source, so `generation` is set where a place is found.
-      const place = source === undefined ? -1 : s.shownIn(slot, source.generation);
+      const place = source === undefined ? -1 : s.shownIn(source.generation);
       if (place >= 0) {
         const from = Math.floor(place / PLACE_SPAN);
         if (from !== runEnd) {
           if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
           runFrom = runEnd = from;
         }
-        s.movedTo(slot, generation, out.offset + (runEnd - runFrom));
+        s.movedTo(generation, out.offset + (runEnd - runFrom));
         runEnd = from + (place % PLACE_SPAN);
         reuse.recorded++;
         // A run is copied by the chunk at most, so the render still yields between chunks.
@@ -174,7 +174,7 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
         const start = out.offset;
         const count = writeHistogramSeries(s, p, om, out);
         if (generation !== 0) {
-          s.markShown(slot, generation, start, out.offset, count);
+          s.markShown(generation, start, out.offset, count);
           reuse.recorded++;
         }
       }

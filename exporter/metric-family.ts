@@ -94,11 +94,8 @@ export class GaugeSeries extends Series {
   }
 }
 
-/** Exposition formats a histogram series remembers its last shown text for (Prometheus text and OpenMetrics). */
-export const SHOWN_FORMATS = 2;
-const SHOWN_FIELDS = 3;
-/** A row's numbers after the bounded buckets' counts: +Inf, the sum last formatted, and the shown places. */
-const ROW_FIELDS_AFTER_BOUNDS = 2 + SHOWN_FORMATS * SHOWN_FIELDS;
+/** A row's numbers after the bounded buckets' counts: +Inf, the sum last formatted, and the shown place (generation, place, count). */
+const ROW_FIELDS_AFTER_BOUNDS = 5;
 /** A shown place packs start and length into one float: lengths below 2^21 bytes, starts below 2^32. */
 export const PLACE_SPAN = 2 ** 21;
 
@@ -108,10 +105,10 @@ export class HistogramSeries extends Series {
    * The family's number slab and this series' row in it: per-bucket counts
    * (not cumulative, the last slot +Inf), then the sum that `#sumText`
    * spells, which a scrape compares with `sum` to tell whether the text is
-   * still good: observe() sets no flag. Then, per exposition format, where
-   * the series' text sits in the last exposition kept for reuse
-   * (exposition-reuse.ts): that exposition's generation, the text's place
-   * (`start * PLACE_SPAN + length`) and the count it showed.
+   * still good: observe() sets no flag. Then where the series' text sits in
+   * the last exposition kept for reuse (exposition-reuse.ts): that
+   * exposition's generation, the text's place (`start * PLACE_SPAN +
+   * length`) and the count it showed.
    */
   readonly #values: Float64Array;
   readonly #base: number;
@@ -161,20 +158,19 @@ export class HistogramSeries extends Series {
     return this.#sumText;
   }
   /**
-   * Where this series' text sits in the exposition of `generation` (format
-   * slot `format`), as `start * PLACE_SPAN + length`, if it was shown there
-   * and no observation came since; -1 otherwise. Every observation adds to
-   * the count, so an unchanged count means unchanged text (a reset clears
-   * the generation).
+   * Where this series' text sits in the exposition of `generation`, as
+   * `start * PLACE_SPAN + length`, if it was shown there and no observation
+   * came since; -1 otherwise. Every observation adds to the count, so an
+   * unchanged count means unchanged text (a reset clears the generation).
    */
-  shownIn(format: number, generation: number): number {
-    const at = this.#base + this.bounds.length + 2 + format * SHOWN_FIELDS;
+  shownIn(generation: number): number {
+    const at = this.#base + this.bounds.length + 2;
     const values = this.#values;
     return values[at] === generation && values[at + 2] === this.count ? values[at + 1]! : -1;
   }
   /** Records where a scrape put this series' text, and the count it showed. */
-  markShown(format: number, generation: number, start: number, end: number, count: number): void {
-    const at = this.#base + this.bounds.length + 2 + format * SHOWN_FIELDS;
+  markShown(generation: number, start: number, end: number, count: number): void {
+    const at = this.#base + this.bounds.length + 2;
     const length = end - start;
     // A text too long to pack (far beyond any real series) is simply not reused.
     this.#values[at] = length < PLACE_SPAN ? generation : 0;
@@ -182,8 +178,8 @@ export class HistogramSeries extends Series {
     this.#values[at + 2] = count;
   }
   /** Records that a scrape copied this series' text, unchanged, to `start` of its exposition. */
-  movedTo(format: number, generation: number, start: number): void {
-    const at = this.#base + this.bounds.length + 2 + format * SHOWN_FIELDS;
+  movedTo(generation: number, start: number): void {
+    const at = this.#base + this.bounds.length + 2;
     this.#values[at] = generation;
     this.#values[at + 1] = start * PLACE_SPAN + (this.#values[at + 1]! % PLACE_SPAN);
   }

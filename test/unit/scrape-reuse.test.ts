@@ -218,7 +218,7 @@ test('writers and chunks reused by later scrapes never touch the output of one s
   expect(Buffer.concat(first).toString()).toBe(firstText);
 });
 
-describe('the last exposition of each format is kept, and unchanged histogram series are copied from it', () => {
+describe('the last exposition is kept, and unchanged histogram series are copied from it in the next scrape of its format', () => {
   test('the copy comes from the kept exposition: a byte changed there shows in the next scrape', async () => {
     const r = new Recorded();
     r.apply((f) => {
@@ -233,7 +233,7 @@ describe('the last exposition of each format is kept, and unchanged histogram se
     const second = Buffer.concat(await renderRegistryChunks(r.registry, 'prometheus')).toString();
     expect(second).toContain('app_latency_seconds_bucket{route="/Xept",le="0.1"} 0\n');
     expect(second).toContain('app_latency_seconds_count{route="/moving"} 2\n');
-    // The other format keeps its own exposition: nothing of the Prometheus one leaks into it.
+    // A scrape in the other format copies nothing from it.
     expect(await renderRegistry(r.registry, 'openmetrics')).toBe(await r.fresh('openmetrics'));
   });
 
