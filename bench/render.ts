@@ -95,17 +95,18 @@ function buildPromClient(n: number): Filled {
   return { registry, touch: (share, round) => touched(n, share, (i) => h.observe(labelsAt(i), nextObservation(i, round))) };
 }
 
-/**
- * Heap retained by a freshly built registry after one render, in bytes
- * (after GC on both sides): what the series keep for later scrapes counts,
- * the output chunks the writer pools for the next scrape do not.
- */
 /** Heap the series keep (`bytes`), and the exposition kept to copy unchanged series from (`keptBytes`, ours only). */
 interface Retained {
   readonly filled: Filled;
   readonly bytes: number;
   readonly keptBytes: number;
 }
+
+/**
+ * Heap retained by a freshly built registry after one render, in bytes
+ * (after GC on both sides): what the series keep for later scrapes counts;
+ * the output chunks the writer pools and the exposition kept for reuse do not.
+ */
 
 async function retained(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<Retained> {
   // A filled registry cannot hold less than nothing: a reading at or below zero is V8 giving back memory

@@ -8,7 +8,7 @@
 import type { Registry } from 'prom-client';
 import { encode, ExpositionWriter, formatValue, releaseChunks } from './exposition-writer.ts';
 import { ReuseClaim } from './exposition-reuse.ts';
-import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, PLACE_SPAN, type Series } from './metric-family.ts';
+import { CounterFamily, type CounterSeries, Family, formatLabels, GaugeFamily, type GaugeSeries, HistogramFamily, type HistogramSeries, type Exemplar, placeEnd, placeStart, type Series } from './metric-family.ts';
 import type { MetricSpec } from '../catalog/spec.ts';
 
 export { formatValue };
@@ -150,26 +150,27 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
     // Unchanged series lie next to each other in the kept exposition as here: each run of them is one copy.
     let runFrom = 0;
     let runEnd = -1;
+    const copyRun = () => {
+      if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
+      runFrom = runEnd;
+    };
     for (let k = 0; k < n; k++) {
       const s = series[k] as HistogramSeries;
       // Only the recording render has a source, so `generation` is set where a place is found.
       const place = source === undefined ? -1 : s.shownIn(source.generation);
       if (place >= 0) {
-        const from = Math.floor(place / PLACE_SPAN);
+        const from = placeStart(place);
         if (from !== runEnd) {
-          if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
+          copyRun();
           runFrom = runEnd = from;
         }
         s.movedTo(generation, out.offset + (runEnd - runFrom));
-        runEnd = from + (place % PLACE_SPAN);
+        runEnd = placeEnd(place);
         reuse.recorded++;
         // A run is copied by the chunk at most, so the render still yields between chunks.
         if (runEnd - runFrom < RUN_BYTES) continue;
       }
-      if (runEnd > runFrom) {
-        out.copy(source!, runFrom, runEnd);
-        runFrom = runEnd;
-      }
+      copyRun();
       if (place < 0) {
         const start = out.offset;
         const count = writeHistogramSeries(s, p, om, out);
@@ -181,7 +182,7 @@ async function renderFamily(family: Family<MetricSpec, Series>, format: Expositi
       // Awaited only when due: an await per series would cost a microtask turn each.
       if (out.yieldDue()) await nextTurn();
     }
-    if (runEnd > runFrom) out.copy(source!, runFrom, runEnd);
+    copyRun();
     return;
   }
   if (family instanceof CounterFamily || family instanceof GaugeFamily) {

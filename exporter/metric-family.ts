@@ -97,7 +97,11 @@ export class GaugeSeries extends Series {
 /** A row's numbers after the bounded buckets' counts: +Inf, the sum last formatted, and the shown place (generation, place, count). */
 const ROW_FIELDS_AFTER_BOUNDS = 5;
 /** A shown place packs start and length into one float: lengths below 2^21 bytes, starts below 2^32. */
-export const PLACE_SPAN = 2 ** 21;
+const PLACE_SPAN = 2 ** 21;
+/** Where the text of a place `shownIn` returned starts in its exposition. */
+export const placeStart = (place: number): number => Math.floor(place / PLACE_SPAN);
+/** Where it ends. */
+export const placeEnd = (place: number): number => placeStart(place) + (place % PLACE_SPAN);
 
 export class HistogramSeries extends Series {
   readonly bounds: readonly number[];
@@ -164,13 +168,13 @@ export class HistogramSeries extends Series {
    * unchanged count means unchanged text (a reset clears the generation).
    */
   shownIn(generation: number): number {
-    const at = this.#base + this.bounds.length + 2;
+    const at = this.#shownAt;
     const values = this.#values;
     return values[at] === generation && values[at + 2] === this.count ? values[at + 1]! : -1;
   }
   /** Records where a scrape put this series' text, and the count it showed. */
   markShown(generation: number, start: number, end: number, count: number): void {
-    const at = this.#base + this.bounds.length + 2;
+    const at = this.#shownAt;
     const length = end - start;
     // A text too long to pack (far beyond any real series) is simply not reused.
     this.#values[at] = length < PLACE_SPAN ? generation : 0;
@@ -179,9 +183,13 @@ export class HistogramSeries extends Series {
   }
   /** Records that a scrape copied this series' text, unchanged, to `start` of its exposition. */
   movedTo(generation: number, start: number): void {
-    const at = this.#base + this.bounds.length + 2;
+    const at = this.#shownAt;
     this.#values[at] = generation;
     this.#values[at + 1] = start * PLACE_SPAN + (this.#values[at + 1]! % PLACE_SPAN);
+  }
+  /** The row's index of the shown place: after the counts (+Inf included) and the sum last formatted. */
+  get #shownAt(): number {
+    return this.#base + this.bounds.length + 2;
   }
   /** Back to no observations and no exemplars, and nothing shown to reuse. */
   reset(): void {
@@ -370,7 +378,7 @@ export class GaugeFamily<S extends GaugeSpec = GaugeSpec> extends ScalarFamily<S
 
 export class HistogramFamily<S extends HistogramSpec = HistogramSpec> extends Family<S, HistogramSeries> {
   protected create(labels: Readonly<Record<string, string>>, text: ByteSlabs): HistogramSeries {
-    // A row per series: the counts of the buckets and +Inf, the sum last formatted, and the shown places.
+    // A row per series: the counts of the buckets and +Inf, the sum last formatted, and the shown place.
     return new HistogramSeries(labels, this.spec.buckets, text, this.numberRows(this.spec.buckets.length + ROW_FIELDS_AFTER_BOUNDS));
   }
   protected resetSeries(s: HistogramSeries): void {
