@@ -123,6 +123,20 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     return result;
   });
 
+  /**
+   * A detached child leads its own process group: signal all of it, as a
+   * terminal's Ctrl-C does. `npm start` exits on SIGTERM without passing it
+   * on, and the server it started would keep running and hold the output
+   * pipe open, so the stop never finished.
+   */
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (spec.detached === true && child.pid !== undefined) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // The group is gone already.
+    }
+  };
   const managed: ManagedProcess = {
     name: spec.name,
     pid: child.pid ?? -1,
@@ -133,8 +147,8 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     lastLines: (n = 20) => lines.slice(-n),
     async stop(graceMs = 10_000) {
       if (exit !== undefined) return exited;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signal('SIGTERM');
+      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
       const result = await exited;
       clearTimeout(timer);
       return result;

@@ -52,6 +52,20 @@ test('a stack that stops its children itself releases the reaper (the pipe close
   stack.kill('SIGKILL');
 });
 
+test('stopping a detached service stops what its command started too: a wrapper that dies on SIGTERM without passing it on (as `npm start` does) leaves no server behind', { timeout: 20_000 }, async () => {
+  const { startProcess } = await import('../../stack/processes.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'group-stop-'));
+  const server = join(dir, 'server.cjs');
+  writeFileSync(server, `process.stdout.write(process.pid + '\\n'); process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000);`);
+  // The shell waits for its child and dies of SIGTERM itself; only a signal to the group reaches the server.
+  let serverPid = 0;
+  const wrapper = startProcess({ name: 'wrapper', command: 'sh', args: ['-c', `"${process.execPath}" "${server}" & wait`], detached: true, onStdoutLine: (line) => (serverPid = Number(line)) });
+  await vi.waitFor(() => expect(serverPid).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
+  // Before the fix the stop waited for the pipe the server held open until SIGKILL of the shell, which changed nothing.
+  await wrapper.stop(2000);
+  await vi.waitFor(() => expect(alive(serverPid)).toBe(false), { timeout: 3000, interval: 50 });
+});
+
 test('a log file is rotated at its bound: the current file and one previous, each under the bound', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rotate-'));
   const path = join(dir, 'demo.log');
