@@ -9,7 +9,10 @@
 // - the middleware's server span (start, attributes, end, onto a batch
 //   queue), sampled against unsampled;
 // - OTLP serialisation of a 512-span batch, per span: protobuf (what the
-//   kit sends unless told otherwise) against JSON.
+//   kit sends unless told otherwise) against JSON;
+// - the recording pipeline's worker, per span of a 512-record batch: the
+//   record encoded straight to protobuf (record-protobuf.ts) against the
+//   record made into an SDK span and serialised by the SDK (the same bytes).
 // Usage: node bench/telemetry-cost.ts [rounds=7]
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
@@ -18,6 +21,11 @@ import { AlwaysOffSampler, AlwaysOnSampler, type ReadableSpan, type Sampler, typ
 import { pino } from 'pino';
 import { createLogger } from '../exporter/logging/ecs-logger.ts';
 import { logRequest, type RequestLogger } from '../exporter/logging/request-log.ts';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { RecordRing } from '../exporter/tracing/record-ring.ts';
+import { encodeRecordSpans } from '../exporter/tracing/record-protobuf.ts';
+import { recordToReadableSpan } from '../exporter/tracing/record-span.ts';
+import { HAS_IDS, LOG_LINE, readRequestRecord, type RequestRecord, SAMPLED_SPAN, writeRequestRecord } from '../exporter/tracing/request-record.ts';
 import { endServerSpan, startServerSpan } from '../exporter/tracing/server-span.ts';
 import { median } from './lib.ts';
 
@@ -68,6 +76,23 @@ const serialise = (serializer: typeof JsonTraceSerializer) => {
   };
 };
 
+// 512 records of the hello request, as the worker reads them from the ring.
+const ring = RecordRing.create(1 << 20);
+for (let i = 0; i < 512; i++) {
+  const start = Date.now() + i;
+  writeRequestRecord(ring, SAMPLED_SPAN | LOG_LINE | HAS_IDS, 1, 1, 200, 1, start, start + 0.12, '0af7651916cd43dd8448eb211c80319cb7ad6b71692033310000000000000000', '/hello/:name', '/hello/world', undefined, '127.0.0.1:3000', 'autocannon/8.0.0', '127.0.0.1', '1.1', undefined, undefined, undefined);
+}
+const records: RequestRecord[] = [];
+ring.drain((at) => records.push(readRequestRecord(ring.data, at)));
+const resource = resourceFromAttributes({ 'service.name': 'bench', 'telemetry.sdk.language': 'nodejs' });
+const scope = { name: 'node-observability-kit' };
+const perRecordBatch = (encode: () => Uint8Array | undefined) => {
+  let i = 0;
+  return () => {
+    if (++i % 512 === 0) bytes += encode()?.length ?? 0;
+  };
+};
+
 function nsPer(write: () => void): number {
   const start = performance.now();
   for (let i = 0; i < N; i++) write();
@@ -80,6 +105,11 @@ const pairs: readonly (readonly [name: string, ours: Path, baseline: Path])[] = 
   ['app line, secrets censored', ['by key (redact.ts)', () => logger.info(appFields, 'order placed')], ["pino's redact paths", () => pinoRedact.info(appFields, 'order placed')]],
   ['server span', ['sampled', serverSpan(sampledTracer)], ['unsampled', serverSpan(unsampledTracer)]],
   ['OTLP serialisation, per span', ['protobuf', serialise(ProtobufTraceSerializer)], ['JSON', serialise(JsonTraceSerializer)]],
+  [
+    'recording worker, record to OTLP protobuf, per span',
+    ['record encoder', perRecordBatch(() => encodeRecordSpans(records, resource.attributes, scope.name, 2048))],
+    ['SDK span + SDK serializer', perRecordBatch(() => ProtobufTraceSerializer.serializeRequest(records.map((r) => recordToReadableSpan(r, resource, scope, 2048))))],
+  ],
 ];
 
 for (const [name, [la, ours], [lb, baseline]] of pairs) {

@@ -36,7 +36,9 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
 /** The same policy for attributes the telemetry worker builds (recording pipeline): censored in place. */
 export function censorAttributes(attributes: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(attributes)) {
+  // for-in over own keys (the worker's attributes are plain objects): no entries array per span.
+  for (const key in attributes) {
+    const value = attributes[key];
     if (typeof value === 'string' && !PLAIN_ATTRIBUTES.has(key)) attributes[key] = censor(key, value);
   }
 }

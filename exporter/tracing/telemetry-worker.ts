@@ -1,21 +1,21 @@
 // The recording pipeline's worker thread: it drains the record ring every
 // few milliseconds, turns each request record into the same OTLP SERVER
-// span the SDK pipeline exports (batch span processor and OTLP/HTTP
-// exporter of the SDK, JSON or protobuf) and into the ECS request line,
-// which it hands back to the request thread's log destinations in batches.
+// span the SDK pipeline exports (the SDK's batch span processor and OTLP/HTTP
+// transport; protobuf encoded straight from the records, record-exporter.ts)
+// and into the ECS request line, which it hands back to the request
+// thread's log destinations in batches.
 // The span pipeline's self-observability counts and the SDK's diagnostics
 // go back to the request thread, where /metrics and the log are.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type Attributes, createTraceState, diag, DiagLogLevel, type HrTime, type ObservableCallback, type ObservableResult, SpanKind, SpanStatusCode, createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { type Attributes, diag, DiagLogLevel, type ObservableCallback, type ObservableResult, createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { recordLine } from '../logging/record-line.ts';
 import { addSecretNames } from '../redaction.ts';
-import { censorAttributes, censorEventAttributes } from './redacting-processor.ts';
 import { joinInChunks } from './line-chunks.ts';
+import { createRecordExporter, QueuedRecord } from './record-exporter.ts';
 import { RecordRing } from './record-ring.ts';
-import { requestAttributes, responseAttributes, serverSpanName } from './server-span.ts';
-import { ENCRYPTED, HAS_PARENT, KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, REMOTE_PARENT, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
+import { KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
 
 export interface WorkerSettings {
   readonly ring: SharedArrayBuffer;
@@ -88,11 +88,7 @@ diag.setLogger({ error: forward('error'), warn: forward('warn'), info() {}, debu
 // Nothing the exporter does may end the worker: a failure is logged and the next batch tried.
 process.on('unhandledRejection', (reason) => forward('warn')(`telemetry worker: ${reason instanceof Error ? reason.message : String(reason)}`));
 
-// Only the exporter asked for is loaded.
-const exporter =
-  settings.protocol === 'http/protobuf'
-    ? new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter({ selfObsMeterProvider })
-    : new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter({ selfObsMeterProvider });
+const exporter = createRecordExporter({ protocol: settings.protocol, scopeName: settings.scopeName, attributeValueLengthLimit: settings.attributeValueLengthLimit, selfObsMeterProvider });
 const processor = new BatchSpanProcessor({ exporter, ...settings.batch, selfObsMeterProvider });
 
 let resource: Resource | undefined;
@@ -114,7 +110,7 @@ function poll(): void {
       }
     }
     if ((r.flags & SAMPLED_SPAN) === 0) return;
-    if (resource !== undefined) processor.onEnd(toSpan(r, resource));
+    if (resource !== undefined) processor.onEnd(new QueuedRecord(r, resource).asQueued());
     else if (early.length < settings.batch.maxQueueSize) early.push(r);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
@@ -132,7 +128,7 @@ const timer = setInterval(poll, settings.pollMillis ?? 20);
 port.on('message', (m: MainMessage) => {
   if (m.t === 'resource') {
     resource = resourceFromAttributes(m.attributes);
-    for (const r of early.splice(0)) processor.onEnd(toSpan(r, resource));
+    for (const r of early.splice(0)) processor.onEnd(new QueuedRecord(r, resource).asQueued());
     return;
   }
   void (async () => {
@@ -152,53 +148,3 @@ port.on('message', (m: MainMessage) => {
     }
   })();
 });
-
-const hr = (ms: number): HrTime => {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.round((ms - seconds * 1000) * 1e6);
-  return nanos >= 1e9 ? [seconds + 1, nanos - 1e9] : [seconds, nanos];
-};
-const limit = settings.attributeValueLengthLimit;
-const scope = { name: settings.scopeName };
-
-/** The SERVER span of a record: the attributes, name and status server-span.ts gives the SDK pipeline's span. */
-function toSpan(r: RequestRecord, res: Resource): ReadableSpan {
-  const attributes = requestAttributes(r.method, r.target, r.host, (r.flags & ENCRYPTED) !== 0, r.httpVersion, r.methodOriginal, r.clientAddress, r.userAgent) as Record<string, unknown>;
-  // The app's additions between the two, as on the SDK span: set during the request, overwritten by what the response says.
-  const extras = r.extras;
-  if (extras?.a !== undefined) Object.assign(attributes, extras.a);
-  Object.assign(attributes, responseAttributes(r.route, r.status));
-  censorAttributes(attributes);
-  for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string' && value.length > limit) attributes[key] = value.slice(0, limit);
-  // As the SDK: an app's OK is final; a 5xx is an error without message; otherwise the app's status.
-  const appStatus = extras?.s;
-  const status = appStatus?.c === SpanStatusCode.OK ? { code: SpanStatusCode.OK } : r.status >= 500 ? { code: SpanStatusCode.ERROR } : appStatus === undefined ? { code: SpanStatusCode.UNSET } : { code: appStatus.c, ...(appStatus.m !== undefined && { message: appStatus.m }) };
-  const events = (extras?.e ?? []).map((e) => {
-    const eventAttributes = e.a === undefined ? {} : { ...e.a };
-    censorEventAttributes(eventAttributes);
-    return { name: e.n, time: hr(e.t), attributes: eventAttributes as Attributes, droppedAttributesCount: 0 };
-  });
-  const startTime = hr(r.startMs);
-  const endTime = hr(r.endMs);
-  const traceState = r.traceState === undefined ? undefined : createTraceState(r.traceState);
-  const spanContext = { traceId: r.traceId, spanId: r.spanId, traceFlags: r.traceFlags, ...(traceState !== undefined && { traceState }) };
-  return {
-    name: r.route !== undefined ? serverSpanName(r.method, r.route) : (extras?.n ?? serverSpanName(r.method, undefined)),
-    kind: SpanKind.SERVER,
-    spanContext: () => spanContext,
-    parentSpanContext: (r.flags & HAS_PARENT) !== 0 ? { traceId: r.traceId, spanId: r.parentSpanId, traceFlags: r.traceFlags, isRemote: (r.flags & REMOTE_PARENT) !== 0 } : undefined,
-    startTime,
-    endTime,
-    duration: hr(r.endMs - r.startMs),
-    status,
-    attributes: attributes as Attributes,
-    links: [],
-    events,
-    ended: true,
-    resource: res,
-    instrumentationScope: scope,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
-}
