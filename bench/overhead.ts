@@ -52,9 +52,11 @@ const listen = (server: Server | HttpServer) => new Promise<number>((resolve) =>
 export async function endpoints() {
   const sockets = new Set<Socket>();
   const track = (server: Server | HttpServer) => server.on('connection', (s: Socket) => (sockets.add(s), s.once('close', () => sockets.delete(s))));
+  // Answers as a collector does: an empty ExportTraceServiceResponse in the request's encoding.
   const sink = createHttpServer((req, res) => {
+    const protobuf = req.headers['content-type'] === 'application/x-protobuf';
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    req.on('end', () => res.writeHead(200, { 'content-type': protobuf ? 'application/x-protobuf' : 'application/json' }).end(protobuf ? '' : '{}'));
   });
   const blackhole = createServer((socket) => socket.pause());
   const stalledLogstash = createServer((socket) => socket.pause());
