@@ -6,7 +6,7 @@
 // once per batch. Field numbers: opentelemetry/proto/trace/v1/trace.proto.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { HAS_PARENT, REMOTE_PARENT, type RequestRecord } from './request-record.ts';
-import { recordAttributes, recordEvents, recordSpanName, recordStatus, recordTraceState } from './record-span.ts';
+import { hrTime, recordAttributes, recordEvents, recordSpanName, recordStatus, recordTraceState } from './record-span.ts';
 
 const VARINT = 0;
 const FIXED64 = 1;
@@ -78,12 +78,7 @@ class ProtobufWriter {
 
   /** Epoch milliseconds as fixed64 nanoseconds, rounded as the SDK's HrTime (whole seconds, then nanoseconds). */
   timeNanos(ms: number): void {
-    let seconds = Math.floor(ms / 1000);
-    let nanos = Math.round((ms - seconds * 1000) * 1e6);
-    if (nanos >= 1e9) {
-      seconds++;
-      nanos -= 1e9;
-    }
+    const [seconds, nanos] = hrTime(ms);
     // seconds·1e9 + nanos exceeds 2^53: split the seconds in 16-bit halves so every product is exact.
     const fromLow = (seconds & 0xffff) * 1e9 + nanos;
     const fromHigh = Math.floor(seconds / 65536) * 1e9;
