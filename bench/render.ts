@@ -107,7 +107,6 @@ interface Retained {
  * (after GC on both sides): what the series keep for later scrapes counts;
  * the output chunks the writer pools and the exposition kept for reuse do not.
  */
-
 async function retained(build: () => Filled, render: (registry: Registry) => Promise<string | Buffer[]>): Promise<Retained> {
   // A filled registry cannot hold less than nothing: a reading at or below zero is V8 giving back memory
   // (flushed bytecode, a shrunk heap) during the fill, on a loaded machine. Read again, up to three times.

@@ -53,7 +53,7 @@ export function createRecordExporter(options: RecordExporterOptions): SpanExport
   const serializer: ISerializer<QueuedRecord[], IExportTraceServiceResponse> = protobuf
     ? {
         // One resource per worker (the batch's first record's is every record's).
-        serializeRequest: (items) => (items.length === 0 ? new Uint8Array(0) : encodeRecordSpans(items.map((i) => i.record), items[0]!.resource.attributes, scopeName, limit)),
+        serializeRequest: (items) => encodeRecordSpans(items.map((i) => i.record), items[0]?.resource.attributes ?? {}, scopeName, limit),
         deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
       }
     : {

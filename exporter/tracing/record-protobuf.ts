@@ -305,6 +305,8 @@ const SPAN_BYTES_ESTIMATE = 640;
  * middleware's spans).
  */
 export function encodeRecordSpans(records: readonly RequestRecord[], resource: Attributes, scopeName: string, valueLengthLimit: number): Uint8Array {
+  // As the SDK: no spans, an empty request.
+  if (records.length === 0) return new Uint8Array(0);
   const w = new ProtobufWriter(1024 + records.length * SPAN_BYTES_ESTIMATE);
   const resourceSpans = w.begin(1);
   const resourceAt = w.begin(1);
@@ -312,15 +314,13 @@ export function encodeRecordSpans(records: readonly RequestRecord[], resource: A
   w.tag(2, VARINT);
   w.varint32(0);
   w.end(resourceAt);
-  if (records.length > 0) {
-    const scopeSpans = w.begin(2);
-    const scope = w.begin(1);
-    w.tag(1, LEN);
-    w.string(scopeName);
-    w.end(scope);
-    for (const r of records) writeSpan(w, r, valueLengthLimit);
-    w.end(scopeSpans);
-  }
+  const scopeSpans = w.begin(2);
+  const scope = w.begin(1);
+  w.tag(1, LEN);
+  w.string(scopeName);
+  w.end(scope);
+  for (const r of records) writeSpan(w, r, valueLengthLimit);
+  w.end(scopeSpans);
   w.end(resourceSpans);
   return w.buf.subarray(0, w.pos);
 }
