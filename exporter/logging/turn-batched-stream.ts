@@ -4,6 +4,11 @@
 // libuv pool, or a socket syscall) cost more than building the line itself.
 // Lines wait at most until the end of the current turn, and never more than
 // `maxPendingBytes`; the stream below keeps its own bound on what it buffers.
+// Batches already joined (the telemetry worker's chunks of request lines)
+// stay whole pieces, written in order between the joined single lines:
+// appended to one string, a turn's chunks became a rope that sonic-boom
+// flattened (Buffer.byteLength) into a fresh large string each turn, 3 % of
+// the request thread at 16k requests/s (perf, full instrumentation).
 import type { DestinationStream } from 'pino';
 
 /** What the batch is written to: sonic-boom (pino.destination) fits. */
@@ -33,7 +38,11 @@ function flushAllAtExit(): void {
 export class TurnBatchedStream implements DestinationStream {
   readonly #sink: LineSink;
   readonly #maxPendingBytes: number;
-  #pending = '';
+  /** What this turn gathered, in order: joined single lines, and whole batches as they came. */
+  #pieces: string[] = [];
+  /** Whether the last piece is single lines, which the next line joins. */
+  #lastJoins = false;
+  #pendingChars = 0;
   #scheduled = false;
   readonly #onTurnEnd = () => {
     this.#scheduled = false;
@@ -51,18 +60,28 @@ export class TurnBatchedStream implements DestinationStream {
   }
 
   write(line: string): boolean {
-    this.#pending += line;
-    if (this.#pending.length >= this.#maxPendingBytes) this.#drain();
+    if (this.#lastJoins) this.#pieces[this.#pieces.length - 1] += line;
+    else this.#pieces.push(line);
+    this.#lastJoins = true;
+    this.#added(line.length);
+    return true;
+  }
+
+  /** Whole lines joined (a batch): a piece of its own, handed to the sink as it is. */
+  writeLines(text: string): void {
+    if (text.length === 0) return;
+    this.#pieces.push(text);
+    this.#lastJoins = false;
+    this.#added(text.length);
+  }
+
+  #added(chars: number): void {
+    this.#pendingChars += chars;
+    if (this.#pendingChars >= this.#maxPendingBytes) this.#drain();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);
     }
-    return true;
-  }
-
-  /** Whole lines joined: gathered like one line. */
-  writeLines(text: string): void {
-    this.write(text);
   }
 
   /** Hands what this turn gathered to the sink, then lets the sink flush (pino's `logger.flush`). */
@@ -84,9 +103,11 @@ export class TurnBatchedStream implements DestinationStream {
   }
 
   #drain(): void {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = '';
-    this.#sink.write(batch);
+    if (this.#pieces.length === 0) return;
+    const pieces = this.#pieces;
+    this.#pieces = [];
+    this.#lastJoins = false;
+    this.#pendingChars = 0;
+    for (const piece of pieces) this.#sink.write(piece);
   }
 }

@@ -48,6 +48,31 @@ describe('TurnBatchedStream', () => {
     expect(writes.join('')).toBe(line.repeat(10));
   });
 
+  test('batches of joined lines are handed over whole, in order between the single lines around them', async () => {
+    const { writes, sink } = recordingSink();
+    const stream = new TurnBatchedStream(sink);
+    const batch1 = 'w1\nw2\n';
+    const batch2 = 'w3\n';
+    stream.write('a\n');
+    stream.write('b\n');
+    stream.writeLines(batch1);
+    stream.writeLines(batch2);
+    stream.writeLines(''); // an empty batch is no write
+    stream.write('c\n');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    // Each batch is the very string that came in: not appended to a rope the sink would flatten again.
+    expect(writes).toEqual(['a\nb\n', batch1, batch2, 'c\n']);
+  });
+
+  test('batches count towards the cap like lines', () => {
+    const { writes, sink } = recordingSink();
+    const stream = new TurnBatchedStream(sink, 100);
+    stream.write('a\n');
+    stream.writeLines(`${'x'.repeat(99)}\n`);
+    expect(writes).toEqual(['a\n', `${'x'.repeat(99)}\n`]);
+  });
+
   test('flush hands the pending lines over before asking the sink to flush', () => {
     const { writes, sink, flushed } = recordingSink();
     const stream = new TurnBatchedStream(sink);
