@@ -61,7 +61,7 @@ describe('TurnBatchedStream', () => {
     stream.write('c\n');
     expect(writes).toEqual([]);
     await nextTurn();
-    // Each batch is the very string that came in: not appended to a rope the sink would flatten again.
+    // Each batch is a write of its own, not appended to a rope the sink would flatten again.
     expect(writes).toEqual(['a\nb\n', batch1, batch2, 'c\n']);
   });
 
