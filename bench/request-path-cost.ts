@@ -1,11 +1,12 @@
 // The request thread's CPU per request with full instrumentation (metrics,
-// a 100 %-sampled server span, the request line), by pipeline: `recording`
-// (records into the shared ring; the telemetry worker does the rest on its
-// own thread) against `sdk` (the OpenTelemetry SDK span and the line built
-// on the request thread), each against the metrics-only middleware in the
-// same process. Requests are objects run through the middleware to their
-// `close` event, as in middleware-cost.ts: no network, no Express. Spans go
-// to a stand-in collector in another process; lines to a sink that counts.
+// a server span sampled at 100 % and at 10 %, the request line), by
+// pipeline: `recording` (records into the shared ring; the telemetry worker
+// does the rest on its own thread) against `sdk` (the OpenTelemetry SDK span
+// and the line built on the request thread), each against the metrics-only
+// middleware in the same process. Requests are objects run through the
+// middleware to their `close` event, as in middleware-cost.ts: no network,
+// no Express. Spans go to a stand-in collector in another process; lines to
+// a sink that counts.
 // Usage: node bench/request-path-cost.ts [rounds=5]
 import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -74,20 +75,23 @@ else {
   });
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
-  const results: Record<string, number[]> = { recording: [], sdk: [] };
-  for (let pass = 0; pass < 2; pass++) {
-    for (const pipeline of pass % 2 === 0 ? ['recording', 'sdk'] : ['sdk', 'recording']) {
-      const c = fork(self, ['child', pipeline, String(rounds)], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      const m = await new Promise<{ added: number }>((resolve, reject) => {
-        c.once('message', resolve);
-        c.once('exit', (code) => reject(new Error(`${pipeline} exited with ${code}`)));
-      });
-      results[pipeline]!.push(m.added);
-      c.kill();
+  // Both sampling ratios of the goals: an unsampled request still gets ids, a context and its line.
+  for (const ratio of ['1', '0.1']) {
+    const results: Record<string, number[]> = { recording: [], sdk: [] };
+    for (let pass = 0; pass < 2; pass++) {
+      for (const pipeline of pass % 2 === 0 ? ['recording', 'sdk'] : ['sdk', 'recording']) {
+        const c = fork(self, ['child', pipeline, String(rounds)], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER_ARG: ratio }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        const m = await new Promise<{ added: number }>((resolve, reject) => {
+          c.once('message', resolve);
+          c.once('exit', (code) => reject(new Error(`${pipeline} exited with ${code}`)));
+        });
+        results[pipeline]!.push(m.added);
+        c.kill();
+      }
     }
+    const r = median(results.recording!);
+    const s = median(results.sdk!);
+    console.log(`${Number(ratio) * 100}% sampled: request-thread CPU added by spans and request lines, beyond the metrics middleware: recording ${r.toFixed(0)} ns, SDK ${s.toFixed(0)} ns per request (ratio ${(r / s).toFixed(2)}; medians of ${rounds} rounds of ${N.toLocaleString('en')}, 2 processes each)`);
   }
   collector.close();
-  const r = median(results.recording!);
-  const s = median(results.sdk!);
-  console.log(`request-thread CPU added by spans and request lines, beyond the metrics middleware: recording ${r.toFixed(0)} ns, SDK ${s.toFixed(0)} ns per request (ratio ${(r / s).toFixed(2)}; medians of ${rounds} rounds of ${N.toLocaleString('en')}, 2 processes each)`);
 }

@@ -23,7 +23,15 @@ export interface AccessLineFields {
   readonly spanId: string | undefined;
 }
 
-const json = JSON.stringify;
+/** Characters JSON.stringify may write otherwise than as themselves: quote, backslash, controls, and all beyond ASCII (lone surrogates). */
+const MAY_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+/**
+ * A string as JSON.stringify writes it. Most fields are printable ASCII,
+ * which it writes as themselves between quotes: that case skips its call
+ * (about 30 ns a field, 7 fields a line, in the telemetry worker).
+ */
+export const jsonString = (s: string): string => (MAY_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+const json = jsonString;
 
 export function levelOf(status: number): AccessLineFields['level'] {
   return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';

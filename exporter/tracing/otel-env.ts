@@ -5,7 +5,8 @@
 // exception is OTEL_TRACES_EXPORTER: an exporter this kit does not ship means
 // spans go nowhere, so it is a configuration error (TracingConfigError, which
 // an app turns into exit 2), not a silent default.
-import { ParentBasedSampler, type Sampler, TraceIdRatioBasedSampler, AlwaysOnSampler, AlwaysOffSampler } from '@opentelemetry/sdk-trace';
+import { ParentBasedSampler, type Sampler, AlwaysOnSampler, AlwaysOffSampler } from '@opentelemetry/sdk-trace';
+import { TraceIdRatioSampler } from './trace-id-ratio-sampler.ts';
 
 export class TracingConfigError extends Error {
   override name = 'TracingConfigError';
@@ -116,7 +117,7 @@ function sampler(env: Env, warn: OtelWarn): Sampler {
 function ratioSampler(ratio: number): Sampler {
   if (ratio >= 1) return new AlwaysOnSampler();
   if (ratio <= 0) return new AlwaysOffSampler();
-  return new TraceIdRatioBasedSampler(ratio);
+  return new TraceIdRatioSampler(ratio);
 }
 
 /** OTEL_TRACES_SAMPLER_ARG for the ratio samplers: a number from 0 to 1, default 1.0. */

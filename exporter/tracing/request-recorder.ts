@@ -25,6 +25,7 @@ import { addedSecretNames, onSecretNamesAdded } from '../redaction.ts';
 import { READER_EXIT, RecordRing } from './record-ring.ts';
 import { ENCRYPTED, HAS_IDS, HAS_PARENT, KIND_REQUEST, LOG_LINE, readRequestRecord, recordKind, REMOTE_PARENT, SAMPLED_SPAN, writeControlRecord, writeRequestRecord } from './request-record.ts';
 import { RecordedSpan } from './recorded-span.ts';
+import { UnsampledSpan } from './unsampled-span.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 import type { WorkerMessage, WorkerSettings } from './telemetry-worker.ts';
 
@@ -120,7 +121,7 @@ export class RequestRecorder {
     this.#worker.postMessage({ t: 'resource', attributes });
   }
 
-  /** The SERVER span of a request: sampled ones are RecordedSpans, others carry only their ids. */
+  /** The SERVER span of a request: sampled ones are RecordedSpans, others UnsampledSpans (their ids only). */
   startSpan(req: IncomingMessage, method: string): Span {
     const active = context.active();
     if (isTracingSuppressed(active)) return trace.wrapSpanContext({ traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: 0 });
@@ -132,7 +133,7 @@ export class RequestRecorder {
     const spanId = randomHex(8);
     const result = this.#sampler.shouldSample(parentContext, traceId, spanName(method), SpanKind.SERVER, EMPTY, []);
     const traceState = result.traceState ?? (validParent ? parent.traceState : undefined);
-    if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return trace.wrapSpanContext({ traceId, spanId, traceFlags: 0, ...(traceState !== undefined && { traceState }) });
+    if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return new UnsampledSpan(traceId, spanId, traceState);
     return new RecordedSpan({ traceId, spanId, traceFlags: 1, ...(traceState !== undefined && { traceState }) }, validParent ? parent.spanId : undefined, validParent && parent.isRemote === true, req.url ?? '/');
   }
 
@@ -166,7 +167,7 @@ export class RequestRecorder {
     if (recorded === undefined && !log) return;
     const ctx = span?.spanContext();
     // Ours are valid by construction; another instrumentation's span is checked.
-    const ids = ctx !== undefined && (recorded !== undefined || trace.isSpanContextValid(ctx));
+    const ids = ctx !== undefined && (recorded !== undefined || span instanceof UnsampledSpan || trace.isSpanContextValid(ctx));
     const flags = (recorded === undefined ? 0 : SAMPLED_SPAN) | (log ? LOG_LINE : 0) | (ids ? HAS_IDS : 0) | (recorded?.parentSpanId !== undefined ? HAS_PARENT : 0) | (recorded?.remoteParent ? REMOTE_PARENT : 0) | ((req.socket as { encrypted?: boolean }).encrypted ? ENCRYPTED : 0);
     const originalUrl = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const target = recorded?.target ?? originalUrl;
@@ -183,12 +184,13 @@ export class RequestRecorder {
       route,
       target,
       originalUrl === target ? undefined : originalUrl,
-      req.headers.host,
+      // What only the span carries is left out of a record that has none (most records at a low sampling ratio).
+      recorded === undefined ? undefined : req.headers.host,
       req.headers['user-agent'],
       req.socket.remoteAddress,
       req.httpVersion,
-      HTTP_METHODS[method] === '_OTHER' ? req.method : undefined,
-      ctx?.traceState?.serialize(),
+      recorded !== undefined && HTTP_METHODS[method] === '_OTHER' ? req.method : undefined,
+      recorded === undefined ? undefined : ctx!.traceState?.serialize(),
       recorded?.extrasJson(),
     );
     if (ok) return;

@@ -186,6 +186,62 @@ describe('the recording pipeline writes what the SDK pipeline writes', () => {
   });
 });
 
+describe('unsampled requests (a ratio that samples none of them)', () => {
+  // A ratio of 1e-9 samples a trace id only below 4 of 2^32: the ratio sampler decides, and says no.
+  const UNSAMPLED = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1e-9' };
+  const CALLER = { traceparent: `00-${TRACE_ID}-${PARENT_ID}-00`, tracestate: 'vendor=kept' };
+  type Answer = { headers: Record<string, string>; recording: boolean };
+  const runs: Record<string, { answers: Answer[]; lines: Record<string, unknown>[]; spans: number }> = {};
+
+  beforeAll(async () => {
+    for (const pipeline of ['recording', 'sdk'] as const) {
+      const receiver = await startOtlpReceiver();
+      try {
+        const app = await startApp({ PIPELINE: pipeline, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...UNSAMPLED });
+        const url = `http://127.0.0.1:${app.port}/context`;
+        const answers = [(await (await fetch(`${url}?k=1`)).json()) as Answer, (await (await fetch(`${url}?k=2`, { headers: CALLER })).json()) as Answer];
+        await rawRequest(app.port, 'GET', '/exit', false);
+        expect(await app.exited).toBe(0);
+        runs[pipeline] = { answers, lines: accessLines(app.stdout()), spans: receiver.spans.length };
+      } finally {
+        await receiver.stop();
+      }
+    }
+  }, 60_000);
+
+  test('no span is exported, and the handler sees a span that does not record', () => {
+    for (const pipeline of ['recording', 'sdk']) {
+      expect(runs[pipeline]!.spans, pipeline).toBe(0);
+      expect(runs[pipeline]!.answers.map((a) => a.recording)).toEqual([false, false]);
+    }
+  });
+
+  test('outgoing calls carry the request span as an unsampled parent (flags 00), in the caller\'s trace with its trace state', () => {
+    for (const pipeline of ['recording', 'sdk']) {
+      const [root, child] = runs[pipeline]!.answers.map((a) => a.headers);
+      expect(root!.traceparent, pipeline).toMatch(/^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-00$/);
+      expect(child!.traceparent, pipeline).toMatch(new RegExp(`^00-${TRACE_ID}-(?!0{16})(?!${PARENT_ID})[0-9a-f]{16}-00$`));
+      expect(child!.tracestate, pipeline).toBe('vendor=kept');
+    }
+  });
+
+  test('each request line carries the trace and span id the calls carry, and matches the SDK pipeline\'s line', () => {
+    for (const pipeline of ['recording', 'sdk']) {
+      const { answers, lines } = runs[pipeline]!;
+      for (const k of [1, 2]) {
+        const line = lines.find((l) => kOf((l.url as { query?: string }).query) === String(k)) as { trace?: { id: string }; span?: { id: string } } | undefined;
+        const [, traceId, spanId] = answers[k - 1]!.headers.traceparent!.split('-');
+        expect(line, `${pipeline} line ${k}`).toBeDefined();
+        expect([line!.trace?.id, line!.span?.id], `${pipeline} line ${k}`).toEqual([traceId, spanId]);
+      }
+    }
+    for (const k of [1, 2]) {
+      const lineOfRun = (pipeline: string) => runs[pipeline]!.lines.find((l) => kOf((l.url as { query?: string }).query) === String(k));
+      expect(comparableLine(lineOfRun('recording'))).toEqual(comparableLine(lineOfRun('sdk')));
+    }
+  });
+});
+
 describe('a spike that overflows the ring', () => {
   const N = 20_000;
   let receiver: OtlpReceiver;
