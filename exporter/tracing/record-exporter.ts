@@ -22,10 +22,13 @@ const SAMPLED = { traceId: '', spanId: '', traceFlags: TraceFlags.SAMPLED };
 /** A sampled request record in the batch span processor's queue. */
 export class QueuedRecord {
   readonly record: RequestRecord;
+  /** Its span's protobuf, when it was encoded while the record was in the ring (encodeSpanInRing). */
+  readonly span: Uint8Array | undefined;
   readonly resource: Resource;
 
-  constructor(record: RequestRecord, resource: Resource) {
+  constructor(record: RequestRecord, span: Uint8Array | undefined, resource: Resource) {
     this.record = record;
+    this.span = span;
     this.resource = resource;
   }
 
@@ -53,7 +56,7 @@ export function createRecordExporter(options: RecordExporterOptions): SpanExport
   const serializer: ISerializer<QueuedRecord[], IExportTraceServiceResponse> = protobuf
     ? {
         // One resource per worker (the batch's first record's is every record's).
-        serializeRequest: (items) => encodeRecordSpans(items.map((i) => i.record), items[0]?.resource.attributes ?? {}, scopeName, limit),
+        serializeRequest: (items) => encodeRecordSpans(items.map((i) => i.span ?? i.record), items[0]?.resource.attributes ?? {}, scopeName, limit),
         deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
       }
     : {

@@ -5,18 +5,18 @@
 // its second pass to size the buffer. The resource and scope are encoded
 // once per batch. Field numbers: opentelemetry/proto/trace/v1/trace.proto.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { FIXED32, FIXED64, LEN, NIBBLE, putAscii, putBytes, putFixed32, putTimeNanos, putVarint, VARINT } from './protobuf-wire.ts';
 import { HAS_PARENT, REMOTE_PARENT, type RequestRecord } from './request-record.ts';
-import { hrTime, recordAttributes, recordEvents, recordSpanName, recordStatus, recordTraceState } from './record-span.ts';
+import { recordAttributes, recordEvents, recordSpanName, recordStatus, recordTraceState } from './record-span.ts';
 
-const VARINT = 0;
-const FIXED64 = 1;
-const LEN = 2;
-const FIXED32 = 5;
 /** OTLP's SPAN_KIND_SERVER. */
-const KIND_SERVER = 2;
+export const KIND_SERVER = 2;
 /** Span.flags: the context says whether the parent is remote, and whether it is. */
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
+
+/** A server span's Span.flags: the trace flags and whether its parent is remote. */
+export const spanFlags = (r: RequestRecord): number => (r.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | ((r.flags & HAS_PARENT) !== 0 && (r.flags & REMOTE_PARENT) !== 0 ? FLAGS_IS_REMOTE : 0);
 /** Strings up to this length are checked and copied in JavaScript; longer ones by Buffer's native UTF-8 writer. */
 const SHORT_STRING = 64;
 
@@ -44,12 +44,7 @@ class ProtobufWriter {
 
   varint32(value: number): void {
     this.ensure(5);
-    let v = value >>> 0;
-    while (v > 127) {
-      this.buf[this.pos++] = (v & 127) | 128;
-      v >>>= 7;
-    }
-    this.buf[this.pos++] = v;
+    this.pos = putVarint(this.buf, this.pos, value);
   }
 
   /** An int64 varint of a safe integer, negatives in two's complement (ten bytes). */
@@ -73,21 +68,13 @@ class ProtobufWriter {
 
   fixed32(value: number): void {
     this.ensure(4);
-    this.pos = this.buf.writeUInt32LE(value >>> 0, this.pos);
+    this.pos = putFixed32(this.buf, this.pos, value);
   }
 
-  /** Epoch milliseconds as fixed64 nanoseconds, rounded as the SDK's HrTime (whole seconds, then nanoseconds). */
+  /** Epoch milliseconds as fixed64 nanoseconds (protobuf-wire.ts). */
   timeNanos(ms: number): void {
-    const [seconds, nanos] = hrTime(ms);
-    // seconds·1e9 + nanos exceeds 2^53: split the seconds in 16-bit halves so every product is exact.
-    const fromLow = (seconds & 0xffff) * 1e9 + nanos;
-    const fromHigh = Math.floor(seconds / 65536) * 1e9;
-    const low = (fromLow % 4294967296) + (fromHigh % 65536) * 65536;
-    const high = Math.floor(fromLow / 4294967296) + Math.floor(fromHigh / 65536) + Math.floor(low / 4294967296);
     this.ensure(8);
-    this.buf.writeUInt32LE(low >>> 0, this.pos);
-    this.buf.writeUInt32LE(high >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.pos = putTimeNanos(this.buf, this.pos, ms);
   }
 
   double(value: number): void {
@@ -103,10 +90,7 @@ class ProtobufWriter {
       if (ascii) {
         this.varint32(n);
         this.ensure(n);
-        const { buf } = this;
-        let p = this.pos;
-        for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
-        this.pos = p;
+        this.pos = putAscii(this.buf, this.pos, s);
         return;
       }
     }
@@ -130,13 +114,8 @@ class ProtobufWriter {
 
   /** Bytes encoded before (an attribute key with its tag and length). */
   raw(bytes: Uint8Array): void {
-    const n = bytes.length;
-    this.ensure(n);
-    // A loop: keys are a few dozen bytes, where Buffer#copy's native call costs more than the copy.
-    const { buf } = this;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = bytes[i]!;
-    this.pos = p;
+    this.ensure(bytes.length);
+    this.pos = putBytes(this.buf, this.pos, bytes, 0, bytes.length);
   }
 
   bytes(value: Uint8Array): void {
@@ -170,10 +149,6 @@ class ProtobufWriter {
     this.pos = end;
   }
 }
-
-/** The value of a hex digit's character code (ids are valid hex: the request thread made or checked them). */
-const NIBBLE = new Uint8Array(128);
-for (let c = 0; c < 128; c++) NIBBLE[c] = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : 0;
 
 /** A KeyValue's key field (tag, length, UTF-8), per key: the kit's attribute names and an app's recur on every span. */
 const keyFields = new Map<string, Uint8Array>();
@@ -292,7 +267,7 @@ function writeSpan(w: ProtobufWriter, r: RequestRecord, valueLengthLimit: number
   w.varint32(status.code);
   w.end(statusAt);
   w.tag(16, FIXED32);
-  w.fixed32((r.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (hasParent && (r.flags & REMOTE_PARENT) !== 0 ? FLAGS_IS_REMOTE : 0));
+  w.fixed32(spanFlags(r));
   w.end(span);
 }
 
@@ -302,9 +277,10 @@ const SPAN_BYTES_ESTIMATE = 640;
 /**
  * One ExportTraceServiceRequest of the records' SERVER spans, with one
  * resource and the kit's instrumentation scope (as the SDK groups the
- * middleware's spans).
+ * middleware's spans). A record may come as its span already encoded
+ * (span-in-ring.ts).
  */
-export function encodeRecordSpans(records: readonly RequestRecord[], resource: Attributes, scopeName: string, valueLengthLimit: number): Uint8Array {
+export function encodeRecordSpans(records: readonly (RequestRecord | Uint8Array)[], resource: Attributes, scopeName: string, valueLengthLimit: number): Uint8Array {
   // As the SDK: no spans, an empty request.
   if (records.length === 0) return new Uint8Array(0);
   const w = new ProtobufWriter(1024 + records.length * SPAN_BYTES_ESTIMATE);
@@ -319,7 +295,15 @@ export function encodeRecordSpans(records: readonly RequestRecord[], resource: A
   w.tag(1, LEN);
   w.string(scopeName);
   w.end(scope);
-  for (const r of records) writeSpan(w, r, valueLengthLimit);
+  for (const r of records) {
+    // A span encoded in the ring (span-in-ring.ts) is copied as it is.
+    if (!(r instanceof Uint8Array)) writeSpan(w, r, valueLengthLimit);
+    else {
+      w.ensure(r.length);
+      w.buf.set(r, w.pos);
+      w.pos += r.length;
+    }
+  }
   w.end(scopeSpans);
   w.end(resourceSpans);
   return w.buf.subarray(0, w.pos);

@@ -22,7 +22,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     for (const [key, value] of Object.entries(span.attributes)) {
       if (typeof value !== 'string' || PLAIN_ATTRIBUTES.has(key)) continue;
-      const censored = censor(key, value);
+      const censored = censorAttribute(key, value);
       if (censored !== value) span.setAttribute(key, censored);
     }
     // Recorded exceptions carry the error's message and stack, which may quote a URL or a header.
@@ -39,17 +39,18 @@ export function censorAttributes(attributes: Record<string, unknown>): void {
   // for-in over own keys (the worker's attributes are plain objects): no entries array per span.
   for (const key in attributes) {
     const value = attributes[key];
-    if (typeof value === 'string' && !PLAIN_ATTRIBUTES.has(key)) attributes[key] = censor(key, value);
+    if (typeof value === 'string' && !PLAIN_ATTRIBUTES.has(key)) attributes[key] = censorAttribute(key, value);
   }
 }
 
 /** Event attributes: every string value, plain names included (an exception message may quote anything). */
 export function censorEventAttributes(attributes: Record<string, unknown> | undefined): void {
   if (attributes === undefined) return;
-  for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = censor(key, value);
+  for (const [key, value] of Object.entries(attributes)) if (typeof value === 'string') attributes[key] = censorAttribute(key, value);
 }
 
-function censor(key: string, value: string): string {
+/** A string attribute censored by its key's policy (a URL part, a secret name, free text). */
+export function censorAttribute(key: string, value: string): string {
   if (key === 'url.query') return redactUrl(`?${value}`).slice(1);
   if (URL_ATTRIBUTES.has(key)) return redactUrl(value);
   // `http.request.header.authorization`, `db.password`, `app.session_id`: judged by the last part of the key.

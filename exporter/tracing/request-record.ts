@@ -164,6 +164,40 @@ export function writeRequestRecord(
   return true;
 }
 
+/** Index of each string of a request record, in the order they are written. */
+export const FIELD_ROUTE = 0;
+export const FIELD_TARGET = 1;
+export const FIELD_HOST = 3;
+export const FIELD_USER_AGENT = 4;
+export const FIELD_CLIENT_ADDRESS = 5;
+export const FIELD_HTTP_VERSION = 6;
+
+/** How many strings a request record has (the length `asciiFieldStarts` fills). */
+export const STRING_FIELDS = STRINGS;
+
+/** Where a request record's ids (hex, trace then span then parent) start in the ring. */
+export const idsAt = (at: number): number => at + FIXED;
+
+/**
+ * Where each string of the request record at `at` starts in the ring
+ * (`starts[FIELD_*]`), when the record is all ASCII: then its UTF-8 bytes
+ * are its characters, one for one, and the decoded strings' lengths are
+ * their byte lengths. False for a record with any other character.
+ */
+export function asciiFieldStarts(b: Buffer, at: number, starts: Int32Array): boolean {
+  const { u32 } = viewsOf(b);
+  const l = (at >> 2) + W_STRINGS;
+  const blobAt = at + FIXED;
+  let o = blobAt + ((b[at + B_FLAGS]! & HAS_IDS) !== 0 ? ID_CHARS : 0);
+  for (let i = 0; i < STRINGS; i++) {
+    starts[i] = o;
+    const n = u32[l + i]!;
+    if (n !== ABSENT) o += n;
+  }
+  // Any character beyond ASCII takes more bytes than UTF-16 units (a lone surrogate 3 for 1, a pair 4 for 2).
+  return o - blobAt === u32[(at >> 2) + W_BLOB];
+}
+
 /** Writes a control record (a JSON value); false when the ring is full. */
 export function writeControlRecord(ring: RecordRing, value: unknown): boolean {
   const text = JSON.stringify(value);

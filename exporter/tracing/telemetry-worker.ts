@@ -14,6 +14,7 @@ import { recordLine } from '../logging/record-line.ts';
 import { addSecretNames } from '../redaction.ts';
 import { joinInChunks } from './line-chunks.ts';
 import { createRecordExporter, QueuedRecord } from './record-exporter.ts';
+import { encodeSpanInRing } from './span-in-ring.ts';
 import { RecordRing } from './record-ring.ts';
 import { KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
 
@@ -93,7 +94,9 @@ const processor = new BatchSpanProcessor({ exporter, ...settings.batch, selfObsM
 
 let resource: Resource | undefined;
 /** Spans recorded before the resource arrived (bounded like the queue they wait for). */
-const early: RequestRecord[] = [];
+const early: [RequestRecord, Uint8Array | undefined][] = [];
+/** Protobuf spans are encoded while their record is in the ring; JSON goes through the SDK's serializer. */
+const protobuf = settings.protocol === 'http/protobuf';
 
 function poll(): void {
   const lines = new Map<number, string[]>();
@@ -110,8 +113,9 @@ function poll(): void {
       }
     }
     if ((r.flags & SAMPLED_SPAN) === 0) return;
-    if (resource !== undefined) processor.onEnd(new QueuedRecord(r, resource).asQueued());
-    else if (early.length < settings.batch.maxQueueSize) early.push(r);
+    const span = protobuf ? encodeSpanInRing(b, at, r, settings.attributeValueLengthLimit) : undefined;
+    if (resource !== undefined) processor.onEnd(new QueuedRecord(r, span, resource).asQueued());
+    else if (early.length < settings.batch.maxQueueSize) early.push([r, span]);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
   for (const [id, batch] of lines) for (const text of joinInChunks(batch)) port.postMessage({ t: 'lines', id, text } satisfies WorkerMessage);
@@ -128,7 +132,7 @@ const timer = setInterval(poll, settings.pollMillis ?? 20);
 port.on('message', (m: MainMessage) => {
   if (m.t === 'resource') {
     resource = resourceFromAttributes(m.attributes);
-    for (const r of early.splice(0)) processor.onEnd(new QueuedRecord(r, resource).asQueued());
+    for (const [r, span] of early.splice(0)) processor.onEnd(new QueuedRecord(r, span, resource).asQueued());
     return;
   }
   void (async () => {
