@@ -10,9 +10,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type Attributes, diag, DiagLogLevel, type ObservableCallback, type ObservableResult, createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { addLineInRing } from '../logging/line-in-ring.ts';
 import { recordLine } from '../logging/record-line.ts';
 import { addSecretNames } from '../redaction.ts';
-import { joinInChunks } from './line-chunks.ts';
+import { LineChunks } from './line-chunks.ts';
 import { createRecordExporter, QueuedRecord } from './record-exporter.ts';
 import { encodeSpanInRing } from './span-in-ring.ts';
 import { RecordRing } from './record-ring.ts';
@@ -31,7 +32,7 @@ export interface WorkerSettings {
 }
 
 export type WorkerMessage =
-  /** Whole request lines of one access logger, joined in chunks (line-chunks.ts): few strings to copy between threads, few writes at the other end. */
+  /** Whole request lines of one access logger, in chunks (line-chunks.ts): few strings to copy between threads, few writes at the other end. */
   | { readonly t: 'lines'; readonly id: number; readonly text: string }
   | { readonly t: 'stats'; readonly adds: [name: string, errorType: string, value: number][]; readonly queue: number }
   | { readonly t: 'diag'; readonly level: 'error' | 'warn'; readonly message: string }
@@ -43,7 +44,10 @@ const port = parentPort!;
 const settings = workerData as WorkerSettings;
 addSecretNames(settings.secretNames);
 const ring = new RecordRing(settings.ring);
-const baseFields = new Map<number, string>();
+/** Each access logger's base fields, as text and as UTF-8. */
+const baseFields = new Map<number, { text: string; bytes: Uint8Array }>();
+/** Each access logger's request lines since the last poll. */
+const lineChunks = new Map<number, LineChunks>();
 
 // Counts of the batch processor and exporter, summed between two reports.
 const adds = new Map<string, [string, string, number]>();
@@ -99,7 +103,6 @@ const early: [RequestRecord, Uint8Array | undefined][] = [];
 const protobuf = settings.protocol === 'http/protobuf';
 
 function poll(): void {
-  const lines = new Map<number, string[]>();
   ring.drain((at) => {
     const b = ring.data;
     if (recordKind(b, at) === KIND_CONTROL) return control(readControlRecord(b, at) as { logger?: number; baseFields?: string; secrets?: string[] });
@@ -107,9 +110,9 @@ function poll(): void {
     if ((r.flags & LOG_LINE) !== 0) {
       const base = baseFields.get(r.loggerId);
       if (base !== undefined) {
-        let batch = lines.get(r.loggerId);
-        if (batch === undefined) lines.set(r.loggerId, (batch = []));
-        batch.push(recordLine(r, base));
+        let lines = lineChunks.get(r.loggerId);
+        if (lines === undefined) lineChunks.set(r.loggerId, (lines = new LineChunks()));
+        if (!addLineInRing(b, at, r, base.bytes, lines)) lines.add(recordLine(r, base.text));
       }
     }
     if ((r.flags & SAMPLED_SPAN) === 0) return;
@@ -118,12 +121,12 @@ function poll(): void {
     else if (early.length < settings.batch.maxQueueSize) early.push([r, span]);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
-  for (const [id, batch] of lines) for (const text of joinInChunks(batch)) port.postMessage({ t: 'lines', id, text } satisfies WorkerMessage);
+  for (const [id, lines] of lineChunks) for (const text of lines.take()) port.postMessage({ t: 'lines', id, text } satisfies WorkerMessage);
   reportStats();
 }
 
 function control(value: { logger?: number; baseFields?: string; secrets?: string[] }): void {
-  if (value.logger !== undefined && value.baseFields !== undefined) baseFields.set(value.logger, value.baseFields);
+  if (value.logger !== undefined && value.baseFields !== undefined) baseFields.set(value.logger, { text: value.baseFields, bytes: Buffer.from(value.baseFields) });
   if (value.secrets !== undefined) addSecretNames(value.secrets);
 }
 
