@@ -12,7 +12,12 @@
 //   kit sends unless told otherwise) against JSON;
 // - the recording pipeline's worker, per span of a 512-record batch: the
 //   record encoded straight to protobuf (record-protobuf.ts) against the
-//   record made into an SDK span and serialised by the SDK (the same bytes).
+//   record made into an SDK span and serialised by the SDK (the same bytes);
+// - the worker's poll, per record of 512 read afresh from the ring: the
+//   span encoded while the record is in the ring (span-in-ring.ts) against
+//   the span encoded from the decoded record, and the request line rendered
+//   in the ring into line chunks (line-in-ring.ts) against recordLine's
+//   string per line joined into one (the same text).
 // Usage: node bench/telemetry-cost.ts [rounds=7]
 import type { IncomingMessage } from 'node:http';
 import { trace } from '@opentelemetry/api';
@@ -23,7 +28,11 @@ import { createLogger } from '../exporter/logging/ecs-logger.ts';
 import { logRequest, type RequestLogger } from '../exporter/logging/request-log.ts';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { RecordRing } from '../exporter/tracing/record-ring.ts';
+import { addLineInRing } from '../exporter/logging/line-in-ring.ts';
+import { recordLine } from '../exporter/logging/record-line.ts';
+import { LineChunks } from '../exporter/tracing/line-chunks.ts';
 import { encodeRecordSpans } from '../exporter/tracing/record-protobuf.ts';
+import { encodeSpanInRing } from '../exporter/tracing/span-in-ring.ts';
 import { recordToReadableSpan } from '../exporter/tracing/record-span.ts';
 import { HAS_IDS, LOG_LINE, readRequestRecord, type RequestRecord, SAMPLED_SPAN, writeRequestRecord } from '../exporter/tracing/request-record.ts';
 import { endServerSpan, startServerSpan } from '../exporter/tracing/server-span.ts';
@@ -83,10 +92,28 @@ for (let i = 0; i < 512; i++) {
   writeRequestRecord(ring, SAMPLED_SPAN | LOG_LINE | HAS_IDS, 1, 1, 200, 1, start, start + 0.12, '0af7651916cd43dd8448eb211c80319cb7ad6b71692033310000000000000000', '/hello/:name', '/hello/world', undefined, '127.0.0.1:3000', 'autocannon/8.0.0', '127.0.0.1', '1.1', undefined, undefined, undefined);
 }
 const records: RequestRecord[] = [];
-ring.drain((at) => records.push(readRequestRecord(ring.data, at)));
+// Drained once: the records stay where they are in the ring (nothing writes after them), so the ring paths read them again at these offsets.
+const offsets: number[] = [];
+ring.drain((at) => {
+  records.push(readRequestRecord(ring.data, at));
+  offsets.push(at);
+});
+// Both sides of the ring pairs read their records afresh, as the worker does each poll.
+const read = (at: number) => readRequestRecord(ring.data, at);
+const spansInRing = () => encodeRecordSpans(offsets.map((at) => encodeSpanInRing(ring.data, at, read(at), 2048)!), resource.attributes, 'node-observability-kit', 2048);
+const spansFromRecords = () => encodeRecordSpans(offsets.map(read), resource.attributes, 'node-observability-kit', 2048);
+const BASE = '"service.name":"bench","service.version":"1.0.0","ecs.version":"8.11.0"';
+const baseBytes = Buffer.from(BASE);
+const chunks = new LineChunks();
+const linesInRing = () => {
+  for (const at of offsets) if (!addLineInRing(ring.data, at, read(at), baseBytes, chunks)) throw new Error('the hello record is all ASCII');
+  return chunks.take();
+};
+const linesJoined = () => offsets.map((at) => recordLine(read(at), BASE)).join('');
+if (linesInRing().join('') !== linesJoined()) throw new Error('the two line paths differ');
 const resource = resourceFromAttributes({ 'service.name': 'bench', 'telemetry.sdk.language': 'nodejs' });
 const scope = { name: 'node-observability-kit' };
-const perRecordBatch = (encode: () => Uint8Array | undefined) => {
+const perRecordBatch = (encode: () => { readonly length: number } | undefined) => {
   let i = 0;
   return () => {
     if (++i % 512 === 0) bytes += encode()?.length ?? 0;
@@ -110,6 +137,8 @@ const pairs: readonly (readonly [name: string, ours: Path, baseline: Path])[] = 
     ['record encoder', perRecordBatch(() => encodeRecordSpans(records, resource.attributes, scope.name, 2048))],
     ['SDK span + SDK serializer', perRecordBatch(() => ProtobufTraceSerializer.serializeRequest(records.map((r) => recordToReadableSpan(r, resource, scope, 2048))))],
   ],
+  ['recording worker, record read and its span encoded, per span', ['in the ring', perRecordBatch(spansInRing)], ['from the decoded record', perRecordBatch(spansFromRecords)]],
+  ['recording worker, record read and its request line rendered, per line', ['in the ring, chunked', perRecordBatch(linesInRing)], ['strings joined', perRecordBatch(linesJoined)]],
 ];
 
 for (const [name, [la, ours], [lb, baseline]] of pairs) {
