@@ -7,7 +7,7 @@
 import { splitTarget } from '../redaction.ts';
 import type { LineChunks } from '../tracing/line-chunks.ts';
 import { putAscii, putBytes } from '../tracing/protobuf-wire.ts';
-import { asciiFieldStarts, FIELD_CLIENT_ADDRESS, FIELD_HTTP_VERSION, FIELD_ROUTE, FIELD_USER_AGENT, HAS_IDS, idsAt, type RequestRecord, STRING_FIELDS } from '../tracing/request-record.ts';
+import { AsciiRecord, FIELD_CLIENT_ADDRESS, FIELD_HTTP_VERSION, FIELD_LOG_TARGET, FIELD_ROUTE, FIELD_TARGET, FIELD_USER_AGENT, HAS_IDS, readAsciiRecord } from '../tracing/request-record.ts';
 import { levelOf } from './access-line.ts';
 import { isoAt } from './timestamp.ts';
 
@@ -91,19 +91,25 @@ const MESSAGE = text(',"message":"');
 const END = text('"}\n');
 const put = (buf: Uint8Array, p: number, bytes: Uint8Array) => (buf.set(bytes, p), p + bytes.length);
 
-/** Where each string of the record being rendered starts in the ring (one record at a time). */
-const starts = new Int32Array(STRING_FIELDS);
+/** The record being rendered (one at a time). */
+const record = new AsciiRecord();
 
 /**
- * Adds the request line of the record at `at` (`r`, the same record
- * decoded) to `out`; false, adding nothing, when the record is not all
- * ASCII. `baseFields` is the logger's base fields as UTF-8.
+ * Adds the request line of the record at `at` to `out`; false, adding
+ * nothing, when the record is not all ASCII. `baseFields` is the logger's
+ * base fields as UTF-8.
  */
-export function addLineInRing(b: Buffer, at: number, r: RequestRecord, baseFields: Uint8Array, out: LineChunks): boolean {
-  if (!asciiFieldStarts(b, at, starts)) return false;
-  const { route, userAgent, clientAddress, status } = r;
-  const { path, query } = splitTarget(r.logTarget);
-  const bound = 400 + baseFields.length + ESCAPED * (2 * path.length + (query?.length ?? 0) + (route?.length ?? 0) + r.httpVersion.length + (userAgent?.length ?? 0) + (clientAddress?.length ?? 0));
+export function addLineInRing(b: Buffer, at: number, baseFields: Uint8Array, out: LineChunks): boolean {
+  const r = record;
+  if (!readAsciiRecord(b, at, r)) return false;
+  const { starts, lengths, status } = r;
+  const routeLength = lengths[FIELD_ROUTE]!;
+  const versionLength = lengths[FIELD_HTTP_VERSION]!;
+  const userAgentLength = lengths[FIELD_USER_AGENT]!;
+  const clientLength = lengths[FIELD_CLIENT_ADDRESS]!;
+  // The line's path is the target when the request ended (originalUrl), when it differs from the span's.
+  const { path, query } = splitTarget(r.string(b, lengths[FIELD_LOG_TARGET]! >= 0 ? FIELD_LOG_TARGET : FIELD_TARGET)!);
+  const bound = 400 + baseFields.length + ESCAPED * (2 * path.length + (query?.length ?? 0) + routeLength + versionLength + userAgentLength + clientLength);
   let p = out.reserve(bound);
   const buf = out.buf;
   p = put(buf, p, LEVEL);
@@ -113,7 +119,7 @@ export function addLineInRing(b: Buffer, at: number, r: RequestRecord, baseField
   p = put(buf, p, BASE);
   p = put(buf, p, baseFields);
   if ((r.flags & HAS_IDS) !== 0) {
-    const ids = idsAt(at);
+    const ids = r.idsAt;
     p = put(buf, p, TRACE);
     p = putBytes(buf, p, b, ids, 32);
     p = put(buf, p, SPAN);
@@ -126,12 +132,12 @@ export function addLineInRing(b: Buffer, at: number, r: RequestRecord, baseField
   p = putAscii(buf, p, r.method);
   p = put(buf, p, STATUS);
   p = putNumber(buf, p, status);
-  if (route !== undefined) {
+  if (routeLength >= 0) {
     p = put(buf, p, ROUTE);
-    p = putJsonBytes(buf, p, b, starts[FIELD_ROUTE]!, route.length);
+    p = putJsonBytes(buf, p, b, starts[FIELD_ROUTE]!, routeLength);
     p = put(buf, p, VERSION_AFTER_ROUTE);
   } else p = put(buf, p, VERSION);
-  p = putJsonBytes(buf, p, b, starts[FIELD_HTTP_VERSION]!, r.httpVersion.length);
+  p = putJsonBytes(buf, p, b, starts[FIELD_HTTP_VERSION]!, versionLength);
   p = put(buf, p, PATH);
   p = putJsonChars(buf, p, path);
   if (query !== undefined) {
@@ -139,14 +145,14 @@ export function addLineInRing(b: Buffer, at: number, r: RequestRecord, baseField
     p = putJsonChars(buf, p, query);
   }
   p = put(buf, p, CLOSE);
-  if (userAgent !== undefined) {
+  if (userAgentLength >= 0) {
     p = put(buf, p, USER_AGENT);
-    p = putJsonBytes(buf, p, b, starts[FIELD_USER_AGENT]!, userAgent.length);
+    p = putJsonBytes(buf, p, b, starts[FIELD_USER_AGENT]!, userAgentLength);
     p = put(buf, p, CLOSE);
   }
-  if (clientAddress !== undefined) {
+  if (clientLength >= 0) {
     p = put(buf, p, CLIENT);
-    p = putJsonBytes(buf, p, b, starts[FIELD_CLIENT_ADDRESS]!, clientAddress.length);
+    p = putJsonBytes(buf, p, b, starts[FIELD_CLIENT_ADDRESS]!, clientLength);
     p = put(buf, p, CLOSE);
   }
   p = put(buf, p, MESSAGE);

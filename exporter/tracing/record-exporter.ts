@@ -21,14 +21,12 @@ const SAMPLED = { traceId: '', spanId: '', traceFlags: TraceFlags.SAMPLED };
 
 /** A sampled request record in the batch span processor's queue. */
 export class QueuedRecord {
-  readonly record: RequestRecord;
-  /** Its span's protobuf, when it was encoded while the record was in the ring (encodeSpanInRing). */
-  readonly span: Uint8Array | undefined;
+  /** The record, or its span encoded already (protobuf, span-in-ring.ts). */
+  readonly item: RequestRecord | Uint8Array;
   readonly resource: Resource;
 
-  constructor(record: RequestRecord, span: Uint8Array | undefined, resource: Resource) {
-    this.record = record;
-    this.span = span;
+  constructor(item: RequestRecord | Uint8Array, resource: Resource) {
+    this.item = item;
     this.resource = resource;
   }
 
@@ -56,11 +54,12 @@ export function createRecordExporter(options: RecordExporterOptions): SpanExport
   const serializer: ISerializer<QueuedRecord[], IExportTraceServiceResponse> = protobuf
     ? {
         // One resource per worker (the batch's first record's is every record's).
-        serializeRequest: (items) => encodeRecordSpans(items.map((i) => i.span ?? i.record), items[0]?.resource.attributes ?? {}, scopeName, limit),
+        serializeRequest: (items) => encodeRecordSpans(items.map((i) => i.item), items[0]?.resource.attributes ?? {}, scopeName, limit),
         deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
       }
     : {
-        serializeRequest: (items) => JsonTraceSerializer.serializeRequest(items.map((i) => recordToReadableSpan(i.record, i.resource, scope, limit))),
+        // The worker queues records, never encoded spans, for JSON.
+        serializeRequest: (items) => JsonTraceSerializer.serializeRequest(items.map((i) => recordToReadableSpan(i.item as RequestRecord, i.resource, scope, limit))),
         deserializeResponse: (data) => JsonTraceSerializer.deserializeResponse(data),
       };
   const http = convertLegacyHttpOptions({}, 'TRACES', 'v1/traces', { 'Content-Type': protobuf ? 'application/x-protobuf' : 'application/json' });

@@ -15,8 +15,8 @@ export const KIND_SERVER = 2;
 const FLAGS_HAS_IS_REMOTE = 0x100;
 const FLAGS_IS_REMOTE = 0x200;
 
-/** A server span's Span.flags: the trace flags and whether its parent is remote. */
-export const spanFlags = (r: RequestRecord): number => (r.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | ((r.flags & HAS_PARENT) !== 0 && (r.flags & REMOTE_PARENT) !== 0 ? FLAGS_IS_REMOTE : 0);
+/** A server span's Span.flags, from a record's flags and trace flags: the trace flags and whether its parent is remote. */
+export const spanFlags = (flags: number, traceFlags: number): number => (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | ((flags & HAS_PARENT) !== 0 && (flags & REMOTE_PARENT) !== 0 ? FLAGS_IS_REMOTE : 0);
 /** Strings up to this length are checked and copied in JavaScript; longer ones by Buffer's native UTF-8 writer. */
 const SHORT_STRING = 64;
 
@@ -267,7 +267,7 @@ function writeSpan(w: ProtobufWriter, r: RequestRecord, valueLengthLimit: number
   w.varint32(status.code);
   w.end(statusAt);
   w.tag(16, FIXED32);
-  w.fixed32(spanFlags(r));
+  w.fixed32(spanFlags(r.flags, r.traceFlags));
   w.end(span);
 }
 

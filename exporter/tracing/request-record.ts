@@ -167,35 +167,69 @@ export function writeRequestRecord(
 /** Index of each string of a request record, in the order they are written. */
 export const FIELD_ROUTE = 0;
 export const FIELD_TARGET = 1;
+export const FIELD_LOG_TARGET = 2;
 export const FIELD_HOST = 3;
 export const FIELD_USER_AGENT = 4;
 export const FIELD_CLIENT_ADDRESS = 5;
 export const FIELD_HTTP_VERSION = 6;
-
-/** How many strings a request record has (the length `asciiFieldStarts` fills). */
-export const STRING_FIELDS = STRINGS;
-
-/** Where a request record's ids (hex, trace then span then parent) start in the ring. */
-export const idsAt = (at: number): number => at + FIXED;
+export const FIELD_METHOD_ORIGINAL = 7;
+export const FIELD_TRACE_STATE = 8;
+export const FIELD_EXTRAS = 9;
 
 /**
- * Where each string of the request record at `at` starts in the ring
- * (`starts[FIELD_*]`), when the record is all ASCII: then its UTF-8 bytes
- * are its characters, one for one, and the decoded strings' lengths are
- * their byte lengths. False for a record with any other character.
+ * An all-ASCII request record read where it lies in the ring
+ * (readAsciiRecord): its fixed fields, and where each string starts and how
+ * long it is (its UTF-8 bytes are its characters). Strings are decoded only
+ * when asked for. One object is filled again for each record.
  */
-export function asciiFieldStarts(b: Buffer, at: number, starts: Int32Array): boolean {
-  const { u32 } = viewsOf(b);
+export class AsciiRecord {
+  flags = 0;
+  method: (typeof HTTP_METHODS)[number] = 'GET';
+  traceFlags = 0;
+  status = 0;
+  startMs = 0;
+  endMs = 0;
+  /** Where the ids (hex: trace, span, parent) start. */
+  idsAt = 0;
+  /** Where each string starts in the ring, by FIELD_*. */
+  readonly starts = new Int32Array(STRINGS);
+  /** Each string's length, by FIELD_*; -1 when it is absent. */
+  readonly lengths = new Int32Array(STRINGS);
+
+  /** The string `field` of the record read last from `b`, or undefined when absent. */
+  string(b: Buffer, field: number): string | undefined {
+    const n = this.lengths[field]!;
+    return n < 0 ? undefined : b.toString('latin1', this.starts[field]!, this.starts[field]! + n);
+  }
+}
+
+/** Reads the request record at `at` into `into`; false, when the record is not all ASCII. */
+export function readAsciiRecord(b: Buffer, at: number, into: AsciiRecord): boolean {
+  const { u8, u16, u32, f64 } = viewsOf(b);
+  const flags = u8[at + B_FLAGS]!;
   const l = (at >> 2) + W_STRINGS;
   const blobAt = at + FIXED;
-  let o = blobAt + ((b[at + B_FLAGS]! & HAS_IDS) !== 0 ? ID_CHARS : 0);
+  let o = blobAt + ((flags & HAS_IDS) !== 0 ? ID_CHARS : 0);
+  const { starts, lengths } = into;
   for (let i = 0; i < STRINGS; i++) {
     starts[i] = o;
     const n = u32[l + i]!;
-    if (n !== ABSENT) o += n;
+    if (n === ABSENT) lengths[i] = -1;
+    else {
+      lengths[i] = n;
+      o += n;
+    }
   }
   // Any character beyond ASCII takes more bytes than UTF-16 units (a lone surrogate 3 for 1, a pair 4 for 2).
-  return o - blobAt === u32[(at >> 2) + W_BLOB];
+  if (o - blobAt !== u32[(at >> 2) + W_BLOB]) return false;
+  into.flags = flags;
+  into.method = HTTP_METHODS[u8[at + B_METHOD]!]!;
+  into.traceFlags = u8[at + B_TRACE_FLAGS]!;
+  into.status = u16[(at >> 1) + H_STATUS]!;
+  into.startMs = f64[(at >> 3) + D_START]!;
+  into.endMs = f64[(at >> 3) + D_END]!;
+  into.idsAt = blobAt;
+  return true;
 }
 
 /** Writes a control record (a JSON value); false when the ring is full. */
@@ -214,6 +248,10 @@ export function writeControlRecord(ring: RecordRing, value: unknown): boolean {
 
 /** The kind of the record at `at`. */
 export const recordKind = (b: Buffer, at: number): number => b[at + B_KIND]!;
+/** The flags of the request record at `at`. */
+export const recordFlags = (b: Buffer, at: number): number => b[at + B_FLAGS]!;
+/** The access logger of the request record at `at`. */
+export const recordLogger = (b: Buffer, at: number): number => viewsOf(b).u16[(at >> 1) + H_LOGGER]!;
 
 const blobOf = (b: Buffer, at: number) => b.toString('utf8', at + FIXED, at + FIXED + viewsOf(b).u32[(at >> 2) + W_BLOB]!);
 

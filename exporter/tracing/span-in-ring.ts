@@ -11,7 +11,7 @@ import { splitTarget } from '../redaction.ts';
 import { FIXED32, FIXED64, LEN, NIBBLE, putAscii, putBytes, putFixed32, putTimeNanos, putVarint, VARINT, varintSize } from './protobuf-wire.ts';
 import { censorAttribute } from './redacting-processor.ts';
 import { KIND_SERVER, spanFlags } from './record-protobuf.ts';
-import { asciiFieldStarts, ENCRYPTED, FIELD_CLIENT_ADDRESS, FIELD_HOST, FIELD_HTTP_VERSION, FIELD_ROUTE, FIELD_USER_AGENT, HAS_PARENT, idsAt, type RequestRecord, STRING_FIELDS } from './request-record.ts';
+import { AsciiRecord, ENCRYPTED, FIELD_CLIENT_ADDRESS, FIELD_EXTRAS, FIELD_HOST, FIELD_HTTP_VERSION, FIELD_METHOD_ORIGINAL, FIELD_ROUTE, FIELD_TARGET, FIELD_TRACE_STATE, FIELD_USER_AGENT, HAS_PARENT, readAsciiRecord } from './request-record.ts';
 import { serverSpanName } from './server-span.ts';
 
 const tag = (field: number, wire: number) => (field << 3) | wire;
@@ -77,21 +77,29 @@ const isAscii = (s: string) => {
   return true;
 };
 
-/** Where each string of the record being encoded starts in the ring (one record at a time). */
-const starts = new Int32Array(STRING_FIELDS);
+/** The record being encoded (one at a time). */
+const record = new AsciiRecord();
 /** Spans are written one after another into slabs of this size, each shared by the spans in it until they are all exported. */
 const SLAB_BYTES = 64 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
 let used = 0;
 
 /**
- * The span of the request record at `at` (`r`, the same record decoded) as
- * ScopeSpans field 2, or undefined when it is not a common request (see
- * above) and must be encoded from its strings.
+ * The span of the request record at `at` as ScopeSpans field 2, or
+ * undefined when it is not a common request (see above) and must be
+ * encoded from its decoded strings (record-protobuf.ts).
  */
-export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueLengthLimit: number): Uint8Array | undefined {
-  if (r.extras !== undefined || r.traceState !== undefined || r.methodOriginal !== undefined || r.method === '_OTHER' || !asciiFieldStarts(b, at, starts)) return undefined;
-  const { route, host, clientAddress, userAgent, status } = r;
+export function encodeSpanInRing(b: Buffer, at: number, valueLengthLimit: number): Uint8Array | undefined {
+  const r = record;
+  if (!readAsciiRecord(b, at, r)) return undefined;
+  const { starts, lengths } = r;
+  if (lengths[FIELD_EXTRAS]! >= 0 || lengths[FIELD_TRACE_STATE]! >= 0 || lengths[FIELD_METHOD_ORIGINAL]! >= 0 || r.method === '_OTHER') return undefined;
+  const host = r.string(b, FIELD_HOST);
+  const routeLength = lengths[FIELD_ROUTE]!;
+  const versionLength = lengths[FIELD_HTTP_VERSION]!;
+  const clientLength = lengths[FIELD_CLIENT_ADDRESS]!;
+  const userAgentLength = lengths[FIELD_USER_AGENT]!;
+  const { status } = r;
   const colon = host === undefined ? -1 : host.lastIndexOf(':');
   const hasPort = host !== undefined && colon > host.lastIndexOf(']');
   const addressLength = host === undefined ? 0 : hasPort ? colon : host.length;
@@ -105,16 +113,15 @@ export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueL
     }
     if (colon + 1 === host.length || port > 0x7fffffff) return undefined;
   }
-  const { path, query } = splitTarget(r.target);
+  const { path, query } = splitTarget(r.string(b, FIELD_TARGET)!);
   const urlPath = censorAttribute('url.path', path);
   const urlQuery = query === undefined ? undefined : censorAttribute('url.query', query);
   // The limit cuts values: left to the string path, as is censored text that is not ASCII.
-  if (Math.max(urlPath.length, urlQuery?.length ?? 0, addressLength, r.httpVersion.length, clientAddress?.length ?? 0, userAgent?.length ?? 0, route?.length ?? 0) > valueLengthLimit) return undefined;
+  if (Math.max(urlPath.length, urlQuery?.length ?? 0, addressLength, versionLength, clientLength, userAgentLength, routeLength) > valueLengthLimit) return undefined;
   if (!isAscii(urlPath) || (urlQuery !== undefined && !isAscii(urlQuery))) return undefined;
 
   const method = serverSpanName(r.method, undefined);
-  const routeLength = route?.length ?? 0;
-  const bound = 256 + ATTRIBUTES * KEY_VALUE_FRAMING + urlPath.length + (urlQuery?.length ?? 0) + addressLength + r.httpVersion.length + (clientAddress?.length ?? 0) + (userAgent?.length ?? 0) + 2 * routeLength;
+  const bound = 256 + ATTRIBUTES * KEY_VALUE_FRAMING + urlPath.length + (urlQuery?.length ?? 0) + addressLength + versionLength + clientLength + userAgentLength + 2 * routeLength;
   if (used + bound > slab.length) {
     slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, bound));
     used = 0;
@@ -123,7 +130,7 @@ export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueL
   const start = used;
   // The span's length takes two bytes for 128 to 16,383 bytes (any common span); moved below if not.
   let p = start + 3;
-  const ids = idsAt(at);
+  const ids = r.idsAt;
   buf[p++] = tag(1, LEN);
   buf[p++] = 16;
   for (let i = ids; i < ids + 32; i += 2) buf[p++] = (NIBBLE[b[i]! & 127]! << 4) | NIBBLE[b[i + 1]! & 127]!;
@@ -136,9 +143,9 @@ export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueL
     for (let i = ids + 48; i < ids + 64; i += 2) buf[p++] = (NIBBLE[b[i]! & 127]! << 4) | NIBBLE[b[i + 1]! & 127]!;
   }
   buf[p++] = tag(5, LEN);
-  p = putVarint(buf, p, method.length + (route === undefined ? 0 : 1 + routeLength));
+  p = putVarint(buf, p, method.length + (routeLength < 0 ? 0 : 1 + routeLength));
   p = putAscii(buf, p, method);
-  if (route !== undefined) {
+  if (routeLength >= 0) {
     buf[p++] = 32;
     p = putBytes(buf, p, b, starts[FIELD_ROUTE]!, routeLength);
   }
@@ -153,13 +160,13 @@ export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueL
   p = putAsciiAttribute(buf, p, KEY_PATH, urlPath);
   p = putAsciiAttribute(buf, p, KEY_SCHEME, (r.flags & ENCRYPTED) !== 0 ? 'https' : 'http');
   p = putStringAttribute(buf, p, KEY_ADDRESS, b, starts[FIELD_HOST]!, addressLength);
-  p = putStringAttribute(buf, p, KEY_VERSION, b, starts[FIELD_HTTP_VERSION]!, r.httpVersion.length);
+  p = putStringAttribute(buf, p, KEY_VERSION, b, starts[FIELD_HTTP_VERSION]!, versionLength);
   if (urlQuery !== undefined) p = putAsciiAttribute(buf, p, KEY_QUERY, urlQuery);
   if (hasPort) p = putIntAttribute(buf, p, KEY_PORT, port);
-  if (clientAddress !== undefined) p = putStringAttribute(buf, p, KEY_CLIENT, b, starts[FIELD_CLIENT_ADDRESS]!, clientAddress.length);
-  if (userAgent !== undefined) p = putStringAttribute(buf, p, KEY_USER_AGENT, b, starts[FIELD_USER_AGENT]!, userAgent.length);
+  if (clientLength >= 0) p = putStringAttribute(buf, p, KEY_CLIENT, b, starts[FIELD_CLIENT_ADDRESS]!, clientLength);
+  if (userAgentLength >= 0) p = putStringAttribute(buf, p, KEY_USER_AGENT, b, starts[FIELD_USER_AGENT]!, userAgentLength);
   p = putIntAttribute(buf, p, KEY_STATUS, status);
-  if (route !== undefined) p = putStringAttribute(buf, p, KEY_ROUTE, b, starts[FIELD_ROUTE]!, routeLength);
+  if (routeLength >= 0) p = putStringAttribute(buf, p, KEY_ROUTE, b, starts[FIELD_ROUTE]!, routeLength);
   if (status >= 500) p = putAsciiAttribute(buf, p, KEY_ERROR_TYPE, String(status));
   // No dropped attributes, events or links; the status (ERROR on 5xx, else UNSET) without a message; the flags.
   buf[p++] = tag(10, VARINT);
@@ -174,7 +181,7 @@ export function encodeSpanInRing(b: Buffer, at: number, r: RequestRecord, valueL
   buf[p++] = status >= 500 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;
   // Field 16's tag takes two bytes.
   p = putVarint(buf, p, tag(16, FIXED32));
-  p = putFixed32(buf, p, spanFlags(r));
+  p = putFixed32(buf, p, spanFlags(r.flags, r.traceFlags));
 
   const length = p - start - 3;
   const size = varintSize(length);

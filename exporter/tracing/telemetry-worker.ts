@@ -17,7 +17,7 @@ import { LineChunks } from './line-chunks.ts';
 import { createRecordExporter, QueuedRecord } from './record-exporter.ts';
 import { encodeSpanInRing } from './span-in-ring.ts';
 import { RecordRing } from './record-ring.ts';
-import { KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordKind, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
+import { KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordFlags, recordKind, recordLogger, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
 
 export interface WorkerSettings {
   readonly ring: SharedArrayBuffer;
@@ -98,7 +98,7 @@ const processor = new BatchSpanProcessor({ exporter, ...settings.batch, selfObsM
 
 let resource: Resource | undefined;
 /** Spans recorded before the resource arrived (bounded like the queue they wait for). */
-const early: [RequestRecord, Uint8Array | undefined][] = [];
+const early: (RequestRecord | Uint8Array)[] = [];
 /** Protobuf spans are encoded while their record is in the ring; JSON goes through the SDK's serializer. */
 const protobuf = settings.protocol === 'http/protobuf';
 
@@ -106,19 +106,22 @@ function poll(): void {
   ring.drain((at) => {
     const b = ring.data;
     if (recordKind(b, at) === KIND_CONTROL) return control(readControlRecord(b, at) as { logger?: number; baseFields?: string; secrets?: string[] });
-    const r = readRequestRecord(b, at);
-    if ((r.flags & LOG_LINE) !== 0) {
-      const base = baseFields.get(r.loggerId);
+    // The common record is rendered and encoded where it lies; any other is decoded into strings, once.
+    const flags = recordFlags(b, at);
+    let r: RequestRecord | undefined;
+    if ((flags & LOG_LINE) !== 0) {
+      const logger = recordLogger(b, at);
+      const base = baseFields.get(logger);
       if (base !== undefined) {
-        let lines = lineChunks.get(r.loggerId);
-        if (lines === undefined) lineChunks.set(r.loggerId, (lines = new LineChunks()));
-        if (!addLineInRing(b, at, r, base.bytes, lines)) lines.add(recordLine(r, base.text));
+        let lines = lineChunks.get(logger);
+        if (lines === undefined) lineChunks.set(logger, (lines = new LineChunks()));
+        if (!addLineInRing(b, at, base.bytes, lines)) lines.add(recordLine((r = readRequestRecord(b, at)), base.text));
       }
     }
-    if ((r.flags & SAMPLED_SPAN) === 0) return;
-    const span = protobuf ? encodeSpanInRing(b, at, r, settings.attributeValueLengthLimit) : undefined;
-    if (resource !== undefined) processor.onEnd(new QueuedRecord(r, span, resource).asQueued());
-    else if (early.length < settings.batch.maxQueueSize) early.push([r, span]);
+    if ((flags & SAMPLED_SPAN) === 0) return;
+    const item = (protobuf ? encodeSpanInRing(b, at, settings.attributeValueLengthLimit) : undefined) ?? r ?? readRequestRecord(b, at);
+    if (resource !== undefined) processor.onEnd(new QueuedRecord(item, resource).asQueued());
+    else if (early.length < settings.batch.maxQueueSize) early.push(item);
     else counter('otel.sdk.processor.span.processed').add(1, { 'error.type': 'queue_full' });
   });
   for (const [id, lines] of lineChunks) for (const text of lines.take()) port.postMessage({ t: 'lines', id, text } satisfies WorkerMessage);
@@ -135,7 +138,7 @@ const timer = setInterval(poll, settings.pollMillis ?? 20);
 port.on('message', (m: MainMessage) => {
   if (m.t === 'resource') {
     resource = resourceFromAttributes(m.attributes);
-    for (const [r, span] of early.splice(0)) processor.onEnd(new QueuedRecord(r, span, resource).asQueued());
+    for (const item of early.splice(0)) processor.onEnd(new QueuedRecord(item, resource).asQueued());
     return;
   }
   void (async () => {

@@ -38,7 +38,7 @@ function readBack(ring: RecordRing, limit = LIMIT): ReadBack {
   ring.drain((at) => {
     const r = readRequestRecord(ring.data, at);
     records.push(r);
-    inRing.push(encodeSpanInRing(ring.data, at, r, limit));
+    inRing.push(encodeSpanInRing(ring.data, at, limit));
   });
   return { records, inRing };
 }
