@@ -2,7 +2,8 @@
 // returns the position after what it wrote, so a caller that knows its
 // buffer is large enough keeps the position in a local variable. The
 // growing writer (record-protobuf.ts) and the encoder of spans in the ring
-// (span-in-ring.ts) both write through these.
+// (span-in-ring.ts) both write through these, and the request lines rendered
+// in the ring (line-in-ring.ts) copy bytes and ASCII with them.
 import { hrTime } from './record-span.ts';
 
 export const VARINT = 0;
@@ -52,6 +53,12 @@ export function putBytes(buf: Uint8Array, p: number, src: Uint8Array, from: numb
 /** The characters of a string known to be ASCII. */
 export function putAscii(buf: Uint8Array, p: number, s: string): number {
   for (let i = 0, n = s.length; i < n; i++) buf[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** `chars` hex digits of `src` from `from` (an id in the ring) as `chars / 2` bytes. */
+export function putHex(buf: Uint8Array, p: number, src: Uint8Array, from: number, chars: number): number {
+  for (let i = from, end = from + chars; i < end; i += 2) buf[p++] = (NIBBLE[src[i]! & 127]! << 4) | NIBBLE[src[i + 1]! & 127]!;
   return p;
 }
 

@@ -8,7 +8,7 @@
 // number; any other record is encoded from its strings at export.
 import { SpanStatusCode } from '@opentelemetry/api';
 import { splitTarget } from '../redaction.ts';
-import { FIXED32, FIXED64, LEN, NIBBLE, putAscii, putBytes, putFixed32, putTimeNanos, putVarint, VARINT, varintSize } from './protobuf-wire.ts';
+import { FIXED32, FIXED64, LEN, putAscii, putBytes, putFixed32, putHex, putTimeNanos, putVarint, VARINT, varintSize } from './protobuf-wire.ts';
 import { censorAttribute } from './redacting-processor.ts';
 import { KIND_SERVER, spanFlags } from './record-protobuf.ts';
 import { AsciiRecord, ENCRYPTED, FIELD_CLIENT_ADDRESS, FIELD_EXTRAS, FIELD_HOST, FIELD_HTTP_VERSION, FIELD_METHOD_ORIGINAL, FIELD_ROUTE, FIELD_TARGET, FIELD_TRACE_STATE, FIELD_USER_AGENT, HAS_PARENT, readAsciiRecord } from './request-record.ts';
@@ -33,8 +33,8 @@ const KEY_ERROR_TYPE = keyField('error.type');
 const KEY_VALUE_FRAMING = 64;
 const ATTRIBUTES = 12;
 
-/** An attribute (Span field 9) with its key field and a string value: `n` bytes of `src` from `from`. */
-function putStringAttribute(buf: Uint8Array, p: number, key: Uint8Array, src: Uint8Array, from: number, n: number): number {
+/** An attribute (Span field 9) up to its string value of `n` bytes, which the caller writes next. */
+function putStringAttributeHead(buf: Uint8Array, p: number, key: Uint8Array, n: number): number {
   const value = 1 + varintSize(n) + n;
   buf[p++] = tag(9, LEN);
   p = putVarint(buf, p, key.length + 1 + varintSize(value) + value);
@@ -42,23 +42,14 @@ function putStringAttribute(buf: Uint8Array, p: number, key: Uint8Array, src: Ui
   buf[p++] = tag(2, LEN);
   p = putVarint(buf, p, value);
   buf[p++] = tag(1, LEN);
-  p = putVarint(buf, p, n);
-  return putBytes(buf, p, src, from, n);
+  return putVarint(buf, p, n);
 }
 
-/** The same with the value an ASCII string. */
-function putAsciiAttribute(buf: Uint8Array, p: number, key: Uint8Array, s: string): number {
-  const n = s.length;
-  const value = 1 + varintSize(n) + n;
-  buf[p++] = tag(9, LEN);
-  p = putVarint(buf, p, key.length + 1 + varintSize(value) + value);
-  p = putBytes(buf, p, key, 0, key.length);
-  buf[p++] = tag(2, LEN);
-  p = putVarint(buf, p, value);
-  buf[p++] = tag(1, LEN);
-  p = putVarint(buf, p, n);
-  return putAscii(buf, p, s);
-}
+/** An attribute whose value is `n` bytes of UTF-8 in `src` from `from`. */
+const putStringAttribute = (buf: Uint8Array, p: number, key: Uint8Array, src: Uint8Array, from: number, n: number) => putBytes(buf, putStringAttributeHead(buf, p, key, n), src, from, n);
+
+/** An attribute whose value is an ASCII string. */
+const putAsciiAttribute = (buf: Uint8Array, p: number, key: Uint8Array, s: string) => putAscii(buf, putStringAttributeHead(buf, p, key, s.length), s);
 
 /** The same with a non-negative integer value below 2^31 (AnyValue.int_value). */
 function putIntAttribute(buf: Uint8Array, p: number, key: Uint8Array, v: number): number {
@@ -133,14 +124,14 @@ export function encodeSpanInRing(b: Buffer, at: number, valueLengthLimit: number
   const ids = r.idsAt;
   buf[p++] = tag(1, LEN);
   buf[p++] = 16;
-  for (let i = ids; i < ids + 32; i += 2) buf[p++] = (NIBBLE[b[i]! & 127]! << 4) | NIBBLE[b[i + 1]! & 127]!;
+  p = putHex(buf, p, b, ids, 32);
   buf[p++] = tag(2, LEN);
   buf[p++] = 8;
-  for (let i = ids + 32; i < ids + 48; i += 2) buf[p++] = (NIBBLE[b[i]! & 127]! << 4) | NIBBLE[b[i + 1]! & 127]!;
+  p = putHex(buf, p, b, ids + 32, 16);
   if ((r.flags & HAS_PARENT) !== 0) {
     buf[p++] = tag(4, LEN);
     buf[p++] = 8;
-    for (let i = ids + 48; i < ids + 64; i += 2) buf[p++] = (NIBBLE[b[i]! & 127]! << 4) | NIBBLE[b[i + 1]! & 127]!;
+    p = putHex(buf, p, b, ids + 48, 16);
   }
   buf[p++] = tag(5, LEN);
   p = putVarint(buf, p, method.length + (routeLength < 0 ? 0 : 1 + routeLength));
