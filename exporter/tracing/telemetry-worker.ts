@@ -3,7 +3,9 @@
 // span the SDK pipeline exports (the SDK's batch span processor and OTLP/HTTP
 // transport; protobuf encoded straight from the records, record-exporter.ts)
 // and into the ECS request line, which it hands back to the request
-// thread's log destinations in batches.
+// thread's log destinations in batches. The common record's span and line
+// are made from its bytes in the ring (span-in-ring.ts, line-in-ring.ts);
+// any other record is decoded into strings first.
 // The span pipeline's self-observability counts and the SDK's diagnostics
 // go back to the request thread, where /metrics and the log are.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -15,9 +17,9 @@ import { recordLine } from '../logging/record-line.ts';
 import { addSecretNames } from '../redaction.ts';
 import { LineChunks } from './line-chunks.ts';
 import { createRecordExporter, QueuedRecord } from './record-exporter.ts';
-import { encodeSpanInRing } from './span-in-ring.ts';
 import { RecordRing } from './record-ring.ts';
 import { KIND_CONTROL, LOG_LINE, readControlRecord, readRequestRecord, recordFlags, recordKind, recordLogger, type RequestRecord, SAMPLED_SPAN } from './request-record.ts';
+import { encodeSpanInRing } from './span-in-ring.ts';
 
 export interface WorkerSettings {
   readonly ring: SharedArrayBuffer;
