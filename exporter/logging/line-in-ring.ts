@@ -90,6 +90,8 @@ const CLIENT = text(',"client":{"address":"');
 const MESSAGE = text(',"message":"');
 const END = text('"}\n');
 const put = (buf: Uint8Array, p: number, bytes: Uint8Array) => (buf.set(bytes, p), p + bytes.length);
+/** An object of one string field (`opening` up to the value's quote), its value `n` ASCII bytes of `src` from `from`. */
+const putStringObject = (buf: Uint8Array, p: number, opening: Uint8Array, src: Uint8Array, from: number, n: number) => put(buf, putJsonBytes(buf, put(buf, p, opening), src, from, n), CLOSE);
 
 /** The record being rendered (one at a time). */
 const record = new AsciiRecord();
@@ -145,16 +147,8 @@ export function addLineInRing(b: Buffer, at: number, baseFields: Uint8Array, out
     p = putJsonChars(buf, p, query);
   }
   p = put(buf, p, CLOSE);
-  if (userAgentLength >= 0) {
-    p = put(buf, p, USER_AGENT);
-    p = putJsonBytes(buf, p, b, starts[FIELD_USER_AGENT]!, userAgentLength);
-    p = put(buf, p, CLOSE);
-  }
-  if (clientLength >= 0) {
-    p = put(buf, p, CLIENT);
-    p = putJsonBytes(buf, p, b, starts[FIELD_CLIENT_ADDRESS]!, clientLength);
-    p = put(buf, p, CLOSE);
-  }
+  if (userAgentLength >= 0) p = putStringObject(buf, p, USER_AGENT, b, starts[FIELD_USER_AGENT]!, userAgentLength);
+  if (clientLength >= 0) p = putStringObject(buf, p, CLIENT, b, starts[FIELD_CLIENT_ADDRESS]!, clientLength);
   p = put(buf, p, MESSAGE);
   p = putAscii(buf, p, r.method);
   buf[p++] = 32;
