@@ -97,6 +97,7 @@ export function addSecretNames(names: readonly string[]): void {
   }
   decided.clear();
   hint = buildHint();
+  lastSplit = undefined;
 }
 
 addSecretNames((process.env[REDACT_NAMES_ENV] ?? '').split(','));
@@ -157,8 +158,29 @@ function redactUserInfo(url: string): string {
   return at === -1 || (slash !== -1 && slash < at) ? url : `${url.slice(0, scheme + 3)}${REDACTED}${url.slice(at)}`;
 }
 
-/** The parts of an origin-form or absolute-form request target the conventions name: path (matrix parameters censored) and query (censored). */
-export function splitTarget(target: string): { path: string; query: string | undefined } {
+/** A request target's parts, as splitTarget returns them (shared: read, never changed). */
+export interface TargetParts {
+  readonly path: string;
+  readonly query: string | undefined;
+}
+
+/** The last target split, and its parts: requests repeat targets, and the telemetry worker splits each twice (span and line). Cleared when the policy changes. */
+let lastTarget = '';
+let lastSplit: TargetParts | undefined;
+
+/**
+ * The parts of an origin-form or absolute-form request target the
+ * conventions name: path (matrix parameters censored) and query (censored).
+ * The same target in a row gets the same object.
+ */
+export function splitTarget(target: string): TargetParts {
+  if (lastSplit !== undefined && target === lastTarget) return lastSplit;
+  lastSplit = splitTargetAfresh(target);
+  lastTarget = target;
+  return lastSplit;
+}
+
+function splitTargetAfresh(target: string): TargetParts {
   let rest = target;
   // Absolute-form (a proxy request, or a client that sends it anyway): scheme and authority are not the path.
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest);

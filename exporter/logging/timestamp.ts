@@ -1,5 +1,7 @@
 // `@timestamp` for log lines. Formatting a date costs more than the rest of a
-// short line, so lines logged within the same millisecond share one string.
+// short line, so lines logged within the same millisecond share one string,
+// and lines written as bytes (line-in-ring.ts) format a date once a second
+// and write the milliseconds' digits themselves.
 let lastMillis = -1;
 let lastIso = '';
 
@@ -16,4 +18,36 @@ export function isoAt(epochMs: number): string {
     lastIso = new Date(ms).toISOString();
   }
   return lastIso;
+}
+
+/** `2026-11-22T10:00:00.` of the second formatted last, as ASCII bytes. */
+const secondText = new Uint8Array(20);
+let lastSecond = NaN;
+const ISO_LENGTH = 24;
+
+/**
+ * isoAt(epochMs)'s 24 characters written as ASCII at `p`: the date is
+ * formatted once per second, the milliseconds are three digits. Years
+ * beyond 9999 (which toISOString writes differently) are formatted whole.
+ */
+export function putIsoAt(buf: Uint8Array, p: number, epochMs: number): number {
+  const ms = Math.floor(epochMs);
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    if (iso.length !== ISO_LENGTH) {
+      const whole = isoAt(ms);
+      for (let i = 0; i < whole.length; i++) buf[p++] = whole.charCodeAt(i);
+      return p;
+    }
+    for (let i = 0; i < 20; i++) secondText[i] = iso.charCodeAt(i);
+    lastSecond = second;
+  }
+  for (let i = 0; i < 20; i++) buf[p + i] = secondText[i]!;
+  const milli = ms - second * 1000;
+  buf[p + 20] = 48 + Math.floor(milli / 100);
+  buf[p + 21] = 48 + (Math.floor(milli / 10) % 10);
+  buf[p + 22] = 48 + (milli % 10);
+  buf[p + 23] = 90; // Z
+  return p + ISO_LENGTH;
 }

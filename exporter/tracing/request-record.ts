@@ -196,12 +196,31 @@ export class AsciiRecord {
   /** Each string's length, by FIELD_*; -1 when it is absent. */
   readonly lengths = new Int32Array(STRINGS);
 
+  /** Each field's last decoded string and its bytes: records repeat targets and hosts, and comparing a short string's bytes costs less than decoding it. */
+  readonly #last: (string | undefined)[] = new Array(STRINGS).fill(undefined);
+  readonly #lastBytes = new Uint8Array(STRINGS * MEMO_BYTES);
+
   /** The string `field` of the record read last from `b`, or undefined when absent. */
   string(b: Buffer, field: number): string | undefined {
     const n = this.lengths[field]!;
-    return n < 0 ? undefined : b.toString('latin1', this.starts[field]!, this.starts[field]! + n);
+    if (n < 0) return undefined;
+    const start = this.starts[field]!;
+    if (n > MEMO_BYTES) return b.toString('latin1', start, start + n);
+    const last = this.#last[field];
+    const kept = this.#lastBytes;
+    const k = field * MEMO_BYTES;
+    if (last !== undefined && last.length === n) {
+      let i = 0;
+      while (i < n && b[start + i] === kept[k + i]) i++;
+      if (i === n) return last;
+    }
+    for (let i = 0; i < n; i++) kept[k + i] = b[start + i]!;
+    return (this.#last[field] = b.toString('latin1', start, start + n));
   }
 }
+
+/** Strings up to this many bytes are remembered by AsciiRecord.string. */
+const MEMO_BYTES = 128;
 
 /** Reads the request record at `at` into `into`; false, when the record is not all ASCII. */
 export function readAsciiRecord(b: Buffer, at: number, into: AsciiRecord): boolean {

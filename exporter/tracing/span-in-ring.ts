@@ -7,7 +7,7 @@
 // method, values within the length limit and a port that is a plain
 // number; any other record is encoded from its strings at export.
 import { SpanStatusCode } from '@opentelemetry/api';
-import { splitTarget } from '../redaction.ts';
+import { splitTarget, type TargetParts } from '../redaction.ts';
 import { FIXED32, FIXED64, LEN, putAscii, putBytes, putFixed32, putHex, putTimeNanos, putVarint, VARINT, varintSize } from './protobuf-wire.ts';
 import { censorAttribute } from './redacting-processor.ts';
 import { KIND_SERVER, spanFlags } from './record-protobuf.ts';
@@ -68,6 +68,17 @@ const isAscii = (s: string) => {
   return true;
 };
 
+/** The last target's url.path and url.query, censored as attributes; splitTarget returns the same parts for the same target in a row. */
+let lastParts: TargetParts | undefined;
+let lastUrl = { urlPath: '', urlQuery: undefined as string | undefined };
+function urlAttributes(parts: TargetParts): { urlPath: string; urlQuery: string | undefined } {
+  if (parts !== lastParts) {
+    lastUrl = { urlPath: censorAttribute('url.path', parts.path), urlQuery: parts.query === undefined ? undefined : censorAttribute('url.query', parts.query) };
+    lastParts = parts;
+  }
+  return lastUrl;
+}
+
 /** The record being encoded (one at a time). */
 const record = new AsciiRecord();
 /** Spans are written one after another into slabs of this size, each shared by the spans in it until they are all exported. */
@@ -104,9 +115,7 @@ export function encodeSpanInRing(b: Buffer, at: number, valueLengthLimit: number
     }
     if (colon + 1 === host.length || port > 0x7fffffff) return undefined;
   }
-  const { path, query } = splitTarget(r.string(b, FIELD_TARGET)!);
-  const urlPath = censorAttribute('url.path', path);
-  const urlQuery = query === undefined ? undefined : censorAttribute('url.query', query);
+  const { urlPath, urlQuery } = urlAttributes(splitTarget(r.string(b, FIELD_TARGET)!));
   // The limit cuts values: left to the string path, as is censored text that is not ASCII.
   if (Math.max(urlPath.length, urlQuery?.length ?? 0, addressLength, versionLength, clientLength, userAgentLength, routeLength) > valueLengthLimit) return undefined;
   if (!isAscii(urlPath) || (urlQuery !== undefined && !isAscii(urlQuery))) return undefined;

@@ -9,7 +9,11 @@ import { recordLine } from '../../exporter/logging/record-line.ts';
 import { LineChunks } from '../../exporter/tracing/line-chunks.ts';
 import { RecordRing } from '../../exporter/tracing/record-ring.ts';
 import { HAS_IDS, HAS_PARENT, LOG_LINE, readRequestRecord, SAMPLED_SPAN, writeRequestRecord } from '../../exporter/tracing/request-record.ts';
+import { encodeRecordSpans } from '../../exporter/tracing/record-protobuf.ts';
+import { encodeSpanInRing } from '../../exporter/tracing/span-in-ring.ts';
 import { ODD_TEXT_FOR_TESTS } from '../support/odd-text.ts';
+import { decodeProtobufTraces } from '../support/otlp-protobuf.ts';
+import { decodeTraces } from '../support/otlp-receiver.ts';
 import { seededRandom } from '../support/seeded-random.ts';
 
 const BASE = '"service.name":"café","service.version":"1.2.3","ecs.version":"8.11.0"';
@@ -54,6 +58,26 @@ describe('request lines rendered in the ring', () => {
     });
     expect(inRing).toBeGreaterThan(1000);
     expect(left).toBeGreaterThan(100);
+  });
+
+  it('targets and hosts of the same length that differ in one byte each get their own line and span (the worker remembers the last strings)', () => {
+    const ring = RecordRing.create(1 << 20);
+    const targets = ['/r/1?k=a', '/r/1?k=a', '/r/2?k=a', '/r/1?k=b', '/r/1?k=b', 'x'.repeat(200), `${'x'.repeat(199)}y`, '/r/1?k=a'];
+    targets.forEach((target, i) => writeRequestRecord(ring, LOG_LINE | SAMPLED_SPAN | HAS_IDS, 1, 1, 200, 1, 1.7e12 + i, 1.7e12 + i + 1, '0af7651916cd43dd8448eb211c80319cb7ad6b71692033310000000000000000', undefined, target, undefined, `h${i % 2}.test:80${i % 3}`, undefined, undefined, '1.1', undefined, undefined, undefined));
+    const base = Buffer.from(BASE);
+    const seen: { path: unknown; query: unknown; address: unknown; port: unknown }[] = [];
+    ring.drain((at) => {
+      const chunks = new LineChunks();
+      expect(addLineInRing(ring.data, at, base, chunks)).toBe(true);
+      const line = JSON.parse(chunks.take().join('')) as { url: { path: string; query?: string } };
+      const span = decodeTraces(decodeProtobufTraces(encodeRecordSpans([encodeSpanInRing(ring.data, at, 4096)!], {}, 'kit', 4096)) as never)[0]!;
+      expect({ path: span.attributes['url.path'], query: span.attributes['url.query'] }).toEqual({ path: line.url.path, query: line.url.query });
+      seen.push({ path: line.url.path, query: line.url.query, address: span.attributes['server.address'], port: span.attributes['server.port'] });
+    });
+    expect(seen).toEqual(targets.map((target, i) => {
+      const q = target.indexOf('?');
+      return { path: q === -1 ? target : target.slice(0, q), query: q === -1 ? undefined : target.slice(q + 1), address: `h${i % 2}.test`, port: 800 + (i % 3) };
+    }));
   });
 
   it('many lines in one chunk come out whole and in order', () => {

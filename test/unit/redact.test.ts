@@ -23,6 +23,14 @@ describe('secret names', () => {
     expect(isSecretName('tenant_pin')).toBe(true);
     expect(redactQuery('pin=1234&x=1')).toBe(`pin=${REDACTED}&x=1`);
   });
+
+  test('a target split before a name was added is split again by the new policy (splitTarget remembers the last one)', () => {
+    const target = '/a;branch=7/b?branch=7&x=1';
+    expect(splitTarget(target)).toEqual({ path: '/a;branch=7/b', query: 'branch=7&x=1' });
+    expect(splitTarget(target)).toBe(splitTarget(target));
+    addSecretNames(['branch']);
+    expect(splitTarget(target)).toEqual({ path: `/a;branch=${REDACTED}/b`, query: `branch=${REDACTED}&x=1` });
+  });
 });
 
 describe('query, path and URL redaction', () => {
