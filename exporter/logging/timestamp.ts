@@ -2,6 +2,8 @@
 // short line, so lines logged within the same millisecond share one string,
 // and lines written as bytes (line-in-ring.ts) format a date once a second
 // and write the milliseconds' digits themselves.
+import { putAscii, putBytes } from '../tracing/protobuf-wire.ts';
+
 let lastMillis = -1;
 let lastIso = '';
 
@@ -35,19 +37,15 @@ export function putIsoAt(buf: Uint8Array, p: number, epochMs: number): number {
   const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
     const iso = new Date(second * 1000).toISOString();
-    if (iso.length !== ISO_LENGTH) {
-      const whole = isoAt(ms);
-      for (let i = 0; i < whole.length; i++) buf[p++] = whole.charCodeAt(i);
-      return p;
-    }
-    for (let i = 0; i < 20; i++) secondText[i] = iso.charCodeAt(i);
+    if (iso.length !== ISO_LENGTH) return putAscii(buf, p, isoAt(ms));
+    putAscii(secondText, 0, iso.slice(0, secondText.length));
     lastSecond = second;
   }
-  for (let i = 0; i < 20; i++) buf[p + i] = secondText[i]!;
+  p = putBytes(buf, p, secondText, 0, secondText.length);
   const milli = ms - second * 1000;
-  buf[p + 20] = 48 + Math.floor(milli / 100);
-  buf[p + 21] = 48 + (Math.floor(milli / 10) % 10);
-  buf[p + 22] = 48 + (milli % 10);
-  buf[p + 23] = 90; // Z
-  return p + ISO_LENGTH;
+  buf[p++] = 48 + Math.floor(milli / 100);
+  buf[p++] = 48 + (Math.floor(milli / 10) % 10);
+  buf[p++] = 48 + (milli % 10);
+  buf[p++] = 90; // Z
+  return p;
 }
