@@ -5,12 +5,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** First and third quartiles (medians of the lower and upper halves). */
+export function quartiles(xs: readonly number[]): [number, number] {
+  const s = [...xs].sort((a, b) => a - b);
+  const half = s.length >> 1;
+  return s.length < 2 ? [s[0]!, s[0]!] : [median(s.slice(0, half)), median(s.slice(s.length - half))];
 }
 
 /** Pins this process (the load generator) to one core, leaving the other to the server. */
@@ -25,21 +30,13 @@ export function pinSelf(core: number): void {
 export interface Server {
   readonly port: number;
   readonly child: ChildProcess;
-  /** CPU of the whole process (every thread). */
-  cpuSeconds(): number;
-  /** CPU of the main thread (the request thread) and of the kit's telemetry worker thread, if it runs one. */
-  threadCpuSeconds(): { main: number; telemetry: number };
+  /** CPU of its threads so far, by group. */
+  threadGroupCpu(): ThreadGroupCpu;
   stop(): Promise<void>;
 }
 
 /** The kit's telemetry worker thread, by the name the recording pipeline gives it. */
 export const TELEMETRY_THREAD = 'kit-telemetry';
-
-/** utime + stime of a /proc stat line, in seconds (fields 14 and 15). */
-function statCpu(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 /** Thread ids of `pid` named `comm`. */
 export function threadsNamed(pid: number, comm: string): number[] {
@@ -78,17 +75,47 @@ export async function startServer(script: string, args: readonly string[], core:
   return {
     port,
     child,
-    cpuSeconds: () => statCpu(readFileSync(`/proc/${pid}/stat`, 'utf8')),
-    threadCpuSeconds() {
-      const telemetry = threadsNamed(pid, TELEMETRY_THREAD).reduce((sum, tid) => sum + statCpu(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')), 0);
-      return { main: statCpu(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')), telemetry };
-    },
+    threadGroupCpu: () => threadGroupCpu(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
   };
+}
+
+/** CPU of a process's threads so far, in seconds, by what they do. */
+export interface ThreadGroupCpu {
+  /** The main thread: the request thread of a server. */
+  readonly request: number;
+  /** The kit's telemetry worker thread (0 without one). */
+  readonly telemetry: number;
+  /** V8's platform threads (`V8Worker`): concurrent garbage collection and compilation, for every isolate of the process. */
+  readonly v8: number;
+  /** Everything else: libuv's thread pool, the inspector's signal thread, V8's delayed-task scheduler. */
+  readonly other: number;
+}
+
+/**
+ * CPU of `pid`'s threads by group, from `/proc/<pid>/task/<tid>/schedstat`
+ * (nanoseconds on a CPU: finer than stat's clock ticks, which are 10 ms).
+ * A thread that exits between two readings takes its time with it.
+ */
+export function threadGroupCpu(pid: number): ThreadGroupCpu {
+  const cpu = { request: 0, telemetry: 0, v8: 0, other: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let seconds: number;
+    let comm: string;
+    try {
+      seconds = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // exited meanwhile
+    }
+    const group = Number(tid) === pid ? 'request' : comm === TELEMETRY_THREAD ? 'telemetry' : comm === 'V8Worker' ? 'v8' : 'other';
+    cpu[group] += seconds;
+  }
+  return cpu;
 }
 
 export interface LoadResult {
@@ -98,25 +125,28 @@ export interface LoadResult {
   readonly p99Ms: number;
 }
 
-export async function load(url: string, seconds: number, connections = 32): Promise<LoadResult> {
-  const r = await autocannon({ url, duration: seconds, connections, pipelining: 1 });
+/** Saturating load from `connections`, or `overallRate` requests per second over all of them. */
+export async function load(url: string, seconds: number, connections = 32, overallRate?: number): Promise<LoadResult> {
+  const r = await autocannon({ url, duration: seconds, connections, pipelining: 1, ...(overallRate === undefined ? {} : { overallRate }) });
   return { requestsPerSecond: r.requests.average, requests: r.requests.total, errors: r.errors + r.non2xx, p99Ms: r.latency.p99 };
 }
 
-/** Throughput and server CPU per request of one variant over one measured window. */
+/**
+ * Throughput and server CPU per request of one variant over one measured
+ * window, after a warm-up under the same load. The warm-up must outlast the
+ * JIT: in the first seconds V8's platform threads compile (and the young
+ * generation grows) on the server's core, and the more code a variant runs,
+ * the more of its window that would take.
+ */
 export async function measure(server: Server, path: string, seconds: number, warmupSeconds: number) {
   const url = `http://127.0.0.1:${server.port}${path}`;
   await load(url, warmupSeconds);
-  const cpuBefore = server.cpuSeconds();
-  const threadsBefore = server.threadCpuSeconds();
+  const before = server.threadGroupCpu();
   const result = await load(url, seconds);
-  const cpu = server.cpuSeconds() - cpuBefore;
-  const threads = server.threadCpuSeconds();
-  const perRequest = (s: number) => (s / Math.max(1, result.requests)) * 1e6;
-  return {
-    ...result,
-    cpuMicrosPerRequest: perRequest(cpu),
-    mainCpuMicrosPerRequest: perRequest(threads.main - threadsBefore.main),
-    telemetryCpuMicrosPerRequest: perRequest(threads.telemetry - threadsBefore.telemetry),
-  };
+  const after = server.threadGroupCpu();
+  const perRequest = (group: keyof ThreadGroupCpu) => ((after[group] - before[group]) / Math.max(1, result.requests)) * 1e6;
+  const main = perRequest('request');
+  const telemetry = perRequest('telemetry');
+  const v8 = perRequest('v8');
+  return { ...result, cpuMicrosPerRequest: main + telemetry + v8 + perRequest('other'), mainCpuMicrosPerRequest: main, telemetryCpuMicrosPerRequest: telemetry, v8CpuMicrosPerRequest: v8 };
 }

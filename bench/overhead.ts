@@ -12,7 +12,15 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { measure, median, pinSelf, startServer } from './lib.ts';
+import { measure, median, pinSelf, quartiles, startServer } from './lib.ts';
+
+/**
+ * Warm-up before each measured window. Measured here: after 1 s, V8's
+ * platform threads still spent 10–13 µs per request of bare Express and
+ * 20–45 µs of full instrumentation (compiling, on the server's core); after
+ * 5 s, 3 and 5–8. A longer warm-up reads the steady state a service lives in.
+ */
+export const WARMUP_SECONDS = 5;
 
 export interface OverheadOptions {
   readonly pairs: number;
@@ -43,6 +51,8 @@ export interface OverheadRow {
   readonly mainCpuMicrosPerRequest: number;
   /** The telemetry worker thread's share (recording pipeline; 0 otherwise). */
   readonly telemetryCpuMicrosPerRequest: number;
+  /** V8's platform threads' share: garbage collection helpers and concurrent compilation, on the server's core. */
+  readonly v8CpuMicrosPerRequest: number;
 }
 
 const serverScript = fileURLToPath(new URL('./servers/hello.ts', import.meta.url));
@@ -108,7 +118,7 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
   // BENCH_ONLY=<regex> measures only the matching cases (and bare Express, the baseline): for quick looks while working.
   const only = process.env.BENCH_ONLY === undefined ? undefined : new RegExp(process.env.BENCH_ONLY);
   const cases = overheadCases(stand.ports).filter((c) => only === undefined || c.name === 'bare Express 5' || c.name === HEALTHY || only.test(c.name));
-  const runs = new Map<OverheadCase, { rps: number; cpu: number; main: number; telemetry: number; p99: number }[]>(cases.map((c) => [c, []]));
+  const runs = new Map<OverheadCase, { rps: number; cpu: number; main: number; telemetry: number; v8: number; p99: number }[]>(cases.map((c) => [c, []]));
   try {
     for (let pair = 0; pair < options.pairs; pair++) {
       const order = pair % 2 === 0 ? cases : [...cases].reverse();
@@ -117,8 +127,8 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
         const m = await measure(server, '/hello/world', options.seconds, options.warmupSeconds);
         await server.stop();
         if (m.errors > 0) throw new Error(`${c.name}: ${m.errors} failed requests`);
-        runs.get(c)!.push({ rps: m.requestsPerSecond, cpu: m.cpuMicrosPerRequest, main: m.mainCpuMicrosPerRequest, telemetry: m.telemetryCpuMicrosPerRequest, p99: m.p99Ms });
-        log(`pair ${pair + 1}/${options.pairs} ${c.name.padEnd(32)} ${m.requestsPerSecond.toFixed(0)} req/s  p99 ${m.p99Ms} ms  ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req (main ${m.mainCpuMicrosPerRequest.toFixed(1)}, telemetry worker ${m.telemetryCpuMicrosPerRequest.toFixed(1)})`);
+        runs.get(c)!.push({ rps: m.requestsPerSecond, cpu: m.cpuMicrosPerRequest, main: m.mainCpuMicrosPerRequest, telemetry: m.telemetryCpuMicrosPerRequest, v8: m.v8CpuMicrosPerRequest, p99: m.p99Ms });
+        log(`pair ${pair + 1}/${options.pairs} ${c.name.padEnd(32)} ${m.requestsPerSecond.toFixed(0)} req/s  p99 ${m.p99Ms} ms  ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req (main ${m.mainCpuMicrosPerRequest.toFixed(1)}, telemetry worker ${m.telemetryCpuMicrosPerRequest.toFixed(1)}, V8 ${m.v8CpuMicrosPerRequest.toFixed(1)})`);
       }
     }
   } finally {
@@ -139,31 +149,25 @@ export async function measureOverhead(options: OverheadOptions, log: (line: stri
       cpuMicrosPerRequest: median(r.map((x) => x.cpu)),
       mainCpuMicrosPerRequest: median(r.map((x) => x.main)),
       telemetryCpuMicrosPerRequest: median(r.map((x) => x.telemetry)),
+      v8CpuMicrosPerRequest: median(r.map((x) => x.v8)),
     };
   });
 }
 
-/** First and third quartiles (medians of the lower and upper halves). */
-function quartiles(xs: readonly number[]): [number, number] {
-  const s = [...xs].sort((a, b) => a - b);
-  const half = s.length >> 1;
-  return s.length < 2 ? [s[0]!, s[0]!] : [median(s.slice(0, half)), median(s.slice(s.length - half))];
-}
-
 export function overheadTable(rows: readonly OverheadRow[], options: OverheadOptions): string {
   return [
-    `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s (medians; ratios are medians of per-pair ratios, with the middle half of the per-pair ratios beside them)`,
+    `Overhead on a hello route, ${options.pairs} alternating pairs of ${options.seconds}s, each after ${options.warmupSeconds}s of the same load (medians; ratios are medians of per-pair ratios, with the middle half of the per-pair ratios beside them; CPU from /proc schedstat, by thread)`,
     '',
-    '| case | req/s | ratio to bare | pair ratios, middle half | ratio to healthy full | p99 ms | server CPU µs/req | request thread µs/req | telemetry worker µs/req |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| case | req/s | ratio to bare | pair ratios, middle half | ratio to healthy full | p99 ms | server CPU µs/req | request thread µs/req | telemetry worker µs/req | V8 platform threads µs/req |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToBareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} | ${r.mainCpuMicrosPerRequest.toFixed(1)} | ${r.telemetryCpuMicrosPerRequest === 0 ? '' : r.telemetryCpuMicrosPerRequest.toFixed(1)} |`,
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.ratioToBare.toFixed(3)} | ${r.ratioToBareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.ratioToHealthy?.toFixed(3) ?? ''} | ${r.p99Ms.toFixed(1)} | ${r.cpuMicrosPerRequest.toFixed(1)} | ${r.mainCpuMicrosPerRequest.toFixed(1)} | ${r.telemetryCpuMicrosPerRequest === 0 ? '' : r.telemetryCpuMicrosPerRequest.toFixed(1)} | ${r.v8CpuMicrosPerRequest.toFixed(1)} |`,
     ),
   ].join('\n');
 }
 
 if (import.meta.main) {
-  const options = { pairs: Number(process.argv[2] ?? 8), seconds: Number(process.argv[3] ?? 3), warmupSeconds: 1 };
+  const options = { pairs: Number(process.argv[2] ?? 8), seconds: Number(process.argv[3] ?? 3), warmupSeconds: WARMUP_SECONDS };
   console.log(overheadTable(await measureOverhead(options), options));
 }

@@ -42,7 +42,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
     await promisify(execFile)(process.execPath, [RUN, '--smoke', '--out', out], { cwd: fileURLToPath(new URL('../..', import.meta.url)), maxBuffer: 1 << 24 });
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
       smoke: boolean;
-      overhead: { name: string; rps: number; ratioToBare: number; cpuMicrosPerRequest: number }[];
+      overhead: { name: string; rps: number; ratioToBare: number; cpuMicrosPerRequest: number; mainCpuMicrosPerRequest: number; telemetryCpuMicrosPerRequest: number; v8CpuMicrosPerRequest: number }[];
       scrape: {
         series: number;
         labelSets: number;
@@ -66,6 +66,13 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.rps, r.name).toBeGreaterThan(0);
       expect(r.cpuMicrosPerRequest, r.name).toBeGreaterThan(0);
       expect(Number.isFinite(r.ratioToBare), r.name).toBe(true);
+      // The process's CPU is its threads' by group: the request thread served every request, the others are read beside it.
+      expect(r.mainCpuMicrosPerRequest, r.name).toBeGreaterThan(0);
+      expect(r.v8CpuMicrosPerRequest, r.name).toBeGreaterThanOrEqual(0);
+      expect(r.cpuMicrosPerRequest, r.name).toBeGreaterThanOrEqual(r.mainCpuMicrosPerRequest + r.telemetryCpuMicrosPerRequest + r.v8CpuMicrosPerRequest - 1e-9);
+      // Only the recording pipeline runs the telemetry worker.
+      if (/^kit full(?!, SDK)/.test(r.name)) expect(r.telemetryCpuMicrosPerRequest, r.name).toBeGreaterThan(0);
+      else expect(r.telemetryCpuMicrosPerRequest, r.name).toBe(0);
     }
     expect(results.interleaved.map((r) => r.name)).toEqual(INTERLEAVED_CASES);
     for (const r of results.interleaved) {
