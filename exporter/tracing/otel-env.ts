@@ -6,7 +6,7 @@
 // spans go nowhere, so it is a configuration error (TracingConfigError, which
 // an app turns into exit 2), not a silent default.
 import { ParentBasedSampler, type Sampler, AlwaysOnSampler, AlwaysOffSampler } from '@opentelemetry/sdk-trace';
-import { TraceIdRatioSampler } from './trace-id-ratio-sampler.ts';
+import { ParentBasedRatioSampler, TraceIdRatioSampler } from './trace-id-ratio-sampler.ts';
 
 export class TracingConfigError extends Error {
   override name = 'TracingConfigError';
@@ -103,8 +103,10 @@ function sampler(env: Env, warn: OtelWarn): Sampler {
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'traceidratio':
       return ratioSampler(ratio(env, warn));
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratioSampler(ratio(env, warn)) });
+    case 'parentbased_traceidratio': {
+      const root = ratioSampler(ratio(env, warn));
+      return root instanceof TraceIdRatioSampler ? new ParentBasedRatioSampler(root) : new ParentBasedSampler({ root });
+    }
   }
 }
 

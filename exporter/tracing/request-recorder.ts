@@ -25,6 +25,7 @@ import { addedSecretNames, onSecretNamesAdded } from '../redaction.ts';
 import { READER_EXIT, RecordRing } from './record-ring.ts';
 import { ENCRYPTED, HAS_IDS, HAS_PARENT, KIND_REQUEST, LOG_LINE, readRequestRecord, recordKind, REMOTE_PARENT, SAMPLED_SPAN, writeControlRecord, writeRequestRecord } from './request-record.ts';
 import { RecordedSpan } from './recorded-span.ts';
+import { rootRatioSampler, type TraceIdRatioSampler } from './trace-id-ratio-sampler.ts';
 import { UnsampledSpan } from './unsampled-span.ts';
 import type { SelfMetrics } from './self-metrics.ts';
 import type { WorkerMessage, WorkerSettings } from './telemetry-worker.ts';
@@ -50,18 +51,23 @@ const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
 let poolHex = '';
 let poolAt = POOL_BYTES;
-function randomHex(bytes: number): string {
-  if (poolAt + bytes > POOL_BYTES) {
-    randomFillSync(pool);
-    poolHex = pool.toString('hex');
-    poolAt = 0;
+/** Where `bytes` fresh random bytes start in the pool; valid until the next draw. */
+function drawRandom(bytes: number): number {
+  for (;;) {
+    if (poolAt + bytes > POOL_BYTES) {
+      randomFillSync(pool);
+      poolHex = pool.toString('hex');
+      poolAt = 0;
+    }
+    const at = poolAt;
+    poolAt += bytes;
+    // All-zero ids are invalid; 2^-64 odds, but an invalid span breaks its whole trace.
+    for (let i = at; i < poolAt; i++) if (pool[i] !== 0) return at;
   }
-  const hex = poolHex.slice(poolAt * 2, (poolAt += bytes) * 2);
-  // All-zero ids are invalid; 2^-64 odds, but an invalid span breaks its whole trace.
-  return hex === ZEROS[bytes] ? randomHex(bytes) : hex;
 }
-const ZEROS: Record<number, string> = { 8: '0'.repeat(16), 16: '0'.repeat(32) };
-const NO_PARENT = ZEROS[8]!;
+const hexAt = (at: number, bytes: number) => poolHex.slice(at * 2, (at + bytes) * 2);
+const randomHex = (bytes: number) => hexAt(drawRandom(bytes), bytes);
+const NO_PARENT = '0'.repeat(16);
 
 export interface RecorderOptions {
   readonly sampler: Sampler;
@@ -76,6 +82,8 @@ export class RequestRecorder {
   readonly #ring: RecordRing;
   readonly #worker: Worker;
   readonly #sampler: Sampler;
+  /** The ratio sampler that decides root spans, when the sampler is the kit's ratio sampler or its parent-based form. */
+  readonly #rootRatio: TraceIdRatioSampler | undefined;
   readonly #logger: Logger;
   readonly #sinks: AccessLineSink[] = [];
   readonly #sinkIds = new Map<AccessLineSink, number>();
@@ -90,6 +98,7 @@ export class RequestRecorder {
   constructor(options: RecorderOptions) {
     this.#ring = RecordRing.create(options.ringBytes ?? DEFAULT_RING_BYTES);
     this.#sampler = options.sampler;
+    this.#rootRatio = rootRatioSampler(options.sampler);
     this.#logger = options.logger;
     this.#selfMetrics = options.selfMetrics;
     this.#droppedFamily = new CounterFamily(telemetryRecordsDropped, { logger: options.logger });
@@ -129,11 +138,23 @@ export class RequestRecorder {
     const parentContext = this.#carriesContext(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
     const parent = trace.getSpanContext(parentContext);
     const validParent = parent !== undefined && trace.isSpanContextValid(parent);
-    const traceId = validParent ? parent.traceId : randomHex(16);
+    let traceId: string;
+    let sampled: boolean | undefined;
+    let traceState = validParent ? parent.traceState : undefined;
+    if (validParent) traceId = parent.traceId;
+    else {
+      const at = drawRandom(16);
+      traceId = hexAt(at, 16);
+      // A root span under the kit's ratio sampler is decided from the id's bytes: the same decision, without parsing the hex.
+      if (this.#rootRatio !== undefined) sampled = this.#rootRatio.sampledBytes(pool, at);
+    }
     const spanId = randomHex(8);
-    const result = this.#sampler.shouldSample(parentContext, traceId, spanName(method), SpanKind.SERVER, EMPTY, []);
-    const traceState = result.traceState ?? (validParent ? parent.traceState : undefined);
-    if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return new UnsampledSpan(traceId, spanId, traceState);
+    if (sampled === undefined) {
+      const result = this.#sampler.shouldSample(parentContext, traceId, spanName(method), SpanKind.SERVER, EMPTY, []);
+      traceState = result.traceState ?? traceState;
+      sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
+    }
+    if (!sampled) return new UnsampledSpan(traceId, spanId, traceState);
     return new RecordedSpan({ traceId, spanId, traceFlags: 1, ...(traceState !== undefined && { traceState }) }, validParent ? parent.spanId : undefined, validParent && parent.isRemote === true, req.url ?? '/');
   }
 

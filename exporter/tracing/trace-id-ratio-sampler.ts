@@ -9,7 +9,7 @@
 // the request thread for every request at ratios below 1. Decisions equal
 // the SDK sampler's for every input (test/unit/trace-id-ratio-sampler.test.ts).
 import type { Context } from '@opentelemetry/api';
-import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace';
+import { ParentBasedSampler, type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace';
 
 const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
 const NOT_SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
@@ -49,7 +49,41 @@ export class TraceIdRatioSampler implements Sampler {
     return accumulation !== INVALID && accumulation < this.#upperBound ? SAMPLED : NOT_SAMPLED;
   }
 
+  /**
+   * The decision for the trace id made of the 16 bytes at `offset`: the same
+   * as shouldSample's for their hex, read from the bytes. The recording
+   * pipeline decides its root spans this way from the random bytes it makes
+   * their ids of, without parsing the 32 digits back (160 ns per request in
+   * a profile at 10 % sampling, the most an unsampled request cost beyond a
+   * sampled one).
+   */
+  sampledBytes(bytes: Uint8Array, offset: number): boolean {
+    let accumulation = 0;
+    let any = 0;
+    for (let i = offset; i < offset + 16; i += 4) {
+      const part = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+      any |= part;
+      accumulation = (accumulation ^ part) >>> 0;
+    }
+    return any !== 0 && accumulation < this.#upperBound;
+  }
+
   toString(): string {
     return `TraceIdRatioBased{${this.#ratio}}`;
   }
+}
+
+/** parentbased_traceidratio: the SDK's parent-based sampler, with its root ratio sampler in sight for the recorder. */
+export class ParentBasedRatioSampler extends ParentBasedSampler {
+  readonly root: TraceIdRatioSampler;
+
+  constructor(root: TraceIdRatioSampler) {
+    super({ root });
+    this.root = root;
+  }
+}
+
+/** The ratio sampler that decides a root span's sampling under `sampler`, if the kit built it so. */
+export function rootRatioSampler(sampler: Sampler): TraceIdRatioSampler | undefined {
+  return sampler instanceof TraceIdRatioSampler ? sampler : sampler instanceof ParentBasedRatioSampler ? sampler.root : undefined;
 }

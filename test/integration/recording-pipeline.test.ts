@@ -11,6 +11,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ODD_TEXT_FOR_TESTS as ODD_TEXT } from '../support/odd-text.ts';
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from '../support/otlp-receiver.ts';
@@ -237,6 +239,33 @@ describe('unsampled requests (a ratio that samples none of them)', () => {
     }
     for (const k of [1, 2]) expect(comparableLine(lineOf(runs.recording!, k))).toEqual(comparableLine(lineOf(runs.sdk!, k)));
   });
+});
+
+describe('a ratio that samples some requests', () => {
+  // The recorder decides a root span from its id's random bytes; the SDK's ratio sampler decides from the hex.
+  test('exactly the requests whose trace id the SDK\'s ratio sampler samples are exported; every request has its line', async () => {
+    const ratio = 0.25;
+    const receiver = await startOtlpReceiver();
+    try {
+      const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) });
+      const N = 400;
+      for (let k = 1; k <= N; k++) await (await fetch(`http://127.0.0.1:${app.port}/status-ok?k=${k}`)).arrayBuffer();
+      await rawRequest(app.port, 'GET', '/exit', false);
+      expect(await app.exited).toBe(0);
+      const lines = accessLines(app.stdout()).filter((l) => kOf((l.url as { query?: string }).query) !== undefined);
+      expect(lines).toHaveLength(N);
+      const sdk = new TraceIdRatioBasedSampler(ratio);
+      const lineIds = lines.map((l) => (l.trace as { id: string }).id);
+      const expected = lineIds.filter((id) => sdk.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED);
+      const exported = receiver.spans.filter((s) => s.kind === SPAN_KIND.server).map((s) => s.traceId);
+      expect(new Set(lineIds).size).toBe(N);
+      expect(exported.sort()).toEqual(expected.sort());
+      expect(expected.length).toBeGreaterThan(N * 0.15);
+      expect(expected.length).toBeLessThan(N * 0.35);
+    } finally {
+      await receiver.stop();
+    }
+  }, 60_000);
 });
 
 describe('a spike that overflows the ring', () => {
