@@ -125,9 +125,8 @@ export interface LoadResult {
   readonly p99Ms: number;
 }
 
-/** Saturating load from `connections`, or `overallRate` requests per second over all of them. */
-export async function load(url: string, seconds: number, connections = 32, overallRate?: number): Promise<LoadResult> {
-  const r = await autocannon({ url, duration: seconds, connections, pipelining: 1, ...(overallRate === undefined ? {} : { overallRate }) });
+export async function load(url: string, seconds: number, connections = 32): Promise<LoadResult> {
+  const r = await autocannon({ url, duration: seconds, connections, pipelining: 1 });
   return { requestsPerSecond: r.requests.average, requests: r.requests.total, errors: r.errors + r.non2xx, p99Ms: r.latency.p99 };
 }
 
