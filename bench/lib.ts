@@ -101,7 +101,7 @@ export interface ThreadGroupCpu {
  * (nanoseconds on a CPU: finer than stat's clock ticks, which are 10 ms).
  * A thread that exits between two readings takes its time with it.
  */
-export function threadGroupCpu(pid: number): ThreadGroupCpu {
+function threadGroupCpu(pid: number): ThreadGroupCpu {
   const cpu = { request: 0, telemetry: 0, v8: 0, other: 0 };
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let seconds: number;

@@ -138,22 +138,18 @@ export class RequestRecorder {
     const parentContext = this.#carriesContext(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
     const parent = trace.getSpanContext(parentContext);
     const validParent = parent !== undefined && trace.isSpanContextValid(parent);
-    let traceId: string;
-    let sampled: boolean | undefined;
+    const rootAt = validParent ? -1 : drawRandom(16);
+    const traceId = validParent ? parent.traceId : hexAt(rootAt, 16);
     let traceState = validParent ? parent.traceState : undefined;
-    if (validParent) traceId = parent.traceId;
+    let sampled: boolean;
+    // A root span under the kit's ratio sampler is decided from the id's bytes (before the next draw): the same decision, without parsing the hex.
+    if (!validParent && this.#rootRatio !== undefined) sampled = this.#rootRatio.sampledBytes(pool, rootAt);
     else {
-      const at = drawRandom(16);
-      traceId = hexAt(at, 16);
-      // A root span under the kit's ratio sampler is decided from the id's bytes: the same decision, without parsing the hex.
-      if (this.#rootRatio !== undefined) sampled = this.#rootRatio.sampledBytes(pool, at);
-    }
-    const spanId = randomHex(8);
-    if (sampled === undefined) {
       const result = this.#sampler.shouldSample(parentContext, traceId, spanName(method), SpanKind.SERVER, EMPTY, []);
       traceState = result.traceState ?? traceState;
       sampled = result.decision === SamplingDecision.RECORD_AND_SAMPLED;
     }
+    const spanId = randomHex(8);
     if (!sampled) return new UnsampledSpan(traceId, spanId, traceState);
     return new RecordedSpan({ traceId, spanId, traceFlags: 1, ...(traceState !== undefined && { traceState }) }, validParent ? parent.spanId : undefined, validParent && parent.isRemote === true, req.url ?? '/');
   }
