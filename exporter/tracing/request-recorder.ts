@@ -240,13 +240,12 @@ export class RequestRecorder {
 
   #onMessage(m: WorkerMessage): void {
     switch (m.t) {
-      case 'lines':
-        this.#sinks[m.id - 1]?.writeLines(m.text);
-        return;
-      case 'stats': {
+      case 'poll': {
+        for (const [id, text] of m.lines) this.#sinks[id - 1]?.writeLines(text);
+        if (m.stats === undefined) return;
         const meter = this.#selfMetrics.meterProvider.getMeter('node-observability-kit');
-        for (const [name, errorType, value] of m.adds) meter.createCounter(name).add(value, errorType === '' ? {} : { 'error.type': errorType });
-        this.#workerQueue = m.queue;
+        for (const [name, errorType, value] of m.stats.adds) meter.createCounter(name).add(value, errorType === '' ? {} : { 'error.type': errorType });
+        this.#workerQueue = m.stats.queue;
         return;
       }
       case 'diag':

@@ -288,6 +288,8 @@ describe('a spike that overflows the ring', () => {
     await fetch(`${base}/flush`); // the worker is up and draining (it loads the exporter first)
     const burst = (await (await fetch(`${base}/burst?n=${N}`, { method: 'POST' })).json()) as { n: number; ms: number };
     expect(burst.n).toBe(N);
+    // The worker drains the ring at its next poll (up to 50 ms away): a flush makes it drain now, so the request after the spike finds room.
+    await fetch(`${base}/flush`);
     expect((await fetch(`${base}/items/after-the-spike?k=9`)).status).toBe(200);
     await fetch(`${base}/flush`);
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -298,7 +300,7 @@ describe('a spike that overflows the ring', () => {
     expect(droppedSpans, metrics).toBeGreaterThan(0); // a 64 KiB ring holds a few hundred records: this spike overflows it
     await rawRequest(app.port, 'GET', '/exit', false);
     expect(await app.exited).toBe(0);
-    // The spike's requests and the POST that made it, which closes while the ring may still be full; the requests after it find an empty ring.
+    // The spike's requests and the POST that made it, which closes while the ring may still be full; the requests after the flush find an empty ring.
     const spiked = (path: unknown) => String(path).startsWith('/burst');
     const spans = receiver.spans.filter((s) => spiked(s.attributes['url.path']));
     const written = await readFile(logFile, 'utf8');
@@ -311,6 +313,32 @@ describe('a spike that overflows the ring', () => {
     // After the spike the pipeline works again.
     expect(receiver.spans.some((s) => s.attributes['url.path'] === '/items/after-the-spike')).toBe(true);
     console.log(`spike of ${N.toLocaleString('en')} requests in ${burst.ms.toFixed(0)} ms: ${spans.length} spans and ${lines.length} lines delivered, ${droppedSpans} spans (ring) + ${queueFull - droppedSpans} (worker queue) and ${droppedLines} lines dropped and counted`);
+  }, 60_000);
+});
+
+describe('the pipeline counts without a flush', () => {
+  test('the worker sends its counts on its own, at most a second apart: /metrics counts every span processed', async () => {
+    const receiver = await startOtlpReceiver();
+    const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      const n = 30;
+      for (let k = 0; k < n; k++) expect((await fetch(`${base}/items/counted?k=${k}`)).status).toBe(200);
+      // No /flush: the counts come with a poll of the worker, the first one due within a second.
+      const processed = async () => Number(/^otel_sdk_processor_span_processed_total(?:\{error_type=""\})? (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+      const deadline = Date.now() + 10_000;
+      let seen = await processed();
+      while (seen < n && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        seen = await processed();
+      }
+      expect(seen, 'spans counted as processed on /metrics without a flush').toBeGreaterThanOrEqual(n);
+      await rawRequest(app.port, 'GET', '/exit', false);
+      expect(await app.exited).toBe(0);
+    } finally {
+      app.child.kill('SIGKILL');
+      await receiver.stop();
+    }
   }, 60_000);
 });
 
