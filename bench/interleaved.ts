@@ -8,7 +8,11 @@
 // metrics middleware beside them again. What turns cannot separate: GC work
 // caused in one window and done in the next, and the telemetry worker's CPU,
 // which is summed per process and charged to the full case's requests.
-// Usage: node bench/interleaved.ts [seconds=30]
+// A process reads its own way too (a share moved by ±0.05 between two
+// processes of 30 s in the same minute), so each group runs in several
+// processes, the groups taking turns, and a row pools their turns and
+// shows each process's median beside the pooled one.
+// Usage: node bench/interleaved.ts [seconds=30] [processes=3]
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median, pinSelf, startServer } from './lib.ts';
@@ -17,10 +21,12 @@ import type { InterleavedCase, InterleavedReport } from './servers/interleaved.t
 
 export interface InterleavedRow {
   readonly name: string;
-  /** Median over turns of (requests per ms of the case) / (requests per ms of bare Express). */
+  /** Median over the turns of every process of (requests per ms of the case) / (requests per ms of bare Express). */
   readonly shareOfBare: number;
   /** First and third quartiles of the per-turn shares. */
   readonly shareSpread: readonly [number, number];
+  /** The median share of each process, in the order they ran. */
+  readonly processShares: readonly number[];
   /** Request-thread CPU per request (all its windows), and what it adds to bare Express's in the same process. */
   readonly requestThreadMicros: number;
   readonly addedMicros: number;
@@ -78,27 +84,35 @@ function groups(sink: number): Group[] {
   ];
 }
 
-export async function measureInterleaved(seconds: number, warmupSeconds: number, log: (line: string) => void = console.error): Promise<InterleavedRow[]> {
+/** Every group in `processes` server processes of `seconds` each, the groups taking turns (so drift spreads over all); a row per reported case. */
+export async function measureInterleaved(seconds: number, warmupSeconds: number, processes: number, log: (line: string) => void = console.error): Promise<InterleavedRow[]> {
   pinSelf(1);
   const stand = await endpoints();
-  const rows: InterleavedRow[] = [];
   try {
-    for (const group of groups(stand.ports.sink)) {
-      const groupRows = await runInterleaved(group, seconds, warmupSeconds);
-      for (const r of groupRows) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)}, busy ${r.busy.toFixed(2)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
-      rows.push(...groupRows.filter((_, i) => group.cases[i]![2]));
+    const all = groups(stand.ports.sink);
+    const reports = all.map((): InterleavedReport[] => []);
+    for (let p = 0; p < processes; p++) {
+      for (const [g, group] of all.entries()) {
+        reports[g]!.push(await runProcess(group, seconds, warmupSeconds));
+        for (const r of summarise(group, reports[g]!.slice(-1))) log(`${r.name.padEnd(36)} share ${r.shareOfBare.toFixed(3)} (${r.shareSpread.map((x) => x.toFixed(2)).join('–')})  request thread ${r.requestThreadMicros.toFixed(1)} µs (+${r.addedMicros.toFixed(1)}, busy ${r.busy.toFixed(2)})  worker ${r.telemetryMicros.toFixed(1)} µs  ${r.turns} turns`);
+      }
     }
+    return all.flatMap((group, g) => summarise(group, reports[g]!).filter((_, i) => group.cases[i]![2]));
   } finally {
     stand.close();
   }
-  return rows;
 }
 
-/** One server process serving `group`'s cases by turns under a saturating load; a row per case. */
+/** `group` in one server process: a row per case. */
 export async function runInterleaved(group: Group, seconds: number, warmupSeconds: number): Promise<InterleavedRow[]> {
+  return summarise(group, [await runProcess(group, seconds, warmupSeconds)]);
+}
+
+/** One server process serving `group`'s cases by turns under a saturating load: its windows. */
+async function runProcess(group: Group, seconds: number, warmupSeconds: number): Promise<InterleavedReport> {
   const server = await startServer(script, [JSON.stringify(group.cases.map(([, c]) => c))], 0, group.env, [], 1);
   try {
-    const report = await new Promise<InterleavedReport>((resolve, reject) => {
+    return await new Promise<InterleavedReport>((resolve, reject) => {
       server.child.once('message', (m: InterleavedReport) => resolve(m));
       setTimeout(() => server.child.send('measure'), warmupSeconds * 1000);
       setTimeout(() => server.child.send('report'), (warmupSeconds + seconds) * 1000);
@@ -106,58 +120,69 @@ export async function runInterleaved(group: Group, seconds: number, warmupSecond
         if (r.errors + r.non2xx > 0) reject(new Error(`interleaved run: ${r.errors + r.non2xx} failed requests`));
       }, reject);
     });
-    return summarise(group, report);
   } finally {
     await server.stop();
   }
 }
 
-/** Per-turn shares of bare Express; CPU per request over all windows of a case. */
-function summarise(group: Group, report: InterleavedReport): InterleavedRow[] {
-  const n = group.cases.length;
+/** Each whole turn of a process as [case] → requests per ms of that case's window. */
+function wholeTurns(n: number, report: InterleavedReport): number[][] {
   const byTurn = new Map<number, (number | undefined)[]>();
   for (const w of report.windows) {
     let turn = byTurn.get(w.turn);
     if (turn === undefined) byTurn.set(w.turn, (turn = new Array<number | undefined>(n)));
     turn[w.c] = w.requests / w.ms;
   }
-  const whole = [...byTurn.values()].filter((t) => t.every((x) => x !== undefined && x > 0)) as number[][];
+  // Not every(): it skips the holes of a turn the record ended in, which left a case out of it.
+  const whole = [...byTurn.values()].filter((t) => Array.from(t, (x) => x !== undefined && x > 0).every(Boolean)) as number[][];
   if (whole.length < 3) throw new Error(`interleaved run: only ${whole.length} whole turns; run longer`);
+  return whole;
+}
+
+/** Per-turn shares of bare Express, pooled over the processes; CPU per request over all windows of a case in all of them. */
+function summarise(group: Group, reports: readonly InterleavedReport[]): InterleavedRow[] {
+  const n = group.cases.length;
+  const turns = reports.map((r) => wholeTurns(n, r));
+  const windows = reports.flatMap((r) => r.windows);
   const totals = group.cases.map((_, i) => {
-    const ws = report.windows.filter((w) => w.c === i);
+    const ws = windows.filter((w) => w.c === i);
     return { cpu: ws.reduce((s, w) => s + w.cpuMicros, 0), requests: ws.reduce((s, w) => s + w.requests, 0), ms: ws.reduce((s, w) => s + w.ms, 0) };
   });
   const cpuPerRequest = totals.map((t) => t.cpu / t.requests);
+  const telemetryCpu = reports.reduce((s, r) => s + r.telemetryCpuMicros, 0);
+  const sharesOf = (whole: number[][], i: number) => whole.map((t) => t[i]! / t[0]!).sort((a, b) => a - b);
   return group.cases.map(([name], i) => {
-    const shares = whole.map((t) => t[i]! / t[0]!).sort((a, b) => a - b);
+    const shares = sharesOf(turns.flat(), i);
     const q = shares.length >> 2;
     return {
       name,
       shareOfBare: median(shares),
       shareSpread: [shares[q]!, shares[shares.length - 1 - q]!] as const,
+      processShares: turns.map((whole) => median(sharesOf(whole, i))),
       requestThreadMicros: cpuPerRequest[i]!,
       addedMicros: cpuPerRequest[i]! - cpuPerRequest[0]!,
       busy: totals[i]!.cpu / 1000 / totals[i]!.ms,
-      telemetryMicros: name === group.workerCase ? report.telemetryCpuMicros / totals[i]!.requests : 0,
-      turns: whole.length,
+      telemetryMicros: name === group.workerCase ? telemetryCpu / totals[i]!.requests : 0,
+      turns: shares.length,
     };
   });
 }
 
-export function interleavedTable(rows: readonly InterleavedRow[], seconds: number): string {
+export function interleavedTable(rows: readonly InterleavedRow[], seconds: number, processes: number): string {
   return [
-    `Overhead measured in turns: the cases share one server process and serve by turns of 100 ms in random order, ${seconds}s per process (shares are medians of per-turn ratios to bare Express in the same turn, with their middle half; CPU is per request over all of a case's turns; busy is the request thread's CPU over wall time in them)`,
+    `Overhead measured in turns: the cases share one server process and serve by turns of 100 ms in random order; each group of cases ran in ${processes} processes of ${seconds}s, the groups taking turns (shares are medians of the per-turn ratios to bare Express in the same turn, pooled over the processes, with their middle half and each process's median; CPU is per request over all of a case's turns; busy is the request thread's CPU over wall time in them)`,
     '',
-    '| case | share of bare | per-turn shares, middle half | request thread µs/req | added to bare, µs/req | request thread busy | telemetry worker µs/req |',
-    '|---|---|---|---|---|---|---|',
+    '| case | share of bare | per-turn shares, middle half | each process | request thread µs/req | added to bare, µs/req | request thread busy | telemetry worker µs/req |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${r.shareOfBare.toFixed(3)} | ${r.shareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.requestThreadMicros.toFixed(1)} | ${r.name === BARE_NAME ? '' : r.addedMicros.toFixed(1)} | ${r.busy.toFixed(2)} | ${r.telemetryMicros === 0 ? '' : r.telemetryMicros.toFixed(1)} |`,
+        `| ${r.name} | ${r.shareOfBare.toFixed(3)} | ${r.shareSpread.map((x) => x.toFixed(2)).join('–')} | ${r.processShares.map((x) => x.toFixed(2)).join(' ')} | ${r.requestThreadMicros.toFixed(1)} | ${r.name === BARE_NAME ? '' : r.addedMicros.toFixed(1)} | ${r.busy.toFixed(2)} | ${r.telemetryMicros === 0 ? '' : r.telemetryMicros.toFixed(1)} |`,
     ),
   ].join('\n');
 }
 
 if (import.meta.main) {
   const seconds = Number(process.argv[2] ?? 30);
-  console.log(interleavedTable(await measureInterleaved(seconds, 2), seconds));
+  const processes = Number(process.argv[3] ?? 3);
+  console.log(interleavedTable(await measureInterleaved(seconds, 2, processes), seconds, processes));
 }

@@ -21,13 +21,15 @@ const sizes = smoke ? [1_000, 10_000] : SCRAPE_SIZES;
 const reps = smoke ? 1 : 5;
 const floodRequests = smoke ? 3_000 : 100_000;
 const interleavedSeconds = smoke ? 4 : 30;
+// Two in the smoke run, so the pooling over processes runs too.
+const interleavedProcesses = smoke ? 2 : 3;
 
 const started = new Date();
 const log = (line: string) => console.error(line);
 log(`benchmark suite${smoke ? ' (smoke)' : ''}: request overhead`);
 const overhead = await measureOverhead(overheadOptions, log);
 log('request overhead, in turns within one process');
-const interleaved = await measureInterleaved(interleavedSeconds, smoke ? 1 : WARMUP_SECONDS, log);
+const interleaved = await measureInterleaved(interleavedSeconds, smoke ? 1 : WARMUP_SECONDS, interleavedProcesses, log);
 log('scrape cost');
 const scrape = await measureScrape(sizes, reps, log);
 log('memory under a junk flood');
@@ -35,7 +37,7 @@ const memory = await measureMemory(floodRequests, log);
 
 const command = `node bench/run.ts${smoke ? ' --smoke' : ''}`;
 const caption = chartCaption(command, process.version, started, smoke);
-const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', interleavedTable(interleaved, interleavedSeconds), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
+const markdown = [`# Benchmark results`, '', `\`${command}\`, ${started.toISOString()}${smoke ? ' (smoke run: the figures mean nothing)' : ''}.`, '', overheadTable(overhead, overheadOptions), '', interleavedTable(interleaved, interleavedSeconds, interleavedProcesses), '', scrapeTable(scrape, reps), '', memoryTable(memory), ''].join('\n');
 
 await mkdir(values.out, { recursive: true });
 await writeFile(join(values.out, 'results.md'), markdown);

@@ -58,7 +58,7 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
         keptBytesPer1k: number;
       }[];
       memory: { name: string; rssAfterMiB: number }[];
-      interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; requestThreadMicros: number; busy: number; telemetryMicros: number; turns: number }[];
+      interleaved: { name: string; shareOfBare: number; shareSpread: [number, number]; processShares: number[]; requestThreadMicros: number; busy: number; telemetryMicros: number; turns: number }[];
     };
     expect(results.smoke).toBe(true);
     expect(results.overhead.map((r) => r.name)).toEqual(OVERHEAD_CASES);
@@ -79,6 +79,10 @@ test('npm run bench -- --smoke produces every row, the JSON, the Markdown and th
       expect(r.turns, r.name).toBeGreaterThanOrEqual(3);
       expect(r.shareOfBare > 0 && Number.isFinite(r.shareOfBare), r.name).toBe(true);
       expect(r.shareSpread[0], r.name).toBeLessThanOrEqual(r.shareSpread[1]);
+      // The smoke run's two processes per group, pooled: each has its own median, and the pooled one lies between them.
+      expect(r.processShares, r.name).toHaveLength(2);
+      expect(r.shareOfBare, r.name).toBeGreaterThanOrEqual(Math.min(...r.processShares) - 1e-9);
+      expect(r.shareOfBare, r.name).toBeLessThanOrEqual(Math.max(...r.processShares) + 1e-9);
       expect(r.requestThreadMicros, r.name).toBeGreaterThan(0);
       expect(r.busy > 0 && r.busy <= 1.05, `${r.name} busy ${r.busy}`).toBe(true); // CPU over wall time; a little over 1 from timer slack
       // The recording pipeline's worker did work for the full cases, and only there.
