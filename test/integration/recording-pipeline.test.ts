@@ -58,7 +58,14 @@ function rawRequest(port: number, method: string, target: string, traceparent: b
   });
 }
 
-async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; stdout: () => string; exited: Promise<number | null> }> {
+interface App {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly stdout: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+async function startApp(env: NodeJS.ProcessEnv): Promise<App> {
   const child = fork(APP, [], { env: { ...process.env, OTEL_BSP_SCHEDULE_DELAY: '100', ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -68,6 +75,19 @@ async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; 
     child.once('exit', (code) => reject(new Error(`recording-app exited with ${code} before listening`)));
   });
   return { child, port, stdout: () => out, exited };
+}
+
+/** A receiver and the app exporting to it, for `fn`; both are stopped after it, whatever happened. */
+async function withApp<T>(env: NodeJS.ProcessEnv, fn: (app: App, receiver: OtlpReceiver) => Promise<T>): Promise<T> {
+  const receiver = await startOtlpReceiver();
+  let app: App | undefined;
+  try {
+    app = await startApp({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env });
+    return await fn(app, receiver);
+  } finally {
+    app?.child.kill('SIGKILL');
+    await receiver.stop();
+  }
 }
 
 const accessLines = (stdout: string) =>
@@ -83,12 +103,13 @@ const accessLines = (stdout: string) =>
     })
     .filter((r) => (r.event as { dataset?: string } | undefined)?.dataset === 'http.access');
 
-async function run(pipeline: 'recording' | 'sdk', receiver: OtlpReceiver): Promise<Run> {
-  const app = await startApp({ PIPELINE: pipeline, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-  for (const r of REQUESTS) await rawRequest(app.port, r.method, r.target, r.traceparent === true);
-  await rawRequest(app.port, 'GET', '/exit', false);
-  expect(await app.exited).toBe(0);
-  return { spans: receiver.spans.filter((s) => s.kind === SPAN_KIND.server), lines: accessLines(app.stdout()) };
+function run(pipeline: 'recording' | 'sdk'): Promise<Run> {
+  return withApp({ PIPELINE: pipeline }, async (app, receiver) => {
+    for (const r of REQUESTS) await rawRequest(app.port, r.method, r.target, r.traceparent === true);
+    await rawRequest(app.port, 'GET', '/exit', false);
+    expect(await app.exited).toBe(0);
+    return { spans: receiver.spans.filter((s) => s.kind === SPAN_KIND.server), lines: accessLines(app.stdout()) };
+  });
 }
 
 const kOf = (query: unknown) => /(?:^|&)k=(\d+)/.exec(String(query ?? ''))?.[1];
@@ -111,16 +132,8 @@ describe('the recording pipeline writes what the SDK pipeline writes', () => {
   let recording: Run;
   let sdk: Run;
   beforeAll(async () => {
-    for (const pipeline of ['recording', 'sdk'] as const) {
-      const receiver = await startOtlpReceiver();
-      try {
-        const result = await run(pipeline, receiver);
-        if (pipeline === 'recording') recording = result;
-        else sdk = result;
-      } finally {
-        await receiver.stop();
-      }
-    }
+    recording = await run('recording');
+    sdk = await run('sdk');
   }, 120_000);
 
   test.each(REQUESTS.map((r) => [r.k, `${r.method} ${r.target}`] as const))('request %i (%s): the same span at the receiver and the same request line', (k) => {
@@ -197,17 +210,13 @@ describe('unsampled requests (a ratio that samples none of them)', () => {
 
   beforeAll(async () => {
     for (const pipeline of ['recording', 'sdk'] as const) {
-      const receiver = await startOtlpReceiver();
-      try {
-        const app = await startApp({ PIPELINE: pipeline, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...UNSAMPLED });
+      runs[pipeline] = await withApp({ PIPELINE: pipeline, ...UNSAMPLED }, async (app, receiver) => {
         const url = `http://127.0.0.1:${app.port}/context`;
         const answers = [(await (await fetch(`${url}?k=1`)).json()) as Answer, (await (await fetch(`${url}?k=2`, { headers: CALLER })).json()) as Answer];
         await rawRequest(app.port, 'GET', '/exit', false);
         expect(await app.exited).toBe(0);
-        runs[pipeline] = { answers, lines: accessLines(app.stdout()), spans: receiver.spans.length };
-      } finally {
-        await receiver.stop();
-      }
+        return { answers, lines: accessLines(app.stdout()), spans: receiver.spans.length };
+      });
     }
   }, 60_000);
 
@@ -245,9 +254,7 @@ describe('a ratio that samples some requests', () => {
   // The recorder decides a root span from its id's random bytes; the SDK's ratio sampler decides from the hex.
   test('exactly the requests whose trace id the SDK\'s ratio sampler samples are exported; every request has its line', async () => {
     const ratio = 0.25;
-    const receiver = await startOtlpReceiver();
-    try {
-      const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) });
+    await withApp({ PIPELINE: 'recording', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) }, async (app, receiver) => {
       const N = 400;
       for (let k = 1; k <= N; k++) await (await fetch(`http://127.0.0.1:${app.port}/status-ok?k=${k}`)).arrayBuffer();
       await rawRequest(app.port, 'GET', '/exit', false);
@@ -263,16 +270,14 @@ describe('a ratio that samples some requests', () => {
       expect(exported.sort()).toEqual(expected.sort());
       expect(expected.length).toBeGreaterThan(N * 0.15);
       expect(expected.length).toBeLessThan(N * 0.35);
-    } finally {
-      await receiver.stop();
-    }
+    });
   }, 60_000);
 });
 
 describe('a spike that overflows the ring', () => {
   const N = 20_000;
   let receiver: OtlpReceiver;
-  let app: Awaited<ReturnType<typeof startApp>>;
+  let app: App;
   let logFile: string;
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
@@ -319,9 +324,7 @@ describe('a spike that overflows the ring', () => {
 
 describe('the pipeline counts without a flush', () => {
   test('the worker sends its counts on its own, at most a second apart: /metrics counts every span processed', async () => {
-    const receiver = await startOtlpReceiver();
-    const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    try {
+    await withApp({ PIPELINE: 'recording' }, async (app) => {
       const base = `http://127.0.0.1:${app.port}`;
       const n = 30;
       for (let k = 0; k < n; k++) expect((await fetch(`${base}/items/counted?k=${k}`)).status).toBe(200);
@@ -336,18 +339,13 @@ describe('the pipeline counts without a flush', () => {
       expect(seen, 'spans counted as processed on /metrics without a flush').toBeGreaterThanOrEqual(n);
       await rawRequest(app.port, 'GET', '/exit', false);
       expect(await app.exited).toBe(0);
-    } finally {
-      app.child.kill('SIGKILL');
-      await receiver.stop();
-    }
+    });
   }, 60_000);
 });
 
 describe('a collector that goes away and comes back', () => {
   test('flush answers while the collector is down, the worker survives the failed exports, and spans flow again when it is back', async () => {
-    const receiver = await startOtlpReceiver();
-    const app = await startApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_TIMEOUT: '1000' });
-    try {
+    await withApp({ PIPELINE: 'recording', OTEL_EXPORTER_OTLP_TIMEOUT: '1000' }, async (app, receiver) => {
       const base = `http://127.0.0.1:${app.port}`;
       await receiver.stop();
       expect((await fetch(`${base}/items/while-down?k=20`)).status).toBe(200);
@@ -365,10 +363,7 @@ describe('a collector that goes away and comes back', () => {
       await receiver.waitForSpans((spans) => spans.some((s) => s.attributes['url.path'] === '/items/after-return'), 10_000, 'no span after the collector came back');
       await rawRequest(app.port, 'GET', '/exit', false);
       expect(await app.exited).toBe(0);
-    } finally {
-      app.child.kill('SIGKILL');
-      await receiver.stop();
-    }
+    });
   }, 60_000);
 });
 
@@ -378,9 +373,7 @@ describe('request lines on a stdout pipe', () => {
     // Before the stdout stream's minLength was 1, close() returned while a write that met a full pipe waited for its
     // retry, exit dropped that part, and a few hundred lines went missing, one of them cut in half.
     const N = 20_000;
-    const receiver = await startOtlpReceiver();
-    const app = await startApp({ PIPELINE: 'sdk', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
-    try {
+    await withApp({ PIPELINE: 'sdk' }, async (app) => {
       const base = `http://127.0.0.1:${app.port}`;
       expect((await fetch(`${base}/burst?n=${N}`, { method: 'POST' })).status).toBe(200);
       await new Promise((r) => setTimeout(r, 250)); // the pipe is full and writes are waiting by now
@@ -395,9 +388,6 @@ describe('request lines on a stdout pipe', () => {
         .map(Number);
       expect(burst.length).toBe(N);
       expect(burst.every((n, i) => n === i)).toBe(true);
-    } finally {
-      app.child.kill('SIGKILL');
-      await receiver.stop();
-    }
+    });
   }, 60_000);
 });
