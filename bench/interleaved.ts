@@ -27,7 +27,7 @@ export interface InterleavedRow {
   readonly shareSpread: readonly [number, number];
   /** The median share of each process, in the order they ran. */
   readonly processShares: readonly number[];
-  /** Request-thread CPU per request (all its windows), and what it adds to bare Express's in the same process. */
+  /** Request-thread CPU per request (all its windows), and what it adds to bare Express's in the same processes. */
   readonly requestThreadMicros: number;
   readonly addedMicros: number;
   /**
@@ -103,11 +103,6 @@ export async function measureInterleaved(seconds: number, warmupSeconds: number,
   }
 }
 
-/** `group` in one server process: a row per case. */
-export async function runInterleaved(group: Group, seconds: number, warmupSeconds: number): Promise<InterleavedRow[]> {
-  return summarise(group, [await runProcess(group, seconds, warmupSeconds)]);
-}
-
 /** One server process serving `group`'s cases by turns under a saturating load: its windows. */
 async function runProcess(group: Group, seconds: number, warmupSeconds: number): Promise<InterleavedReport> {
   const server = await startServer(script, [JSON.stringify(group.cases.map(([, c]) => c))], 0, group.env, [], 1);
@@ -133,8 +128,8 @@ function wholeTurns(n: number, report: InterleavedReport): number[][] {
     if (turn === undefined) byTurn.set(w.turn, (turn = new Array<number | undefined>(n)));
     turn[w.c] = w.requests / w.ms;
   }
-  // Not every(): it skips the holes of a turn the record ended in, which left a case out of it.
-  const whole = [...byTurn.values()].filter((t) => Array.from(t, (x) => x !== undefined && x > 0).every(Boolean)) as number[][];
+  // Spread first: every() skips the holes a turn has when the record ended before some case's window.
+  const whole = [...byTurn.values()].filter((t) => [...t].every((x) => x !== undefined && x > 0)) as number[][];
   if (whole.length < 3) throw new Error(`interleaved run: only ${whole.length} whole turns; run longer`);
   return whole;
 }
